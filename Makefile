@@ -1,0 +1,39 @@
+# Daybook: `make run` starts it with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+export DAYBOOK_SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
+export DAYBOOK_MASTER_KEY_FILE ?= $(CURDIR)/var/master_key
+
+.PHONY: run test lint format install keys
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+keys: $(INSTALLED)
+	$(BIN)/python scripts/make_keys.py var
+
+run: keys
+	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console scripts/run.sh
+
+test: keys
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	scripts/ensure_chromium.sh
+	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

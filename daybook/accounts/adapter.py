@@ -1,0 +1,41 @@
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.http import HttpRequest
+
+from daybook.accounts.models import User
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+
+NEUTRAL_SUBJECT = "Your account"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Neutral e-mail and audited failed sign-ins; sign-up always creates a victim account."""
+
+    def render_mail(self, template_prefix: str, email: str, context: dict, headers=None) -> EmailMessage:  # noqa: ANN001
+        # Someone may read the person's inbox: no subject line says what Daybook is for.
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        message.subject = f"{settings.DAYBOOK_SERVICE_NAME}: {NEUTRAL_SUBJECT.lower()}"
+        return message
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        email = str(credentials.get("email") or "")
+        user = User.objects.filter(email__iexact=email).first() if email else None
+        audit_record(action=Action.SIGN_IN_FAILED, subject=user, request=request)
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    @transaction.atomic
+    def end_sessions(self, sessions) -> None:  # noqa: ANN001
+        sessions = list(sessions)
+        super().end_sessions(sessions)
+        if sessions:
+            user = sessions[0].user
+            audit_record(
+                action=Action.SESSIONS_ENDED, actor=user, subject=user, extra={"count": len(sessions)}
+            )

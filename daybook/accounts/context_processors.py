@@ -1,0 +1,37 @@
+from django.http import HttpRequest
+from django.urls import reverse
+
+from daybook.accounts.models import Role
+
+
+def _items(request: HttpRequest) -> list[tuple[str, str]]:
+    user = request.user
+    if not user.is_authenticated:
+        return [
+            ("What is stalking", reverse("public:stalking")),
+            ("Get help", reverse("public:get_help")),
+            ("Sign in", reverse("account_login")),
+        ]
+    items = [("Home", reverse("home"))]
+    if user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
+        items.append(("Team", reverse("accounts:teams")))
+    items.append(("Account", reverse("accounts:security")))
+    items.append(("Sign out", reverse("account_logout")))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The service navigation for the person's role, with the current section marked."""
+    if not hasattr(request, "user"):
+        return {"navigation": [], "home_url": "/"}
+    path = request.path
+    home = reverse("home")
+
+    def is_current(href: str) -> bool:
+        return path == href or (href not in ("/", home) and path.startswith(href))
+
+    items = [
+        {"text": text, "href": href, "active": is_current(href)}
+        for text, href in _items(request)
+    ]
+    return {"navigation": items, "home_url": home if request.user.is_authenticated else "/"}

@@ -1,0 +1,164 @@
+"""Every write to people, organisations and invitations, each audited in its transaction."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from daybook.accounts.access import grantable_roles
+from daybook.accounts.adapter import NEUTRAL_SUBJECT
+from daybook.accounts.models import ROLE_ORGANISATION_KIND, Invitation, Organisation, Role, User
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def organisation_create(*, actor: User | None, name: str, kind: str) -> Organisation:
+    if actor is not None and actor.role != Role.ADMINISTRATOR:
+        raise PermissionDenied
+    organisation = Organisation(name=name, kind=kind)
+    organisation.full_clean()
+    organisation.save()
+    audit_record(
+        action=Action.ORGANISATION_CREATED,
+        actor=actor,
+        subject=organisation,
+        organisation_id=organisation.pk,
+        extra={"kind": kind},
+    )
+    return organisation
+
+
+@transaction.atomic
+def invitation_send(
+    *, actor: User, organisation: Organisation, email: str, role: str, request: HttpRequest
+) -> Invitation:
+    """Invite someone to join `organisation` with `role`, by a link that works once."""
+    if role not in grantable_roles(actor, organisation):
+        raise PermissionDenied
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "This person already has an account."})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=token_hash(token),
+        invited_by=actor,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
+    body = render_to_string(
+        "accounts/email/invitation.txt",
+        {"link": link, "service_name": settings.DAYBOOK_SERVICE_NAME, "invitation": invitation},
+    )
+    audit_record(
+        action=Action.INVITATION_SENT,
+        actor=actor,
+        subject=invitation,
+        request=request,
+        organisation_id=organisation.pk,
+        extra={"role": role},
+    )
+    # Sent after commit so a failed transaction never leaves a working link behind.
+    transaction.on_commit(
+        lambda: send_mail(
+            f"{settings.DAYBOOK_SERVICE_NAME}: {NEUTRAL_SUBJECT.lower()}",
+            body,
+            None,
+            [email],
+        )
+    )
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    invitation = Invitation.objects.filter(token_hash=token_hash(token)).first()
+    if invitation is None or not invitation.is_usable:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, name: str, password: str, request: HttpRequest | None = None
+) -> User:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError("This invitation has already been used or has expired.")
+    user = User.objects.create_user(
+        invitation.email,
+        password,
+        name=name,
+        role=invitation.role,
+        organisation=invitation.organisation,
+    )
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        action=Action.INVITATION_ACCEPTED,
+        actor=user,
+        subject=invitation,
+        request=request,
+        organisation_id=invitation.organisation_id,
+        extra={"role": invitation.role},
+    )
+    return user
+
+
+@transaction.atomic
+def user_role_change(*, actor: User, user: User, role: str, request: HttpRequest | None = None) -> User:
+    organisation = user.organisation
+    if organisation is None or role not in grantable_roles(actor, organisation):
+        raise PermissionDenied
+    if user.role not in grantable_roles(actor, organisation):
+        raise PermissionDenied
+    if user.pk == actor.pk:
+        raise ValidationError("You cannot change your own role.")
+    previous = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    audit_record(
+        action=Action.ROLE_CHANGED,
+        actor=actor,
+        subject=user,
+        request=request,
+        organisation_id=organisation.pk,
+        extra={"from": previous, "to": role},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_user_create(
+    *, email: str, password: str, name: str, role: str, organisation: Organisation
+) -> User:
+    """Create a member of staff directly (demo data and the first administrator)."""
+    if ROLE_ORGANISATION_KIND[Role(role)] != organisation.kind:
+        raise ValidationError("That role does not belong in that kind of organisation.")
+    user = User.objects.create_user(email, password, name=name, role=role, organisation=organisation)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    audit_record(
+        action=Action.ACCOUNT_CREATED,
+        subject=user,
+        organisation_id=organisation.pk,
+        extra={"role": role},
+    )
+    return user

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from daybook.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("security/", views.security, name="security"),
+    path("team/", views.teams, name="teams"),
+    path("team/<int:organisation_id>/", views.team, name="team"),
+    path("team/<int:organisation_id>/invite/", views.invite, name="invite"),
+    path(
+        "team/<int:organisation_id>/members/<int:user_id>/role/",
+        views.change_role,
+        name="change_role",
+    ),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

@@ -1,0 +1,132 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from daybook.accounts import services
+from daybook.accounts.access import (
+    grantable_roles,
+    organisation_for_team,
+    organisations_for_team_management,
+)
+from daybook.accounts.forms import InvitationAcceptForm, InvitationForm, RoleChangeForm
+from daybook.accounts.mfa import has_totp
+from daybook.accounts.models import Role, User
+from daybook.accounts.sudo import sudo_required
+from daybook.audit.models import SIGN_IN_ACTIONS
+from daybook.audit.services import audit_events_about
+
+
+@require_http_methods(["GET", "HEAD"])
+def home(request: HttpRequest) -> HttpResponse:
+    template = "accounts/home_victim.html" if request.user.is_victim else "accounts/home_staff.html"
+    return render(request, template)
+
+
+@require_http_methods(["GET", "HEAD"])
+def security(request: HttpRequest) -> HttpResponse:
+    """The person's own sign-ins, failed attempts and exits, newest first."""
+    events = audit_events_about(request.user).filter(action__in=SIGN_IN_ACTIONS)[:30]
+    return render(
+        request,
+        "accounts/security.html",
+        {"events": events, "has_totp": has_totp(request.user)},
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def teams(request: HttpRequest) -> HttpResponse:
+    organisations = list(organisations_for_team_management(request.user))
+    if request.user.role == Role.SERVICE_MANAGER and len(organisations) == 1:
+        return redirect("accounts:team", organisation_id=organisations[0].pk)
+    if not organisations:
+        return render(request, "404.html", status=404)
+    return render(request, "accounts/teams.html", {"organisations": organisations})
+
+
+def _team_context(request: HttpRequest, organisation, invite_form=None) -> dict:  # noqa: ANN001
+    roles = grantable_roles(request.user, organisation)
+    return {
+        "organisation": organisation,
+        "members": organisation.members.order_by("name", "email"),
+        "invitations": organisation.invitations.filter(accepted_at__isnull=True)[:50],
+        "invite_form": invite_form or InvitationForm(roles=roles),
+        "role_choices": roles,
+    }
+
+
+@require_http_methods(["GET", "HEAD"])
+def team(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = organisation_for_team(request.user, organisation_id)
+    return render(request, "accounts/team.html", _team_context(request, organisation))
+
+
+@require_POST
+@sudo_required
+def invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = organisation_for_team(request.user, organisation_id)
+    form = InvitationForm(request.POST, roles=grantable_roles(request.user, organisation))
+    if form.is_valid():
+        try:
+            services.invitation_send(
+                actor=request.user,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Invitation sent.")
+            return redirect("accounts:team", organisation_id=organisation.pk)
+    context = _team_context(request, organisation, invite_form=form)
+    return render(request, "accounts/team.html", context, status=400)
+
+
+@require_POST
+@sudo_required
+def change_role(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
+    organisation = organisation_for_team(request.user, organisation_id)
+    member = get_object_or_404(User, pk=user_id, organisation=organisation)
+    form = RoleChangeForm(request.POST, roles=grantable_roles(request.user, organisation))
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles listed.")
+        return redirect("accounts:team", organisation_id=organisation.pk)
+    try:
+        services.user_role_change(
+            actor=request.user, user=member, role=form.cleaned_data["role"], request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Role changed.")
+    return redirect("accounts:team", organisation_id=organisation.pk)
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_unusable.html", status=404)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError:
+            return render(request, "accounts/invitation_unusable.html", status=404)
+        messages.success(
+            request, "Your account is ready. Sign in, then set up two-step verification."
+        )
+        return redirect("account_login")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

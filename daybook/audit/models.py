@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+
+
+class Action(models.TextChoices):
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in attempt"
+    QUICK_EXIT = "quick_exit", "Left using Exit this page"
+    ACCOUNT_CREATED = "account_created", "Account created"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    MFA_ADDED = "mfa_added", "Two-step verification added"
+    MFA_REMOVED = "mfa_removed", "Two-step verification removed"
+    MFA_RESET = "mfa_reset", "Recovery codes replaced"
+    MFA_FAILED = "mfa_failed", "Wrong two-step verification code"
+    SESSIONS_ENDED = "sessions_ended", "Other sessions ended"
+    ORGANISATION_CREATED = "organisation_created", "Organisation created"
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+    ROLE_CHANGED = "role_changed", "Role changed"
+
+
+# What a person sees about their own account on the security page.
+SIGN_IN_ACTIONS = (
+    Action.SIGNED_IN,
+    Action.SIGN_IN_FAILED,
+    Action.MFA_FAILED,
+    Action.SIGNED_OUT,
+    Action.QUICK_EXIT,
+)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit events are append-only: bulk changes are refused outright."""
+
+    def update(self, **kwargs):  # noqa: ANN003
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    subject_type = models.CharField(max_length=60, blank=True)
+    subject_id = models.CharField(max_length=40, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if not self._state.adding:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        raise PermissionError("Audit events cannot be deleted.")

@@ -1,0 +1,44 @@
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from daybook.audit.models import Action, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: Action,
+    actor: Any = None,
+    subject: models.Model | None = None,
+    request: HttpRequest | None = None,
+    organisation_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the change it records.
+
+    `extra` holds codes and ids only — never names, narratives or identifiers.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
+        organisation_id=organisation_id,
+        ip=client_ip(request),
+        extra=extra or {},
+    )
+
+
+def audit_events_about(subject: models.Model) -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        subject_type=subject._meta.label_lower, subject_id=str(subject.pk)
+    )

@@ -1,0 +1,242 @@
+"""Daybook's one settings module, driven by environment variables.
+
+Defaults are the safe production choice; `make run` and `make test` turn off what a
+local demo over plain HTTP cannot use (for example secure cookies) explicitly.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+from daybook.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("DAYBOOK_VAR_DIR", str(BASE_DIR / "var")))
+
+SECRET_KEY = env_secret("DAYBOOK_SECRET_KEY")
+DEBUG = env_bool("DAYBOOK_DEBUG", False)
+ALLOWED_HOSTS = env_list("DAYBOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+HTTPS = env_bool("DAYBOOK_HTTPS", True)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.forms",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "rules.apps.AutodiscoverRulesConfig",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "daybook.ui",
+    "daybook.accounts",
+    "daybook.audit",
+    "daybook.public",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "daybook.public.middleware.DiscretionHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "daybook.accounts.middleware.StaffMFAMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "daybook.urls"
+WSGI_APPLICATION = "daybook.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "builtins": ["daybook.ui.templatetags.govuk"],
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "daybook.public.context_processors.service",
+                "daybook.accounts.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Databases: SQLite (embedded default, WAL) or PostgreSQL via DAYBOOK_DATABASE_URL.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DAYBOOK_DATABASE_URL", f"sqlite:///{VAR_DIR / 'daybook.sqlite3'}"),
+        conn_max_age=env_int("DAYBOOK_DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers carry on during a write; IMMEDIATE takes the write lock at
+        # the start of a transaction so concurrent appends queue instead of failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    # In the database so rate limits hold across several app processes and hosts.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "daybook_cache",
+    }
+}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Accounts
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "public:start"
+
+ACCOUNT_ADAPTER = "daybook.accounts.adapter.AccountAdapter"
+USERSESSIONS_ADAPTER = "daybook.accounts.adapter.UserSessionsAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env_str("DAYBOOK_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("DAYBOOK_REAUTHENTICATION_SECONDS", 300, minimum=30)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "reset_password": "10/m/ip,3/10m/key",
+    "reset_password_from_key": "20/m/ip",
+    "signup": "10/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/10s/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
+MFA_RATE_LIMITS = {"authenticate": "5/m/user", "reauthenticate": "10/m/user"}
+USERSESSIONS_TRACK_ACTIVITY = True
+
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env_int("DAYBOOK_SESSION_SECONDS", 4 * 60 * 60, minimum=300)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# HTTPS-only protections; `make run` serves plain HTTP on loopback and turns these off.
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("DAYBOOK_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DAYBOOK_BEHIND_PROXY", False) else None
+)
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# E-mail: console under `make run`, SMTP in deployment.
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}[env_str("DAYBOOK_EMAIL", "smtp")]
+EMAIL_HOST = env_str("DAYBOOK_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DAYBOOK_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("DAYBOOK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("DAYBOOK_EMAIL_PASSWORD", required=False)
+EMAIL_USE_TLS = env_bool("DAYBOOK_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DAYBOOK_EMAIL_FROM", "no-reply@localhost")
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("DAYBOOK_TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DAYBOOK_LOG_LEVEL", "INFO")},
+    # Request logs carry paths and query strings only; never bodies, names or narratives.
+    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+}
+
+# What a service sets about itself.
+DAYBOOK_SERVICE_NAME = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
+DAYBOOK_SERVICE_PHONE = env_str("DAYBOOK_SERVICE_PHONE", "0800 000 0000")
+DAYBOOK_SERVICE_EMAIL = env_str("DAYBOOK_SERVICE_EMAIL", "support@daybook.invalid")
+DAYBOOK_SERVICE_HOURS = env_str("DAYBOOK_SERVICE_HOURS", "Monday to Friday, 9am to 5pm")
+DAYBOOK_EXIT_URL = env_str("DAYBOOK_EXIT_URL", "https://www.bbc.co.uk/weather")

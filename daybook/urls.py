@@ -1,0 +1,24 @@
+from allauth.account.views import SignupView
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from daybook.accounts import views as account_views
+from daybook.public.views import explain_exit_first
+
+urlpatterns = [
+    path("", include("daybook.public.urls")),
+    path("home/", account_views.home, name="home"),
+    # Registration shows the Exit this page explanation first, like the self-check.
+    path(
+        "accounts/signup/",
+        login_not_required(explain_exit_first(SignupView.as_view())),
+        name="account_signup",
+    ),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("daybook.accounts.urls")),
+]
+
+handler404 = "daybook.ui.views.not_found"
+handler403 = "daybook.ui.views.forbidden"
+handler400 = "daybook.ui.views.bad_request"
+handler500 = "daybook.ui.views.server_error"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Prepare the SQLite database and demo data, then serve Daybook with gunicorn and a task worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+ADDRESS="${DAYBOOK_ADDRESS:-127.0.0.1:8000}"
+
+$BIN/python manage.py migrate --no-input
+$BIN/python manage.py createcachetable
+$BIN/python manage.py collectstatic --no-input --verbosity 0
+$BIN/python manage.py seed_demo --address "http://$ADDRESS"
+
+$BIN/python manage.py db_worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
+
+$BIN/gunicorn daybook.wsgi --bind "$ADDRESS" --workers 2 --threads 4 \
+  --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
