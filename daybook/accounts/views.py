@@ -14,7 +14,7 @@ from daybook.accounts.access import (
 from daybook.accounts.forms import InvitationAcceptForm, InvitationForm, RoleChangeForm
 from daybook.accounts.mfa import has_totp
 from daybook.accounts.models import Role, User
-from daybook.accounts.sudo import sudo_required
+from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import SIGN_IN_ACTIONS
 from daybook.audit.services import audit_events_about
 
@@ -64,9 +64,9 @@ def team(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 
 @require_POST
-@sudo_required
 def invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = organisation_for_team(request.user, organisation_id)
+    require_sudo(request)
     form = InvitationForm(request.POST, roles=grantable_roles(request.user, organisation))
     if form.is_valid():
         try:
@@ -87,10 +87,10 @@ def invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 
 @require_POST
-@sudo_required
 def change_role(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
     organisation = organisation_for_team(request.user, organisation_id)
     member = get_object_or_404(User, pk=user_id, organisation=organisation)
+    require_sudo(request)
     form = RoleChangeForm(request.POST, roles=grantable_roles(request.user, organisation))
     if not form.is_valid():
         messages.error(request, "Choose one of the roles listed.")

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, PackageLoader, PrefixLoader, Template
 
 _environment = Environment(
-    loader=PrefixLoader({"govuk": PackageLoader("govuk_frontend_jinja")}),
+    loader=PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -28,7 +28,7 @@ def _macro_name(component: str) -> str:
 def _template(component: str) -> Template:
     macro = _macro_name(component)
     return _environment.from_string(
-        f"{{%- from 'govuk/components/{component}/macro.html' import {macro} -%}}"
+        f"{{%- from 'govuk_frontend_jinja/components/{component}/macro.html' import {macro} -%}}"
         f"{{{{ {macro}(params) }}}}"
     )
 

@@ -1,0 +1,94 @@
+"""Personas shared by every test: one person per role, and people who must be kept out."""
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import format_hotp_value, yield_hotp_counters_from_time
+
+from daybook.accounts.models import Organisation, Role, User
+
+PASSWORD = "correct horse battery"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:  # noqa: ANN001
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def totp_code(user: User) -> str:
+    """The authenticator code `user`'s app would show right now."""
+    from allauth.mfa.utils import decrypt
+
+    secret = decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def make_user(email: str, role: Role, organisation: Organisation | None, *, mfa: bool) -> User:
+    user = User.objects.create_user(
+        email, PASSWORD, name=email.split("@")[0].title(), role=role, organisation=organisation
+    )
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    if mfa:
+        TOTP.activate(user, generate_totp_secret())
+        RecoveryCodes.activate(user)
+    return user
+
+
+@dataclass
+class Personas:
+    service: Organisation
+    other_service: Organisation
+    police_force: Organisation
+    partner_agency: Organisation
+    commissioner_office: Organisation
+    victim: User
+    advocate: User
+    other_advocate: User
+    manager: User
+    administrator: User
+    police: User
+    partner: User
+    commissioner: User
+    outsider: User
+
+    def staff(self) -> list[User]:
+        return [
+            self.advocate,
+            self.other_advocate,
+            self.manager,
+            self.administrator,
+            self.police,
+            self.partner,
+            self.commissioner,
+        ]
+
+
+@pytest.fixture
+def personas(db) -> Personas:  # noqa: ANN001
+    kind = Organisation.Kind
+    service = Organisation.objects.create(name="Northshire Stalking Service", kind=kind.SUPPORT_SERVICE)
+    other = Organisation.objects.create(name="Southshire Stalking Service", kind=kind.SUPPORT_SERVICE)
+    police = Organisation.objects.create(name="Northshire Police", kind=kind.POLICE_FORCE)
+    partner = Organisation.objects.create(name="Northshire Victim Support", kind=kind.PARTNER_AGENCY)
+    commissioner = Organisation.objects.create(name="Northshire PCC", kind=kind.COMMISSIONER)
+    return Personas(
+        service=service,
+        other_service=other,
+        police_force=police,
+        partner_agency=partner,
+        commissioner_office=commissioner,
+        victim=make_user("victim@example.org", Role.VICTIM, None, mfa=False),
+        advocate=make_user("advocate@example.org", Role.ADVOCATE, service, mfa=True),
+        other_advocate=make_user("other.advocate@example.org", Role.ADVOCATE, other, mfa=True),
+        manager=make_user("manager@example.org", Role.SERVICE_MANAGER, service, mfa=True),
+        administrator=make_user("admin@example.org", Role.ADMINISTRATOR, service, mfa=True),
+        police=make_user("police@example.org", Role.POLICE_LIAISON, police, mfa=True),
+        partner=make_user("partner@example.org", Role.PARTNER_REFERRER, partner, mfa=True),
+        commissioner=make_user("pcc@example.org", Role.COMMISSIONER_VIEWER, commissioner, mfa=True),
+        outsider=make_user("outsider@example.org", Role.VICTIM, None, mfa=False),
+    )
