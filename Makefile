@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export DAYBOOK_SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 export DAYBOOK_MASTER_KEY_FILE ?= $(CURDIR)/var/master_key
 
-.PHONY: run test lint format install keys
+.PHONY: run test test-db lint format install keys
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: keys
 	scripts/ensure_chromium.sh
 	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tests that touch the database, without the browser: CI runs them on PostgreSQL.
+test-db: keys
+	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
+		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -1,0 +1,78 @@
+"""A real Chromium (Debian's, at /usr/bin/chromium) driven by Playwright against live_server.
+
+Nothing leaves the machine: every request to another host is answered locally (the neutral
+exit site) or refused.
+"""
+
+import os
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+NEUTRAL_PAGE = "<!doctype html><title>Weather</title><h1>Neutral weather page</h1>"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+# itself (creating personas) are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server) -> Iterator[BrowserContext]:  # noqa: ANN001
+    context = browser.new_context()
+    own_host = urlsplit(live_server.url).netloc
+    exit_host = urlsplit(settings.DAYBOOK_EXIT_URL).netloc
+
+    def handle(route: Route) -> None:
+        host = urlsplit(route.request.url).netloc
+        if host == own_host:
+            route.continue_()
+        elif host == exit_host:
+            route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
+        else:
+            route.abort()
+
+    context.route("**/*", handle)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def sign_in_browser(context: BrowserContext, live_server, client) -> None:  # noqa: ANN001
+    """Give the browser the session of a Django test client that has signed in."""
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+    )

@@ -1,0 +1,70 @@
+"""axe-core finds no serious or critical problem on the public pages, sign-in and staff home."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import BrowserContext, Page
+
+from tests.browser.conftest import sign_in_browser
+
+axe = Axe()
+
+PUBLIC = [
+    "public:start",
+    "public:stalking",
+    "public:self_check",
+    "public:get_help",
+    "public:staying_safe",
+    "public:cookies",
+    "public:before_you_continue",
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+]
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = axe.run(page)
+    return [
+        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_page_has_no_serious_accessibility_problem(
+    live_server, context: BrowserContext, page: Page, name: str  # noqa: ANN001
+) -> None:
+    # Past the one-time Exit this page explanation, so each page itself is checked.
+    page.goto(live_server.url + reverse("public:before_you_continue"))
+    page.click("button[type=submit]")
+    page.goto(live_server.url + reverse(name))
+    assert serious_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_self_check_errors_are_accessible(live_server, page: Page) -> None:  # noqa: ANN001
+    page.goto(live_server.url + reverse("public:before_you_continue"))
+    page.click("button[type=submit]")
+    page.goto(live_server.url + reverse("public:self_check"))
+    page.click("form button[type=submit]")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert serious_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("persona", ["advocate", "manager", "victim"])
+def test_home_pages_have_no_serious_accessibility_problem(
+    live_server, context: BrowserContext, page: Page, personas, persona: str  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(getattr(personas, persona))
+    sign_in_browser(context, live_server, client)
+    page.goto(live_server.url + reverse("home"))
+    assert page.locator("h1").count() == 1
+    assert serious_violations(page) == []
+    page.goto(live_server.url + reverse("accounts:security"))
+    assert serious_violations(page) == []

@@ -1,0 +1,79 @@
+"""Exit this page, as a person would use it: the button, Escape and three presses of Shift."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import BrowserContext, Page
+
+from tests.browser.conftest import sign_in_browser
+
+
+def leave_with_button(page: Page) -> None:
+    page.click(".govuk-exit-this-page__button")
+
+
+def leave_with_escape(page: Page) -> None:
+    page.keyboard.press("Escape")
+
+
+def leave_with_shift(page: Page) -> None:
+    for _ in range(3):
+        page.keyboard.press("Shift")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("leave", [leave_with_button, leave_with_escape, leave_with_shift])
+def test_exit_ends_the_session_lands_on_the_neutral_site_and_back_shows_nothing(
+    live_server, context: BrowserContext, page: Page, personas, leave  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(personas.victim)
+    sign_in_browser(context, live_server, client)
+
+    page.goto(live_server.url + reverse("public:stalking"))
+    page.goto(live_server.url + reverse("home"))
+    assert page.locator("h1").inner_text() == "Your home page"
+
+    leave(page)
+    page.wait_for_url(settings.DAYBOOK_EXIT_URL)
+    assert "Neutral weather page" in page.content()
+
+    # The session has ended on the server and in the browser.
+    assert not [c for c in context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
+    assert "_auth_user_id" not in client.session.load() if hasattr(client.session, "load") else True
+
+    # Back never shows Daybook's pages again.
+    page.go_back()
+    page.wait_for_load_state()
+    page.wait_for_timeout(300)
+    assert "Your home page" not in page.content()
+    assert "What stalking" not in page.content()
+    assert page.url == settings.DAYBOOK_EXIT_URL or page.url == "about:blank"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typing_shift_slowly_in_a_form_does_not_exit(live_server, page: Page) -> None:  # noqa: ANN001
+    page.goto(live_server.url + reverse("account_login"))
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(50)
+    page.keyboard.press("Shift")
+    assert page.url.startswith(live_server.url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: ANN001
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(java_script_enabled=False)
+    context.route(
+        "**/*",
+        lambda route: route.continue_()
+        if urlsplit(route.request.url).netloc == urlsplit(live_server.url).netloc
+        else route.fulfill(status=200, content_type="text/html", body="<h1>Neutral</h1>"),
+    )
+    page = context.new_page()
+    page.goto(live_server.url + reverse("public:start"))
+    page.click(".govuk-exit-this-page__button")
+    page.wait_for_url(settings.DAYBOOK_EXIT_URL)
+    context.close()
