@@ -19,6 +19,7 @@ install: $(INSTALLED)
 
 keys: $(INSTALLED)
 	$(BIN)/python scripts/make_keys.py var
+	mkdir -p var/test
 
 run: keys
 	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console scripts/run.sh

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "daybook.accounts",
     "daybook.audit",
     "daybook.public",
+    "daybook.cases",
+    "daybook.incidents",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # Tests use a file, not memory: concurrency and at-rest checks need real SQLite files.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-database.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -220,7 +224,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence is sealed before it reaches storage and is never served from it directly.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "evidence", "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -239,4 +247,7 @@ DAYBOOK_SERVICE_NAME = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
 DAYBOOK_SERVICE_PHONE = env_str("DAYBOOK_SERVICE_PHONE", "0800 000 0000")
 DAYBOOK_SERVICE_EMAIL = env_str("DAYBOOK_SERVICE_EMAIL", "support@daybook.invalid")
 DAYBOOK_SERVICE_HOURS = env_str("DAYBOOK_SERVICE_HOURS", "Monday to Friday, 9am to 5pm")
+DAYBOOK_EVIDENCE_MAX_BYTES = env_int("DAYBOOK_EVIDENCE_MAX_BYTES", 50_000_000, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+FILE_UPLOAD_PERMISSIONS = 0o600
 DAYBOOK_EXIT_URL = env_str("DAYBOOK_EXIT_URL", "https://www.bbc.co.uk/weather")

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("daybook.accounts.urls")),
+    path("logs/", include("daybook.incidents.urls")),
 ]
 
 handler404 = "daybook.ui.views.not_found"

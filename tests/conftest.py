@@ -6,8 +6,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
-from allauth.mfa.totp.internal.auth import format_hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 
 from daybook.accounts.models import Organisation, Role, User
 
@@ -19,11 +24,25 @@ def _fast_password_hasher(settings) -> None:  # noqa: ANN001
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _evidence_storage(settings, tmp_path) -> None:  # noqa: ANN001
+    """Each test stores evidence in a folder of its own, so storage checks see only its files."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "evidence", "base_url": None},
+        },
+    }
+
+
 def totp_code(user: User) -> str:
     """The authenticator code `user`'s app would show right now."""
     from allauth.mfa.utils import decrypt
 
-    secret = decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+    secret = decrypt(
+        Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]
+    )
     counter = next(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counter))
 
@@ -71,10 +90,16 @@ class Personas:
 @pytest.fixture
 def personas(db) -> Personas:  # noqa: ANN001
     kind = Organisation.Kind
-    service = Organisation.objects.create(name="Northshire Stalking Service", kind=kind.SUPPORT_SERVICE)
-    other = Organisation.objects.create(name="Southshire Stalking Service", kind=kind.SUPPORT_SERVICE)
+    service = Organisation.objects.create(
+        name="Northshire Stalking Service", kind=kind.SUPPORT_SERVICE
+    )
+    other = Organisation.objects.create(
+        name="Southshire Stalking Service", kind=kind.SUPPORT_SERVICE
+    )
     police = Organisation.objects.create(name="Northshire Police", kind=kind.POLICE_FORCE)
-    partner = Organisation.objects.create(name="Northshire Victim Support", kind=kind.PARTNER_AGENCY)
+    partner = Organisation.objects.create(
+        name="Northshire Victim Support", kind=kind.PARTNER_AGENCY
+    )
     commissioner = Organisation.objects.create(name="Northshire PCC", kind=kind.COMMISSIONER)
     return Personas(
         service=service,
@@ -92,3 +117,51 @@ def personas(db) -> Personas:  # noqa: ANN001
         commissioner=make_user("pcc@example.org", Role.COMMISSIONER_VIEWER, commissioner, mfa=True),
         outsider=make_user("outsider@example.org", Role.VICTIM, None, mfa=False),
     )
+
+
+# --- Logs ----------------------------------------------------------------------------
+
+
+def entry_values(**overrides: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "occurred_on": "2026-10-02",
+        "occurred_time": "21:30",
+        "precision": "exact",
+        "time_zone": "Europe/London",
+        "place_kind": "home",
+        "place": "Outside the front door",
+        "channel": "in_person",
+        "behaviours": ["turning_up", "watching"],
+        "seen": "identified",
+        "what_happened": "He stood outside the house for an hour and stared at the window.",
+        "description": "Grey hoodie, blue Ford Focus AB12 CDE",
+        "witnesses": "Neighbour at number 12",
+        "feelings": "Frightened to go out",
+        "feared_violence": True,
+        "changed_daily_life": True,
+        "police_reference": "CAD 1234",
+        "police_officer": "PC 5678 Jones",
+        "private_details": "New flat is at 4 Elm Road",
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def case(personas: Personas):  # noqa: ANN201
+    """The victim's own log, held by their service and allocated to their advocate."""
+    from daybook.incidents.services import case_open
+
+    return case_open(
+        created_by=personas.victim,
+        owner=personas.victim,
+        service=personas.service,
+        advocates=(personas.advocate,),
+    )
+
+
+@pytest.fixture
+def entry(case, personas: Personas):  # noqa: ANN001, ANN201
+    from daybook.incidents.services import entry_record
+
+    return entry_record(case=case, author=personas.victim, how="victim", values=entry_values())

@@ -43,7 +43,9 @@ def reauthenticate(client: Client) -> None:
     assert response.status_code == 302
 
 
-def test_wrong_password_and_unknown_account_get_the_same_answer(client: Client, personas: Personas) -> None:
+def test_wrong_password_and_unknown_account_get_the_same_answer(
+    client: Client, personas: Personas
+) -> None:
     wrong = sign_in(client, personas.victim.email, "not the password")
     unknown = sign_in(client, "nobody@example.org", "not the password")
     assert wrong.status_code == unknown.status_code == 200
@@ -128,8 +130,11 @@ def test_staff_without_mfa_can_do_nothing_until_enrolled(
 def test_staff_enrol_in_mfa_and_are_then_let_in(
     client: Client, personas: Personas, django_capture_on_commit_callbacks
 ) -> None:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-    from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
 
     user = make_user("fresh@example.org", Role.ADVOCATE, personas.service, mfa=False)
     sign_in(client, user.email)
@@ -230,7 +235,10 @@ def test_manager_invites_an_advocate_who_joins_the_service(
     assert response.status_code == 302
     user = User.objects.get(email="joiner@example.org")
     assert (user.role, user.organisation) == (Role.ADVOCATE, personas.service)
-    assert joiner.post(link, {"name": "x", "password1": PASSWORD, "password2": PASSWORD}).status_code == 404
+    assert (
+        joiner.post(link, {"name": "x", "password1": PASSWORD, "password2": PASSWORD}).status_code
+        == 404
+    )
     sign_in(joiner, user.email)
     assert joiner.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
 
@@ -281,7 +289,9 @@ def test_only_managers_and_administrators_reach_a_team(personas: Personas, perso
 
 
 def test_manager_of_another_service_cannot_reach_this_team(personas: Personas) -> None:
-    other_manager = make_user("m2@example.org", Role.SERVICE_MANAGER, personas.other_service, mfa=True)
+    other_manager = make_user(
+        "m2@example.org", Role.SERVICE_MANAGER, personas.other_service, mfa=True
+    )
     client = Client()
     client.force_login(other_manager)
     assert client.get(reverse("accounts:team", args=[personas.service.pk])).status_code == 404

@@ -42,7 +42,9 @@ def test_service_name_is_configurable(client: Client, settings) -> None:  # noqa
 
 
 @pytest.mark.django_db
-def test_get_help_shows_emergency_numbers_and_the_services_contact(client: Client, settings) -> None:  # noqa: ANN001
+def test_get_help_shows_emergency_numbers_and_the_services_contact(
+    client: Client, settings
+) -> None:  # noqa: ANN001
     settings.DAYBOOK_SERVICE_PHONE = "01234 567890"
     html = client.get(reverse("public:get_help")).content.decode()
     assert 'href="tel:999"' in html
@@ -100,7 +102,9 @@ def test_self_check_with_no_signs_still_offers_help(explained_client: Client) ->
 
 
 @pytest.mark.django_db
-def test_self_check_with_missing_or_forged_answers_says_what_is_wrong(explained_client: Client) -> None:
+def test_self_check_with_missing_or_forged_answers_says_what_is_wrong(
+    explained_client: Client,
+) -> None:
     answers = _answers(contact="definitely")
     del answers["threats"]
     response = explained_client.post(reverse("public:self_check"), answers)

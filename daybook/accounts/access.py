@@ -30,7 +30,9 @@ rules.add_perm("accounts.manage_team", is_administrator | manages_organisation)
 def grantable_roles(actor: User, organisation: Organisation) -> list[Role]:
     """Roles `actor` may give people in `organisation`: managers staff their own service;
     administrators staff any organisation with the roles its kind allows."""
-    kind_roles = [role for role, kind in ROLE_ORGANISATION_KIND.items() if kind == organisation.kind]
+    kind_roles = [
+        role for role, kind in ROLE_ORGANISATION_KIND.items() if kind == organisation.kind
+    ]
     if actor.role == Role.ADMINISTRATOR:
         return kind_roles
     if manages_organisation(actor, organisation):

@@ -17,7 +17,9 @@ NEUTRAL_SUBJECT = "Your account"
 class AccountAdapter(DefaultAccountAdapter):
     """Neutral e-mail and audited failed sign-ins; sign-up always creates a victim account."""
 
-    def render_mail(self, template_prefix: str, email: str, context: dict, headers=None) -> EmailMessage:  # noqa: ANN001
+    def render_mail(
+        self, template_prefix: str, email: str, context: dict, headers=None
+    ) -> EmailMessage:  # noqa: ANN001
         # Someone may read the person's inbox: no subject line says what Daybook is for.
         message = super().render_mail(template_prefix, email, context, headers=headers)
         message.subject = f"{settings.DAYBOOK_SERVICE_NAME}: {NEUTRAL_SUBJECT.lower()}"
@@ -37,5 +39,8 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
         if sessions:
             user = sessions[0].user
             audit_record(
-                action=Action.SESSIONS_ENDED, actor=user, subject=user, extra={"count": len(sessions)}
+                action=Action.SESSIONS_ENDED,
+                actor=user,
+                subject=user,
+                extra={"count": len(sessions)},
             )

@@ -13,6 +13,10 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
             ("Sign in", reverse("account_login")),
         ]
     items = [("Home", reverse("home"))]
+    if user.role == Role.VICTIM:
+        items.append(("My log", reverse("incidents:log_list")))
+    elif user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+        items.append(("Cases", reverse("incidents:log_list")))
     if user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
         items.append(("Team", reverse("accounts:teams")))
     items.append(("Account", reverse("accounts:security")))
@@ -31,7 +35,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return path == href or (href not in ("/", home) and path.startswith(href))
 
     items = [
-        {"text": text, "href": href, "active": is_current(href)}
-        for text, href in _items(request)
+        {"text": text, "href": href, "active": is_current(href)} for text, href in _items(request)
     ]
     return {"navigation": items, "home_url": home if request.user.is_authenticated else "/"}

@@ -106,7 +106,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Invitation(models.Model):
     """A one-time link that lets a member of staff create their account in an organisation."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField()
     role = models.CharField(max_length=30, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)

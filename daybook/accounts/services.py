@@ -124,7 +124,9 @@ def invitation_accept(
 
 
 @transaction.atomic
-def user_role_change(*, actor: User, user: User, role: str, request: HttpRequest | None = None) -> User:
+def user_role_change(
+    *, actor: User, user: User, role: str, request: HttpRequest | None = None
+) -> User:
     organisation = user.organisation
     if organisation is None or role not in grantable_roles(actor, organisation):
         raise PermissionDenied
@@ -153,7 +155,9 @@ def staff_user_create(
     """Create a member of staff directly (demo data and the first administrator)."""
     if ROLE_ORGANISATION_KIND[Role(role)] != organisation.kind:
         raise ValidationError("That role does not belong in that kind of organisation.")
-    user = User.objects.create_user(email, password, name=name, role=role, organisation=organisation)
+    user = User.objects.create_user(
+        email, password, name=name, role=role, organisation=organisation
+    )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     audit_record(
         action=Action.ACCOUNT_CREATED,

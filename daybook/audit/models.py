@@ -19,6 +19,19 @@ class Action(models.TextChoices):
     INVITATION_SENT = "invitation_sent", "Invitation sent"
     INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
     ROLE_CHANGED = "role_changed", "Role changed"
+    CASE_OPENED = "case_opened", "Log started"
+    CASE_ERASED = "case_erased", "Log erased"
+    DRAFT_SAVED = "draft_saved", "Draft saved"
+    ENTRY_RECORDED = "entry_recorded", "Entry added to the log"
+    ENTRY_AMENDED = "entry_amended", "Entry amended"
+    ENTRY_WITHDRAWN = "entry_withdrawn", "Entry withdrawn"
+    EVIDENCE_ADDED = "evidence_added", "Evidence file added"
+    EVIDENCE_WITHDRAWN = "evidence_withdrawn", "Evidence file withdrawn"
+    LOG_VIEWED = "log_viewed", "Log viewed"
+    ENTRY_VIEWED = "entry_viewed", "Entry viewed"
+    EVIDENCE_VIEWED = "evidence_viewed", "Evidence file opened"
+    LOG_EXPORTED = "log_exported", "Log downloaded"
+    KEYS_ROTATED = "keys_rotated", "Master key rotated"
 
 
 # What a person sees about their own account on the security page.

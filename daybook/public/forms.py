@@ -4,15 +4,53 @@ ANSWERS = [("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")]
 
 # (field name, question, what a "yes" means in the result, counts as a stalking behaviour)
 QUESTIONS = [
-    ("contact", "Has someone kept calling, messaging, writing to you or sending gifts when you did not want them to?", "unwanted calls, messages, letters or gifts", True),
-    ("turning_up", "Have they turned up at your home, work or places you go, or waited around nearby?", "turning up or waiting around where you are", True),
-    ("following", "Have they followed you, watched you or tracked where you are, for example with an app or a tag?", "following, watching or tracking you", True),
-    ("online", "Have they got into your accounts or devices, or kept checking what you do online?", "getting into or watching your accounts and devices", True),
-    ("others", "Have they contacted your family, friends or colleagues about you, or got other people to do things to you?", "involving other people", True),
-    ("property", "Have they damaged your things or posted things about you?", "damaging your things or publishing things about you", True),
+    (
+        "contact",
+        "Has someone kept calling, messaging, writing to you or sending gifts "
+        "when you did not want them to?",
+        "unwanted calls, messages, letters or gifts",
+        True,
+    ),
+    (
+        "turning_up",
+        "Have they turned up at your home, work or places you go, or waited around nearby?",
+        "turning up or waiting around where you are",
+        True,
+    ),
+    (
+        "following",
+        "Have they followed you, watched you or tracked where you are, "
+        "for example with an app or a tag?",
+        "following, watching or tracking you",
+        True,
+    ),
+    (
+        "online",
+        "Have they got into your accounts or devices, or kept checking what you do online?",
+        "getting into or watching your accounts and devices",
+        True,
+    ),
+    (
+        "others",
+        "Have they contacted your family, friends or colleagues about you, "
+        "or got other people to do things to you?",
+        "involving other people",
+        True,
+    ),
+    (
+        "property",
+        "Have they damaged your things or posted things about you?",
+        "damaging your things or publishing things about you",
+        True,
+    ),
     ("threats", "Have they threatened you or someone close to you?", "threats", True),
     ("repeated", "Has this happened more than once?", "", False),
-    ("afraid", "Does it make you feel frightened, or has it changed how you live your day to day life?", "", False),
+    (
+        "afraid",
+        "Does it make you feel frightened, or has it changed how you live your day to day life?",
+        "",
+        False,
+    ),
 ]
 
 

@@ -38,7 +38,7 @@ def _jinja_safe(value: Any) -> Any:
     if isinstance(value, SafeString):
         from markupsafe import Markup
 
-        return Markup(str(value))
+        return Markup(str(value))  # noqa: S704  (already escaped by Django)
     if isinstance(value, dict):
         return {key: _jinja_safe(item) for key, item in value.items() if item is not None}
     if isinstance(value, list | tuple):
@@ -122,7 +122,12 @@ def render_field(field: forms.BoundField) -> SafeString:
     if isinstance(widget, forms.Textarea):
         return render(
             "textarea",
-            {**params, "label": _label(field), "value": field.value() or "", "rows": widget.attrs.get("rows", 5)},
+            {
+                **params,
+                "label": _label(field),
+                "value": field.value() or "",
+                "rows": widget.attrs.get("rows", 5),
+            },
         )
     if isinstance(widget, forms.FileInput):
         return render("file-upload", {**params, "label": _label(field)})

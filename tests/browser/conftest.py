@@ -73,6 +73,4 @@ def page(context: BrowserContext) -> Page:
 def sign_in_browser(context: BrowserContext, live_server, client) -> None:  # noqa: ANN001
     """Give the browser the session of a Django test client that has signed in."""
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])

@@ -36,7 +36,10 @@ def serious_violations(page: Page) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", PUBLIC)
 def test_public_page_has_no_serious_accessibility_problem(
-    live_server, context: BrowserContext, page: Page, name: str  # noqa: ANN001
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    name: str,  # noqa: ANN001
 ) -> None:
     # Past the one-time Exit this page explanation, so each page itself is checked.
     page.goto(live_server.url + reverse("public:before_you_continue"))
@@ -58,7 +61,11 @@ def test_self_check_errors_are_accessible(live_server, page: Page) -> None:  # n
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("persona", ["advocate", "manager", "victim"])
 def test_home_pages_have_no_serious_accessibility_problem(
-    live_server, context: BrowserContext, page: Page, personas, persona: str  # noqa: ANN001
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    persona: str,  # noqa: ANN001
 ) -> None:
     client = Client()
     client.force_login(getattr(personas, persona))

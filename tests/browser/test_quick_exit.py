@@ -25,7 +25,11 @@ def leave_with_shift(page: Page) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("leave", [leave_with_button, leave_with_escape, leave_with_shift])
 def test_exit_ends_the_session_lands_on_the_neutral_site_and_back_shows_nothing(
-    live_server, context: BrowserContext, page: Page, personas, leave  # noqa: ANN001
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    leave,  # noqa: ANN001
 ) -> None:
     client = Client()
     client.force_login(personas.victim)
@@ -68,9 +72,11 @@ def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: A
     context = browser.new_context(java_script_enabled=False)
     context.route(
         "**/*",
-        lambda route: route.continue_()
-        if urlsplit(route.request.url).netloc == urlsplit(live_server.url).netloc
-        else route.fulfill(status=200, content_type="text/html", body="<h1>Neutral</h1>"),
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).netloc == urlsplit(live_server.url).netloc
+            else route.fulfill(status=200, content_type="text/html", body="<h1>Neutral</h1>")
+        ),
     )
     page = context.new_page()
     page.goto(live_server.url + reverse("public:start"))

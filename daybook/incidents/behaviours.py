@@ -1,0 +1,74 @@
+"""Behaviours a log entry can record, each mapped to what the law calls it.
+
+To add a behaviour, add one line to BEHAVIOURS (see docs/developers/adding-a-behaviour.md).
+Codes are stored in the database and in the hash chain: never rename or remove one.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Category(models.TextChoices):
+    # The statutory examples of acts associated with stalking, s.2A(3) PHA 1997.
+    FOLLOWING = "following", "Following (s.2A(3)(a))"
+    CONTACTING = "contacting", "Contacting or attempting to contact (s.2A(3)(b))"
+    PUBLISHING = "publishing", "Publishing material about or claiming to be the person (s.2A(3)(c))"
+    MONITORING = "monitoring", "Monitoring internet, e-mail or other communication (s.2A(3)(d))"
+    LOITERING = "loitering", "Loitering (s.2A(3)(e))"
+    INTERFERING = "interfering", "Interfering with property (s.2A(3)(f))"
+    WATCHING = "watching", "Watching or spying (s.2A(3)(g))"
+    # Not s.2A(3) examples, but what police, courts and risk screening ask about.
+    THREATS = "threats", "Threats"
+    VIOLENCE = "violence", "Violence"
+    DAMAGE = "damage", "Damage to property"
+    PROXY = "proxy", "Using other people (proxy stalking)"
+    OTHER = "other", "Other"
+
+
+STATUTORY = frozenset(
+    {
+        Category.FOLLOWING,
+        Category.CONTACTING,
+        Category.PUBLISHING,
+        Category.MONITORING,
+        Category.LOITERING,
+        Category.INTERFERING,
+        Category.WATCHING,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    label: str
+    category: Category
+
+
+BEHAVIOURS: dict[str, Behaviour] = {
+    "following": Behaviour("Following me", Category.FOLLOWING),
+    "turning_up": Behaviour("Turning up at my home, work or school", Category.LOITERING),
+    "loitering": Behaviour("Waiting or hanging around places I go", Category.LOITERING),
+    "watching": Behaviour("Watching or spying on me", Category.WATCHING),
+    "tracking": Behaviour("Tracking where I am (apps, GPS, tags)", Category.WATCHING),
+    "contacting": Behaviour("Calling, messaging or e-mailing me", Category.CONTACTING),
+    "letters_gifts": Behaviour("Letters, gifts or things left for me", Category.CONTACTING),
+    "contacting_others": Behaviour(
+        "Contacting my family, friends or colleagues", Category.CONTACTING
+    ),
+    "monitoring": Behaviour("Getting into or watching my accounts or devices", Category.MONITORING),
+    "publishing": Behaviour("Posting things about me or pretending to be me", Category.PUBLISHING),
+    "interfering": Behaviour("Moving, taking or interfering with my things", Category.INTERFERING),
+    "damage": Behaviour("Damaging my property", Category.DAMAGE),
+    "threats": Behaviour("Threatening me or people close to me", Category.THREATS),
+    "violence": Behaviour("Hurting me or touching me", Category.VIOLENCE),
+    "proxy": Behaviour("Getting other people to do things to me", Category.PROXY),
+    "order_breach": Behaviour("Breaking a court order or bail conditions", Category.OTHER),
+    "other": Behaviour("Something else", Category.OTHER),
+}
+
+BEHAVIOUR_CHOICES = [(code, behaviour.label) for code, behaviour in BEHAVIOURS.items()]
+
+
+def category_of(code: str) -> Category:
+    return BEHAVIOURS[code].category

@@ -1,0 +1,158 @@
+"""What an entry says, as one plain dict: the shape that is sealed, hashed and replayed."""
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+
+from daybook.incidents.behaviours import BEHAVIOURS
+from daybook.incidents.models import Entry
+
+TEXT_FIELDS = (
+    "place",
+    "what_happened",
+    "description",
+    "witnesses",
+    "feelings",
+    "police_reference",
+    "police_officer",
+    "private_details",
+)
+FIELDS = (
+    "occurred_on",
+    "occurred_time",
+    "ended_time",
+    "precision",
+    "time_zone",
+    "place_kind",
+    "channel",
+    "behaviours",
+    "seen",
+    "feared_violence",
+    "changed_daily_life",
+    *TEXT_FIELDS,
+)
+# Left out of anything disclosed to the defence (the disclosable chronology, the VPS).
+PRIVATE_FIELDS = ("private_details",)
+
+_CHOICES = {
+    "precision": Entry.Precision.values,
+    "place_kind": Entry.PlaceKind.values,
+    "channel": Entry.Channel.values,
+    "seen": Entry.Seen.values,
+}
+
+
+def blank() -> dict[str, Any]:
+    return {
+        "occurred_on": None,
+        "occurred_time": None,
+        "ended_time": None,
+        "precision": Entry.Precision.EXACT,
+        "time_zone": "Europe/London",
+        "place_kind": Entry.PlaceKind.OTHER,
+        "channel": Entry.Channel.OTHER,
+        "behaviours": [],
+        "seen": Entry.Seen.NOT_APPLICABLE,
+        "feared_violence": False,
+        "changed_daily_life": False,
+        **dict.fromkeys(TEXT_FIELDS, ""),
+    }
+
+
+def normalise(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and put an entry's values in their stored, JSON-ready form.
+
+    Dates are ISO strings, times "HH:MM" (or "HH:MM:SS"), behaviours a sorted list of codes.
+    Raises ValidationError naming the field at fault; never guesses.
+    """
+    content = blank()
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown field: {sorted(unknown)[0]}")
+    content.update(values)
+    for field, allowed in _CHOICES.items():
+        if content[field] not in allowed:
+            raise ValidationError({field: "Choose one of the options"})
+    if not isinstance(content["behaviours"], list | tuple) or any(
+        code not in BEHAVIOURS for code in content["behaviours"]
+    ):
+        raise ValidationError({"behaviours": "Choose behaviours from the list"})
+    content["behaviours"] = sorted(set(content["behaviours"]))
+    for flag in ("feared_violence", "changed_daily_life"):
+        content[flag] = bool(content[flag])
+    for field in TEXT_FIELDS:
+        content[field] = str(content[field] or "")
+    content["occurred_on"] = _iso_date(content["occurred_on"])
+    content["occurred_time"] = _iso_time(content["occurred_time"], "occurred_time")
+    content["ended_time"] = _iso_time(content["ended_time"], "ended_time")
+    if content["precision"] == Entry.Precision.DATE_ONLY:
+        content["occurred_time"] = content["ended_time"] = None
+    elif content["occurred_time"] is None:
+        raise ValidationError({"occurred_time": "Enter the time, or choose 'Date only'"})
+    try:
+        ZoneInfo(content["time_zone"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError({"time_zone": "Choose a time zone from the list"}) from None
+    return content
+
+
+def _iso_date(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValidationError({"occurred_on": "Enter the date it happened"}) from None
+
+
+def _iso_time(value: Any, field: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    try:
+        parsed = dt.time.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({field: "Enter a time like 21:30"}) from None
+    return parsed.isoformat(timespec="seconds" if parsed.second else "minutes")
+
+
+def moments(content: dict[str, Any]) -> tuple[dt.date, dt.datetime, dt.datetime | None]:
+    """The date, the start instant and the end instant (or None) in the entry's own zone."""
+    zone = ZoneInfo(content["time_zone"])
+    day = dt.date.fromisoformat(content["occurred_on"])
+    start_time = dt.time.fromisoformat(content["occurred_time"] or "00:00")
+    start = dt.datetime.combine(day, start_time, tzinfo=zone)
+    end = None
+    if content["ended_time"]:
+        end = dt.datetime.combine(day, dt.time.fromisoformat(content["ended_time"]), tzinfo=zone)
+        if end < start:
+            end += dt.timedelta(days=1)  # an episode that ran past midnight
+    return day, start, end
+
+
+def projection(content: dict[str, Any]) -> dict[str, Any]:
+    """The Entry columns that mirror `content`, for SQL lists, filters and statistics."""
+    day, start, end = moments(content)
+    return {
+        "occurred_on": day,
+        "occurred_at": start,
+        "ended_at": end,
+        "precision": content["precision"],
+        "time_zone": content["time_zone"],
+        "place_kind": content["place_kind"],
+        "channel": content["channel"],
+        "seen": content["seen"],
+        "feared_violence": content["feared_violence"],
+        "changed_daily_life": content["changed_daily_life"],
+    }
+
+
+def apply_amendment(content: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    return normalise({**content, **changes})
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {field: after[field] for field in FIELDS if before.get(field) != after.get(field)}

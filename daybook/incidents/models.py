@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.db import models
+
+from daybook.cases.models import Case, new_uid
+
+
+class RecordedHow(models.TextChoices):
+    VICTIM = "victim", "By the person"
+    ADVOCATE = "advocate", "By an advocate"
+    IMPORT = "import", "Imported"
+    WITNESS = "witness", "From a witness"
+
+
+class Entry(models.Model):
+    """One thing that happened, as the log shows it now.
+
+    The evidence is the chain of `ChainRecord`s: the original entry and each amendment or
+    withdrawal. These columns are the current state replayed from that chain (checked by
+    `verify_log`), kept so lists, filters and statistics run in SQL. Free text lives only
+    sealed, in `content_sealed`.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LOGGED = "logged", "In the log"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Precision(models.TextChoices):
+        EXACT = "exact", "Exact time"
+        APPROXIMATE = "approximate", "Roughly this time"
+        DATE_ONLY = "date_only", "Date only"
+
+    class PlaceKind(models.TextChoices):
+        HOME = "home", "Home"
+        WORK_OR_SCHOOL = "work_or_school", "Work or school"
+        ONLINE = "online", "Online"
+        PUBLIC_PLACE = "public_place", "A public place"
+        OTHER = "other", "Somewhere else"
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE_CALL = "phone_call", "Phone call"
+        TEXT_MESSAGE = "text_message", "Text message"
+        MESSAGING_APP = "messaging_app", "Messaging app"
+        EMAIL = "email", "E-mail"
+        SOCIAL_MEDIA = "social_media", "Social media"
+        LETTER_OR_GIFT = "letter_or_gift", "Letter or gift"
+        THIRD_PARTY = "third_party", "Through another person"
+        TRACKING = "tracking", "Tracking device or account"
+        OTHER = "other", "Other"
+
+    class Seen(models.TextChoices):
+        IDENTIFIED = "identified", "I saw them and know who it was"
+        SEEN = "seen", "I saw someone but am not sure who"
+        NOT_SEEN = "not_seen", "I did not see them"
+        NOT_APPLICABLE = "not_applicable", "Does not apply (for example a message)"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
+    uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    occurred_on = models.DateField()
+    occurred_at = models.DateTimeField(help_text="Start, for ordering; local midnight if no time.")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    precision = models.CharField(max_length=12, choices=Precision.choices)
+    time_zone = models.CharField(max_length=64)
+    place_kind = models.CharField(max_length=20, choices=PlaceKind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    seen = models.CharField(max_length=20, choices=Seen.choices)
+    feared_violence = models.BooleanField(default=False)
+    changed_daily_life = models.BooleanField(default=False)
+    amended = models.BooleanField(default=False)
+    content_sealed = models.BinaryField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_how = models.CharField(max_length=10, choices=RecordedHow.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["case", "status", "-occurred_at"], name="entry_case_timeline"),
+            models.Index(fields=["case", "status", "channel"], name="entry_case_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Entry of {self.occurred_on:%d %b %Y}"
+
+
+class EntryBehaviour(models.Model):
+    """One behaviour code on an entry: a row each so filters and statistics stay in SQL."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="behaviour_rows")
+    code = models.CharField(max_length=30)
+    category = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "code"], name="entry_behaviour_once")
+        ]
+        indexes = [models.Index(fields=["code", "entry"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Evidence(models.Model):
+    """A file attached to an entry. The bytes are stored sealed and never replaced."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="evidence")
+    uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)
+    storage_name = models.CharField(max_length=200, unique=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    meta_sealed = models.BinaryField()
+    withdrawn = models.BooleanField(default=False)
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Evidence {self.sha256[:12]}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+class ChainRecord(models.Model):
+    """One link of a case's hash chain. Never changed or deleted once written."""
+
+    class Kind(models.TextChoices):
+        ENTRY = "entry", "Entry"
+        AMENDMENT = "amendment", "Amendment"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+        EVIDENCE = "evidence", "Evidence file"
+        EVIDENCE_WITHDRAWAL = "evidence_withdrawal", "Evidence withdrawn"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chain")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="chain_records")
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.CASCADE, related_name="chain_records"
+    )
+    rid = models.CharField(max_length=32, default=new_uid, editable=False)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_how = models.CharField(max_length=10, choices=RecordedHow.choices)
+    body_sealed = models.BinaryField()
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="chain_seq_unique_per_case")
+        ]
+        indexes = [models.Index(fields=["entry", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.seq}"

@@ -1,0 +1,116 @@
+"""Reading a log: the filtered, paginated list, its counts, and an entry's history."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
+
+from daybook.cases.models import Case
+from daybook.incidents import keys
+from daybook.incidents.behaviours import BEHAVIOURS, Category
+from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+from daybook.incidents.verify import Verification, verify_case
+
+AUTO_VERIFY_LIMIT = 2000  # records; larger logs are checked on request or by verify_log
+VERIFY_CACHE_SECONDS = 300
+
+
+def log_entries(case: Case, filters: dict[str, Any]) -> QuerySet[Entry]:
+    entries = Entry.objects.filter(case=case).exclude(status=Entry.Status.DRAFT)
+    if filters.get("behaviour"):
+        entries = entries.filter(
+            pk__in=EntryBehaviour.objects.filter(
+                entry__case=case, code=filters["behaviour"]
+            ).values("entry_id")
+        )
+    if filters.get("channel"):
+        entries = entries.filter(channel=filters["channel"])
+    if filters.get("date_from"):
+        entries = entries.filter(occurred_on__gte=filters["date_from"])
+    if filters.get("date_to"):
+        entries = entries.filter(occurred_on__lte=filters["date_to"])
+    order = "occurred_at" if filters.get("order") == "oldest" else "-occurred_at"
+    return entries.order_by(order, "-pk" if order.startswith("-") else "pk")
+
+
+def drafts(case: Case) -> QuerySet[Entry]:
+    return Entry.objects.filter(case=case, status=Entry.Status.DRAFT).order_by("-recorded_at")
+
+
+@dataclass
+class LogCounts:
+    entries: int
+    withdrawn: int
+    by_category: list[tuple[str, int]]
+
+
+def log_counts(entries: QuerySet[Entry]) -> LogCounts:
+    totals = entries.aggregate(total=Count("pk"))
+    withdrawn = entries.filter(status=Entry.Status.WITHDRAWN).count()
+    rows = (
+        EntryBehaviour.objects.filter(entry__in=entries.order_by().values("pk"))
+        .values("category")
+        .annotate(n=Count("entry_id", distinct=True))
+        .order_by("-n")
+    )
+    labels = dict(Category.choices)
+    return LogCounts(
+        entries=totals["total"],
+        withdrawn=withdrawn,
+        by_category=[(labels.get(row["category"], row["category"]), row["n"]) for row in rows],
+    )
+
+
+def with_content(entries: list[Entry], case: Case) -> list[tuple[Entry, dict[str, Any]]]:
+    key = keys.case_key(case)
+    return [
+        (entry, keys.open_json(key, entry.content_sealed, keys.entry_content_ad(entry.uid)))
+        for entry in entries
+    ]
+
+
+def behaviour_labels(codes: list[str]) -> list[str]:
+    return [BEHAVIOURS[code].label for code in codes if code in BEHAVIOURS]
+
+
+@dataclass
+class HistoryItem:
+    record: ChainRecord
+    body: dict[str, Any]
+
+
+def entry_history(entry: Entry) -> list[HistoryItem]:
+    key = keys.case_key(entry.case)
+    records = ChainRecord.objects.filter(entry=entry).select_related("recorded_by").order_by("seq")
+    return [
+        HistoryItem(record, keys.open_json(key, record.body_sealed, keys.chain_body_ad(record.rid)))
+        for record in records
+    ]
+
+
+def evidence_with_meta(entry: Entry) -> list[tuple[Evidence, dict[str, Any]]]:
+    key = keys.case_key(entry.case)
+    return [
+        (item, keys.open_json(key, item.meta_sealed, keys.evidence_meta_ad(item.uid)))
+        for item in entry.evidence.all()
+    ]
+
+
+def verification_for_page(case: Case) -> Verification | None:
+    """A recent verification of the log's records, or None when it is too big to check now."""
+    cache_key = f"log-verified:{case.pk}:{case.chain_head}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    if case.chain_seq > AUTO_VERIFY_LIMIT:
+        return None
+    result = verify_case(case, check_files=False)
+    cache.set(cache_key, result, VERIFY_CACHE_SECONDS)
+    return result
+
+
+def verify_now(case: Case) -> Verification:
+    result = verify_case(case, check_files=True)
+    cache.set(f"log-verified:{case.pk}:{case.chain_head}", result, VERIFY_CACHE_SECONDS)
+    return result

@@ -1,0 +1,431 @@
+"""Every write to a log. Entries are never edited or deleted: each change is a new record
+appended to the case's hash chain, in the same transaction as its audit event."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from daybook import crypto
+from daybook.accounts.models import Organisation, User
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.cases.models import Case, new_uid
+from daybook.incidents import content as entry_content
+from daybook.incidents import keys
+from daybook.incidents.behaviours import category_of
+from daybook.incidents.chain import record_document, record_hash
+from daybook.incidents.evidence import CheckedFile
+from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+
+
+def iso_instant(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+# --- Cases -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(
+    *,
+    created_by: User,
+    owner: User | None = None,
+    service: Organisation | None = None,
+    advocates: tuple[User, ...] = (),
+    label: str = "",
+    request: HttpRequest | None = None,
+) -> Case:
+    """Start a log, with a fresh data key wrapped by the master key."""
+    case = Case(owner=owner, service=service, created_by=created_by)
+    data_key = crypto.new_data_key()
+    case.wrapped_key = crypto.wrap_data_key(data_key, case.uid)
+    case.key_id = crypto.key_id(crypto.master_key())
+    if label:
+        case.label_sealed = crypto.seal_text(data_key, label, keys.case_label_ad(case.uid))
+    case.save()
+    if advocates:
+        case.advocates.set(advocates)
+    audit_record(
+        action=Action.CASE_OPENED,
+        actor=created_by,
+        subject=case,
+        request=request,
+        organisation_id=service.pk if service else None,
+    )
+    return case
+
+
+def case_label(case: Case) -> str:
+    if not case.label_sealed:
+        return ""
+    return crypto.open_text(
+        keys.case_key(case), bytes(case.label_sealed), keys.case_label_ad(case.uid)
+    )
+
+
+@transaction.atomic
+def case_erase(*, case: Case, actor: User, request: HttpRequest | None = None) -> None:
+    """Destroy the case's key: every sealed field and file becomes unreadable for good."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.wrapped_key = None
+    case.label_sealed = None
+    case.erased_at = timezone.now()
+    case.save(update_fields=["wrapped_key", "label_sealed", "erased_at"])
+    audit_record(action=Action.CASE_ERASED, actor=actor, subject=case, request=request)
+
+
+# --- The chain ---------------------------------------------------------------------
+
+
+def _append(
+    *,
+    case: Case,
+    key: bytes,
+    kind: str,
+    entry: Entry,
+    evidence: Evidence | None,
+    author: User | None,
+    how: str,
+    body: dict[str, Any],
+    recorded_at: dt.datetime,
+) -> ChainRecord:
+    # Locking the case row serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
+    # do the same. Either way the next sequence number and head are read under the lock.
+    locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
+    seq, prev, rid = locked.chain_seq + 1, locked.chain_head, new_uid()
+    document = record_document(
+        case_uid=case.uid,
+        seq=seq,
+        prev=prev,
+        rid=rid,
+        kind=kind,
+        entry_uid=entry.uid,
+        evidence_uid=evidence.uid if evidence else None,
+        recorded_at=iso_instant(recorded_at),
+        recorded_by=author.pk if author else None,
+        recorded_how=how,
+        body=body,
+    )
+    digest = record_hash(document)
+    record = ChainRecord.objects.create(
+        case=case,
+        seq=seq,
+        kind=kind,
+        entry=entry,
+        evidence=evidence,
+        rid=rid,
+        prev_hash=prev,
+        hash=digest,
+        recorded_at=recorded_at,
+        recorded_by=author,
+        recorded_how=how,
+        body_sealed=keys.seal_json(key, body, keys.chain_body_ad(rid)),
+    )
+    Case.objects.filter(pk=case.pk).update(chain_seq=seq, chain_head=digest)
+    case.chain_seq, case.chain_head = seq, digest
+    return record
+
+
+def _project(entry: Entry, key: bytes, content: dict[str, Any]) -> None:
+    for field, value in entry_content.projection(content).items():
+        setattr(entry, field, value)
+    entry.content_sealed = keys.seal_json(key, content, keys.entry_content_ad(entry.uid))
+
+
+def _set_behaviours(entry: Entry, codes: list[str]) -> None:
+    EntryBehaviour.objects.filter(entry=entry).exclude(code__in=codes).delete()
+    existing = set(EntryBehaviour.objects.filter(entry=entry).values_list("code", flat=True))
+    EntryBehaviour.objects.bulk_create(
+        EntryBehaviour(entry=entry, code=code, category=category_of(code))
+        for code in codes
+        if code not in existing
+    )
+
+
+def entry_content_of(entry: Entry, key: bytes | None = None) -> dict[str, Any]:
+    key = key or keys.case_key(entry.case)
+    return keys.open_json(key, entry.content_sealed, keys.entry_content_ad(entry.uid))
+
+
+# --- Entries -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def entry_draft_save(
+    *,
+    case: Case,
+    author: User,
+    how: str,
+    values: dict[str, Any],
+    draft: Entry | None = None,
+    request: HttpRequest | None = None,
+) -> Entry:
+    """Save a draft. Drafts are not part of the log yet, so they may be changed freely."""
+    if draft is not None and (draft.status != Entry.Status.DRAFT or draft.case_id != case.pk):
+        raise ValueError("Only a draft of this case can be saved as a draft.")
+    content = entry_content.normalise(values)
+    key = keys.case_key(case)
+    now = timezone.now()
+    entry = draft or Entry(case=case, status=Entry.Status.DRAFT)
+    _project(entry, key, content)
+    entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
+    entry.save()
+    _set_behaviours(entry, content["behaviours"])
+    audit_record(action=Action.DRAFT_SAVED, actor=author, subject=entry, request=request)
+    return entry
+
+
+@transaction.atomic
+def entry_record(
+    *,
+    case: Case,
+    author: User | None,
+    how: str,
+    values: dict[str, Any],
+    draft: Entry | None = None,
+    request: HttpRequest | None = None,
+    audit: bool = True,
+) -> Entry:
+    """Add an entry to the log. The time it was recorded, by whom and how are set here."""
+    if draft is not None and (draft.status != Entry.Status.DRAFT or draft.case_id != case.pk):
+        raise ValueError("Only a draft of this case can be added to its log.")
+    content = entry_content.normalise(values)
+    key = keys.case_key(case)
+    now = timezone.now()
+    entry = draft or Entry(case=case)
+    entry.status = Entry.Status.LOGGED
+    _project(entry, key, content)
+    entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
+    entry.save()
+    _set_behaviours(entry, content["behaviours"])
+    _append(
+        case=case,
+        key=key,
+        kind=ChainRecord.Kind.ENTRY,
+        entry=entry,
+        evidence=None,
+        author=author,
+        how=how,
+        body=content,
+        recorded_at=now,
+    )
+    if audit:
+        audit_record(action=Action.ENTRY_RECORDED, actor=author, subject=entry, request=request)
+    return entry
+
+
+@transaction.atomic
+def entry_amend(
+    *,
+    entry: Entry,
+    author: User,
+    how: str,
+    changes: dict[str, Any],
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Entry:
+    """Correct an entry. The original and every earlier version stay in the chain."""
+    entry = Entry.objects.select_related("case").get(pk=entry.pk)
+    if entry.status != Entry.Status.LOGGED:
+        raise ValueError("Only an entry in the log can be amended.")
+    if not reason.strip():
+        raise ValueError("An amendment needs a reason.")
+    key = keys.case_key(entry.case)
+    before = entry_content_of(entry, key)
+    after = entry_content.apply_amendment(before, changes)
+    changed = entry_content.changed_fields(before, after)
+    if not changed:
+        raise ValueError("Nothing was changed.")
+    now = timezone.now()
+    _append(
+        case=entry.case,
+        key=key,
+        kind=ChainRecord.Kind.AMENDMENT,
+        entry=entry,
+        evidence=None,
+        author=author,
+        how=how,
+        body={"changes": changed, "reason": reason.strip()},
+        recorded_at=now,
+    )
+    _project(entry, key, after)
+    entry.amended = True
+    entry.save()
+    _set_behaviours(entry, after["behaviours"])
+    audit_record(
+        action=Action.ENTRY_AMENDED,
+        actor=author,
+        subject=entry,
+        request=request,
+        extra={"fields": sorted(changed)},
+    )
+    return entry
+
+
+@transaction.atomic
+def entry_withdraw(
+    *, entry: Entry, author: User, how: str, reason: str, request: HttpRequest | None = None
+) -> Entry:
+    """Withdraw an entry from the log. It stays in the chain, marked withdrawn, with the reason."""
+    entry = Entry.objects.select_related("case").get(pk=entry.pk)
+    if entry.status != Entry.Status.LOGGED:
+        raise ValueError("Only an entry in the log can be withdrawn.")
+    if not reason.strip():
+        raise ValueError("Withdrawing an entry needs a reason.")
+    key = keys.case_key(entry.case)
+    _append(
+        case=entry.case,
+        key=key,
+        kind=ChainRecord.Kind.WITHDRAWAL,
+        entry=entry,
+        evidence=None,
+        author=author,
+        how=how,
+        body={"reason": reason.strip()},
+        recorded_at=timezone.now(),
+    )
+    entry.status = Entry.Status.WITHDRAWN
+    entry.save(update_fields=["status", "updated_at"])
+    audit_record(action=Action.ENTRY_WITHDRAWN, actor=author, subject=entry, request=request)
+    return entry
+
+
+# --- Evidence ----------------------------------------------------------------------
+
+
+def evidence_body(checked: CheckedFile) -> dict[str, Any]:
+    return {
+        "name": checked.name,
+        "size": checked.size,
+        "type": checked.content_type,
+        "sha256": checked.sha256,
+        "exif": checked.exif,
+    }
+
+
+def evidence_add(
+    *,
+    entry: Entry,
+    author: User | None,
+    how: str,
+    checked: CheckedFile,
+    request: HttpRequest | None = None,
+    audit: bool = True,
+) -> Evidence:
+    """Seal and store a checked file, then chain it. A failure leaves no file behind."""
+    if entry.status != Entry.Status.LOGGED:
+        raise ValueError("Evidence can only be added to an entry in the log.")
+    case = entry.case
+    key = keys.case_key(case)
+    uid = new_uid()
+    sealed = crypto.seal(key, checked.data, keys.evidence_file_ad(uid))
+    storage_name = default_storage.save(f"{case.uid}/{uid}", ContentFile(sealed))
+    try:
+        return _evidence_record(
+            entry=entry,
+            key=key,
+            uid=uid,
+            storage_name=storage_name,
+            author=author,
+            how=how,
+            checked=checked,
+            request=request,
+            audit=audit,
+        )
+    except BaseException:
+        default_storage.delete(storage_name)
+        raise
+
+
+@transaction.atomic
+def _evidence_record(
+    *,
+    entry: Entry,
+    key: bytes,
+    uid: str,
+    storage_name: str,
+    author: User | None,
+    how: str,
+    checked: CheckedFile,
+    request: HttpRequest | None,
+    audit: bool,
+) -> Evidence:
+    now = timezone.now()
+    body = evidence_body(checked)
+    evidence = Evidence.objects.create(
+        entry=entry,
+        uid=uid,
+        storage_name=storage_name,
+        size=checked.size,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+        meta_sealed=keys.seal_json(
+            key, {"name": checked.name, "exif": checked.exif}, keys.evidence_meta_ad(uid)
+        ),
+        uploaded_at=now,
+        uploaded_by=author,
+    )
+    _append(
+        case=entry.case,
+        key=key,
+        kind=ChainRecord.Kind.EVIDENCE,
+        entry=entry,
+        evidence=evidence,
+        author=author,
+        how=how,
+        body=body,
+        recorded_at=now,
+    )
+    if audit:
+        audit_record(
+            action=Action.EVIDENCE_ADDED,
+            actor=author,
+            subject=evidence,
+            request=request,
+            extra={"type": checked.content_type},
+        )
+    return evidence
+
+
+@transaction.atomic
+def evidence_withdraw(
+    *, evidence: Evidence, author: User, how: str, reason: str, request: HttpRequest | None = None
+) -> Evidence:
+    evidence = Evidence.objects.select_related("entry__case").get(pk=evidence.pk)
+    if evidence.withdrawn:
+        raise ValueError("This file has already been withdrawn.")
+    if not reason.strip():
+        raise ValueError("Withdrawing a file needs a reason.")
+    key = keys.case_key(evidence.entry.case)
+    _append(
+        case=evidence.entry.case,
+        key=key,
+        kind=ChainRecord.Kind.EVIDENCE_WITHDRAWAL,
+        entry=evidence.entry,
+        evidence=evidence,
+        author=author,
+        how=how,
+        body={"reason": reason.strip()},
+        recorded_at=timezone.now(),
+    )
+    evidence.withdrawn = True
+    evidence.save(update_fields=["withdrawn"])
+    audit_record(action=Action.EVIDENCE_WITHDRAWN, actor=author, subject=evidence, request=request)
+    return evidence
+
+
+def evidence_bytes(evidence: Evidence, key: bytes | None = None) -> bytes:
+    key = key or keys.case_key(evidence.entry.case)
+    with default_storage.open(evidence.storage_name, "rb") as handle:
+        sealed = handle.read()
+    return crypto.open_sealed(key, sealed, keys.evidence_file_ad(evidence.uid))
+
+
+def evidence_meta(evidence: Evidence, key: bytes | None = None) -> dict[str, Any]:
+    key = key or keys.case_key(evidence.entry.case)
+    return keys.open_json(key, evidence.meta_sealed, keys.evidence_meta_ad(evidence.uid))

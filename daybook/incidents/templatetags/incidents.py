@@ -1,0 +1,41 @@
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+from daybook.incidents.behaviours import BEHAVIOURS
+from daybook.incidents.forms import EntryForm
+
+register = template.Library()
+
+
+@register.filter
+def behaviour_labels(codes: list[str]) -> list[str]:
+    return [BEHAVIOURS[code].label for code in codes if code in BEHAVIOURS]
+
+
+@register.filter
+def field_label(name: str) -> str:
+    field = EntryForm.base_fields.get(name)
+    return str(field.label).removesuffix(" (optional)") if field else name
+
+
+@register.filter
+def display_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(behaviour_labels(value)) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+@register.simple_tag
+def summary_row(key: str, value: Any) -> str:
+    """One GOV.UK summary list row; empty answers say so rather than disappearing."""
+    text = "" if value is None else str(value).strip()
+    return format_html(
+        '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt>'
+        '<dd class="govuk-summary-list__value daybook-prewrap">{}</dd></div>',
+        key,
+        text or "Not given",
+    )

@@ -1,0 +1,376 @@
+"""The log pages for victims and the advocates who hold their case. Thin: forms validate,
+services write, selectors read, and every case is reached through `case_for`."""
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from daybook.accounts.models import Role
+from daybook.accounts.sudo import require_sudo
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.cases.access import case_for, cases_visible_to
+from daybook.cases.models import Case
+from daybook.incidents import selectors, services
+from daybook.incidents.evidence import check_upload, max_bytes, preview_jpeg
+from daybook.incidents.export import log_csv_rows
+from daybook.incidents.forms import (
+    AmendForm,
+    CaseOpenForm,
+    EntryForm,
+    EvidenceForm,
+    LogFilterForm,
+    ReasonForm,
+)
+from daybook.incidents.models import Entry, Evidence, RecordedHow
+
+PAGE_SIZE = 25
+
+
+def recorded_how(request: HttpRequest) -> str:
+    return RecordedHow.VICTIM if request.user.role == Role.VICTIM else RecordedHow.ADVOCATE
+
+
+def audit_read(request: HttpRequest, case: Case, action: Action, subject: Any) -> None:
+    """Reads by anyone other than the person whose log it is are recorded."""
+    if request.user.pk != case.owner_id:
+        audit_record(
+            action=action,
+            actor=request.user,
+            subject=subject,
+            request=request,
+            organisation_id=request.user.organisation_id,
+            extra={"case": case.pk},
+        )
+
+
+def entry_for(case: Case, entry_id: int) -> Entry:
+    return get_object_or_404(Entry, pk=entry_id, case=case)
+
+
+# --- Cases -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def log_list(request: HttpRequest) -> HttpResponse:
+    cases = list(cases_visible_to(request.user).select_related("owner", "service"))
+    if request.user.role == Role.VICTIM and len(cases) == 1:
+        return redirect("incidents:log", case_id=cases[0].pk)
+    rows = [(case, services.case_label(case)) for case in cases]
+    return render(request, "incidents/log_list.html", {"rows": rows})
+
+
+@require_POST
+def log_start(request: HttpRequest) -> HttpResponse:
+    """A victim starts their own log; no service is needed."""
+    if request.user.role != Role.VICTIM:
+        raise PermissionDenied
+    case = services.case_open(created_by=request.user, owner=request.user, request=request)
+    return redirect("incidents:record", case_id=case.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_open(request: HttpRequest) -> HttpResponse:
+    """An advocate opens a case for a client and records on their behalf."""
+    if request.user.role not in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+        raise PermissionDenied
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        advocates = (request.user,) if request.user.role == Role.ADVOCATE else ()
+        case = services.case_open(
+            created_by=request.user,
+            service=request.user.organisation,
+            advocates=advocates,
+            label=form.cleaned_data["label"],
+            request=request,
+        )
+        return redirect("incidents:log", case_id=case.pk)
+    return render(request, "incidents/case_open.html", {"form": form})
+
+
+# --- The log -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def log(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id)
+    filters = LogFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    entries = selectors.log_entries(case, chosen)
+    page = Paginator(entries.select_related("recorded_by"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    audit_read(request, case, Action.LOG_VIEWED, case)
+    return render(
+        request,
+        "incidents/log.html",
+        {
+            "case": case,
+            "label": services.case_label(case),
+            "filters": filters,
+            "page": page,
+            "rows": selectors.with_content(list(page.object_list), case),
+            "counts": selectors.log_counts(entries),
+            "drafts": selectors.drafts(case)[:10],
+            "verification": selectors.verification_for_page(case),
+            "query": _query_without_page(request),
+            "is_owner": request.user.pk == case.owner_id,
+        },
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_POST
+def log_verify(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id)
+    result = selectors.verify_now(case)
+    if result.ok:
+        messages.success(
+            request, f"Log verified: all {result.records} records and files are intact."
+        )
+    else:
+        messages.error(request, f"The log failed verification. {result.problem}")
+    return redirect("incidents:log", case_id=case.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def record(request: HttpRequest, case_id: int, draft_id: int | None = None) -> HttpResponse:
+    case = case_for(request.user, case_id, write=True)
+    draft = None
+    if draft_id is not None:
+        draft = get_object_or_404(Entry, pk=draft_id, case=case, status=Entry.Status.DRAFT)
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+        if form.is_valid():
+            common = {
+                "case": case,
+                "author": request.user,
+                "how": recorded_how(request),
+                "values": form.values(),
+                "draft": draft,
+                "request": request,
+            }
+            if "save_draft" in request.POST:
+                services.entry_draft_save(**common)
+                messages.success(request, "Draft saved. It is not in your log until you add it.")
+                return redirect("incidents:log", case_id=case.pk)
+            entry = services.entry_record(**common)
+            messages.success(request, "Added to the log.")
+            return redirect("incidents:entry", case_id=case.pk, entry_id=entry.pk)
+    elif draft is not None:
+        form = EntryForm.from_content(services.entry_content_of(draft))
+    else:
+        form = EntryForm(initial={"occurred_on": timezone.localdate()})
+    return render(request, "incidents/record.html", {"case": case, "form": form, "draft": draft})
+
+
+@require_http_methods(["GET", "HEAD"])
+def entry(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id)
+    item = get_object_or_404(
+        Entry.objects.exclude(status=Entry.Status.DRAFT), pk=entry_id, case=case
+    )
+    audit_read(request, case, Action.ENTRY_VIEWED, item)
+    return render(
+        request,
+        "incidents/entry.html",
+        {
+            "case": case,
+            "entry": item,
+            "content": services.entry_content_of(item),
+            "history": selectors.entry_history(item),
+            "evidence": selectors.evidence_with_meta(item),
+            "evidence_form": EvidenceForm(),
+            "max_mb": max_bytes() // 1_000_000,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def amend(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, write=True)
+    item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
+    if request.method == "POST":
+        form = AmendForm(request.POST)
+        if form.is_valid():
+            try:
+                services.entry_amend(
+                    entry=item,
+                    author=request.user,
+                    how=recorded_how(request),
+                    changes=form.values(),
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Amendment added. The original is kept in the history.")
+                return redirect("incidents:entry", case_id=case.pk, entry_id=item.pk)
+    else:
+        form = AmendForm.from_content(services.entry_content_of(item))
+    return render(request, "incidents/amend.html", {"case": case, "entry": item, "form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, write=True)
+    item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.entry_withdraw(
+            entry=item,
+            author=request.user,
+            how=recorded_how(request),
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, "Entry withdrawn. It stays in the history, marked withdrawn.")
+        return redirect("incidents:entry", case_id=case.pk, entry_id=item.pk)
+    return render(
+        request,
+        "incidents/withdraw.html",
+        {"case": case, "entry": item, "form": form, "what": "entry"},
+    )
+
+
+# --- Evidence ----------------------------------------------------------------------
+
+
+@require_POST
+def evidence_upload(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, write=True)
+    item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
+    form = EvidenceForm(request.POST, request.FILES)
+    problem = None
+    if not form.is_valid():
+        problem = " ".join(error for errors in form.errors.values() for error in errors)
+    else:
+        upload = form.cleaned_data["file"]
+        if upload.size > max_bytes():
+            problem = (
+                f"The file is {upload.size / 1_000_000:.1f} MB. Files must be smaller than "
+                f"{max_bytes() / 1_000_000:.0f} MB."
+            )
+        else:
+            try:
+                checked = check_upload(upload.name, upload.read())
+            except ValidationError as error:
+                problem = " ".join(error.messages)
+            else:
+                services.evidence_add(
+                    entry=item,
+                    author=request.user,
+                    how=recorded_how(request),
+                    checked=checked,
+                    request=request,
+                )
+                messages.success(
+                    request, f"File added. Its SHA-256 fingerprint is {checked.sha256}."
+                )
+    if problem:
+        messages.error(request, f"The file was not added. {problem}")
+    return redirect("incidents:entry", case_id=case.pk, entry_id=item.pk)
+
+
+def evidence_for(case: Case, evidence_id: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("entry"), pk=evidence_id, entry__case=case
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id)
+    item = evidence_for(case, evidence_id)
+    require_sudo(request)
+    meta = services.evidence_meta(item)
+    data = services.evidence_bytes(item)
+    audit_read(request, case, Action.EVIDENCE_VIEWED, item)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = _attachment(meta["name"])
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    fallback = "".join(
+        char if char.isascii() and (char.isalnum() or char in "._-") else "_" for char in name
+    )
+    return f"attachment; filename=\"{fallback or 'evidence'}\"; filename*=UTF-8''{quote(name)}"
+
+
+@require_http_methods(["GET", "HEAD"])
+def evidence_preview(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+    """A re-encoded JPEG of a photo or screenshot; never the original bytes, never SVG or HTML."""
+    case = case_for(request.user, case_id)
+    item = evidence_for(case, evidence_id)
+    preview = preview_jpeg(services.evidence_bytes(item), item.content_type)
+    if preview is None:
+        raise Http404
+    audit_read(request, case, Action.EVIDENCE_VIEWED, item)
+    response = HttpResponse(preview, content_type="image/jpeg")
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def evidence_withdraw(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, write=True)
+    item = get_object_or_404(Evidence, pk=evidence_id, entry__case=case, withdrawn=False)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.evidence_withdraw(
+            evidence=item,
+            author=request.user,
+            how=recorded_how(request),
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, "File withdrawn. It stays in the history, marked withdrawn.")
+        return redirect("incidents:entry", case_id=case.pk, entry_id=item.entry_id)
+    return render(
+        request,
+        "incidents/withdraw.html",
+        {"case": case, "entry": item.entry, "form": form, "what": "file"},
+    )
+
+
+# --- Download ----------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_http_methods(["GET", "HEAD"])
+def log_download(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id)
+    require_sudo(request)
+    writer = csv.writer(_Echo())
+    body = "".join(writer.writerow(row) for row in log_csv_rows(case))
+    audit_record(
+        action=Action.LOG_EXPORTED,
+        actor=request.user,
+        subject=case,
+        request=request,
+        extra={"format": "csv"},
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="log-{case.reference}.csv"'
+    return response

@@ -1,0 +1,114 @@
+"""Who may reach a log: the owner, their allocated advocate and the holding service's manager.
+
+Everyone else gets 404 for every log URL, as if the log did not exist.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from daybook.incidents.evidence import check_upload
+from daybook.incidents.services import evidence_add
+from tests.conftest import Personas
+from tests.test_evidence import PNG
+
+
+@pytest.fixture
+def evidence(entry, personas: Personas):  # noqa: ANN001, ANN201
+    return evidence_add(
+        entry=entry, author=personas.victim, how="victim", checked=check_upload("a.png", PNG)
+    )
+
+
+def case_urls(case, entry, evidence) -> list[tuple[str, str]]:  # noqa: ANN001
+    c, e, v = case.pk, entry.pk, evidence.pk
+    return [
+        ("GET", reverse("incidents:log", args=[c])),
+        ("GET", reverse("incidents:record", args=[c])),
+        ("GET", reverse("incidents:entry", args=[c, e])),
+        ("GET", reverse("incidents:amend", args=[c, e])),
+        ("GET", reverse("incidents:withdraw", args=[c, e])),
+        ("GET", reverse("incidents:evidence_preview", args=[c, v])),
+        ("GET", reverse("incidents:evidence_withdraw", args=[c, v])),
+        ("POST", reverse("incidents:evidence_upload", args=[c, e])),
+        ("POST", reverse("incidents:log_verify", args=[c])),
+        ("GET", reverse("incidents:evidence_download", args=[c, v])),
+        ("GET", reverse("incidents:log_download", args=[c])),
+    ]
+
+
+@pytest.mark.parametrize(
+    "persona", ["outsider", "other_advocate", "police", "partner", "commissioner", "administrator"]
+)
+def test_people_without_access_get_404_everywhere(
+    personas: Personas,
+    case,
+    entry,
+    evidence,
+    persona: str,  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(getattr(personas, persona))
+    for method, url in case_urls(case, entry, evidence):
+        response = client.get(url) if method == "GET" else client.post(url)
+        assert response.status_code == 404, (persona, url)
+
+
+@pytest.mark.parametrize("persona", ["victim", "advocate", "manager"])
+def test_owner_advocate_and_manager_can_read(
+    personas: Personas,
+    case,
+    entry,
+    evidence,
+    persona: str,  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(getattr(personas, persona))
+    for _method, url in case_urls(case, entry, evidence)[:7]:
+        assert client.get(url).status_code == 200, (persona, url)
+
+
+def test_an_advocate_of_the_same_service_not_allocated_gets_404(
+    personas: Personas,
+    case,  # noqa: ANN001
+) -> None:
+    from daybook.accounts.models import Role
+    from tests.conftest import make_user
+
+    colleague = make_user("colleague@example.org", Role.ADVOCATE, personas.service, mfa=True)
+    client = Client()
+    client.force_login(colleague)
+    assert client.get(reverse("incidents:log", args=[case.pk])).status_code == 404
+
+
+def test_unknown_ids_get_404(personas: Personas, case, entry) -> None:  # noqa: ANN001
+    client = Client()
+    client.force_login(personas.victim)
+    assert client.get(reverse("incidents:log", args=[999999])).status_code == 404
+    assert client.get(reverse("incidents:entry", args=[case.pk, 999999])).status_code == 404
+    assert client.get("/logs/abc/").status_code == 404
+
+
+def test_an_entry_cannot_be_reached_through_another_case(personas: Personas, entry) -> None:  # noqa: ANN001
+    from daybook.incidents.services import case_open
+
+    own = case_open(created_by=personas.outsider, owner=personas.outsider)
+    client = Client()
+    client.force_login(personas.outsider)
+    assert client.get(reverse("incidents:entry", args=[own.pk, entry.pk])).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(case) -> None:  # noqa: ANN001
+    response = Client().get(reverse("incidents:log", args=[case.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_lists_show_only_what_each_person_may_see(personas: Personas, case) -> None:  # noqa: ANN001
+    from daybook.cases.access import cases_visible_to
+
+    assert list(cases_visible_to(personas.victim)) == [case]
+    assert list(cases_visible_to(personas.advocate)) == [case]
+    assert list(cases_visible_to(personas.manager)) == [case]
+    for persona in ("other_advocate", "outsider", "police", "partner", "commissioner"):
+        assert not cases_visible_to(getattr(personas, persona)).exists()
