@@ -10,6 +10,7 @@ of its data unreadable, including in old backups.
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.exceptions import InvalidTag
@@ -64,6 +65,23 @@ def open_sealed(key: bytes, sealed: bytes, associated: str) -> bytes:
         return AESGCM(key).decrypt(nonce, body, associated.encode())
     except InvalidTag:
         raise DecryptionError("ciphertext does not open") from None
+
+
+def opener(key: bytes) -> Callable[[bytes, str], bytes]:
+    """`open_sealed` for many ciphertexts under one key, without rebuilding the cipher."""
+    cipher = AESGCM(key)
+
+    def open_one(sealed: bytes, associated: str) -> bytes:
+        if len(sealed) < 1 + NONCE_BYTES + 16 or sealed[:1] != VERSION:
+            raise DecryptionError("not a Daybook ciphertext")
+        try:
+            return cipher.decrypt(
+                sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :], associated.encode()
+            )
+        except InvalidTag:
+            raise DecryptionError("ciphertext does not open") from None
+
+    return open_one
 
 
 def seal_text(key: bytes, text: str, associated: str) -> bytes:

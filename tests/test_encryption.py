@@ -14,6 +14,7 @@ from daybook import crypto
 from daybook.audit.models import Action, AuditEvent
 from daybook.incidents import keys, services
 from daybook.incidents.evidence import check_upload
+from daybook.incidents.models import ChainRecord
 from daybook.incidents.verify import verify_case
 from tests.conftest import Personas, entry_values
 
@@ -134,7 +135,7 @@ def test_erasing_a_case_destroys_its_key_and_is_audited(personas: Personas, case
     entry = services.entry_record(
         case=case, author=personas.victim, how="victim", values=entry_values()
     )
-    sealed = bytes(entry.content_sealed)
+    sealed = bytes(ChainRecord.objects.get(entry=entry).body_sealed)
     services.case_erase(case=case, actor=personas.victim)
     case.refresh_from_db()
     assert case.wrapped_key is None
@@ -145,5 +146,5 @@ def test_erasing_a_case_destroys_its_key_and_is_audited(personas: Personas, case
     client.force_login(personas.victim)
     assert client.get(reverse("incidents:log", args=[case.pk])).status_code == 404
     # The ciphertext may remain in backups, but no key exists that opens it.
-    assert sealed == bytes(type(entry).objects.get(pk=entry.pk).content_sealed)
+    assert sealed == bytes(ChainRecord.objects.get(entry=entry).body_sealed)
     assert default_storage is not None

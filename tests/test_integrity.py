@@ -91,13 +91,22 @@ def test_changing_an_entry_column_is_detected(log) -> None:  # noqa: ANN001
     )
 
 
-def test_resealing_an_entrys_text_with_the_real_key_is_detected(log) -> None:  # noqa: ANN001
-    first, case = log["first"], log["case"]
-    content = services.entry_content_of(first)
-    content["what_happened"] = "Nothing happened."
-    sealed = keys.seal_json(keys.case_key(case), content, keys.entry_content_ad(first.uid))
-    Entry.objects.filter(pk=first.pk).update(content_sealed=sealed)
-    assert broken(case)[1] == 1
+def test_rewriting_an_entrys_text_with_the_real_key_breaks_its_hash(log) -> None:  # noqa: ANN001
+    from daybook import crypto
+    from daybook.incidents.chain import canonical_json
+
+    case = log["case"]
+    record = ChainRecord.objects.get(case=case, seq=1)
+    body = keys.open_json(keys.case_key(case), record.body_sealed, keys.chain_body_ad(record.rid))
+    body["what_happened"] = "Nothing happened."
+    sealed = crypto.seal(keys.case_key(case), canonical_json(body), keys.chain_body_ad(record.rid))
+    ChainRecord.objects.filter(pk=record.pk).update(body_sealed=sealed)
+    assert broken(case) == ("Record 1 has been altered: it does not match its hash.", 1)
+
+
+def test_giving_a_logged_entry_a_hidden_draft_text_is_detected(log) -> None:  # noqa: ANN001
+    Entry.objects.filter(pk=log["second"].pk).update(draft_sealed=b"anything")
+    assert broken(log["case"])[1] == 2
 
 
 def test_flipping_a_byte_of_a_chain_record_is_detected(log) -> None:  # noqa: ANN001
@@ -113,7 +122,7 @@ def test_rewriting_a_record_with_the_real_key_breaks_its_hash(log) -> None:  # n
     record = ChainRecord.objects.get(case=case, seq=4)
     body = keys.open_json(keys.case_key(case), record.body_sealed, keys.chain_body_ad(record.rid))
     body["reason"] = "Something else"
-    sealed = keys.seal_json(keys.case_key(case), body, keys.chain_body_ad(record.rid))
+    sealed = keys.seal_canonical(keys.case_key(case), body, keys.chain_body_ad(record.rid))
     ChainRecord.objects.filter(pk=record.pk).update(body_sealed=sealed)
     assert broken(case) == ("Record 4 has been altered: it does not match its hash.", 4)
 

@@ -6,6 +6,7 @@ from daybook.cases.models import Case
 from daybook.incidents import keys
 from daybook.incidents.models import Entry, Evidence
 from daybook.incidents.selectors import behaviour_labels
+from daybook.incidents.services import current_contents
 
 HEADER = [
     "Case",
@@ -51,13 +52,14 @@ def log_csv_rows(case: Case) -> Iterator[list[str]]:
         "entry_id", "sha256"
     ):
         evidence.setdefault(entry_id, []).append(sha256)
-    entries = (
+    entries = list(
         Entry.objects.filter(case=case)
         .exclude(status=Entry.Status.DRAFT)
         .order_by("occurred_at", "pk")
     )
-    for entry in entries.iterator(chunk_size=1000):
-        content = keys.open_json(key, entry.content_sealed, keys.entry_content_ad(entry.uid))
+    contents = current_contents(entries, case, key)
+    for entry in entries:
+        content = contents[entry.pk]
         row = [
             case.reference,
             content["occurred_on"],

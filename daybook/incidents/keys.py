@@ -5,6 +5,7 @@ from typing import Any
 
 from daybook import crypto
 from daybook.cases.models import Case
+from daybook.incidents.chain import canonical_json
 
 
 class CaseErased(Exception):
@@ -17,6 +18,11 @@ def case_key(case: Case) -> bytes:
     return crypto.unwrap_data_key(bytes(case.wrapped_key), case.uid)
 
 
+def seal_canonical(key: bytes, value: Any, associated: str) -> bytes:
+    """Seal the canonical JSON bytes of `value` (what chain hashes are computed over)."""
+    return crypto.seal(key, canonical_json(value), associated)
+
+
 def seal_json(key: bytes, value: Any, associated: str) -> bytes:
     return crypto.seal(key, json.dumps(value, ensure_ascii=False).encode("utf-8"), associated)
 
@@ -25,8 +31,8 @@ def open_json(key: bytes, sealed: bytes, associated: str) -> Any:
     return json.loads(crypto.open_sealed(key, bytes(sealed), associated))
 
 
-def entry_content_ad(uid: str) -> str:
-    return f"entry:{uid}:content"
+def draft_ad(uid: str) -> str:
+    return f"entry:{uid}:draft"
 
 
 def chain_body_ad(rid: str) -> str:

@@ -16,8 +16,9 @@ class Entry(models.Model):
 
     The evidence is the chain of `ChainRecord`s: the original entry and each amendment or
     withdrawal. These columns are the current state replayed from that chain (checked by
-    `verify_log`), kept so lists, filters and statistics run in SQL. Free text lives only
-    sealed, in `content_sealed`.
+    `verify_log`), kept so lists, filters and statistics run in SQL. What the entry says
+    is read from the sealed chain records; only a draft, not yet in the chain, keeps its
+    text here in `draft_sealed`.
     """
 
     class Status(models.TextChoices):
@@ -69,7 +70,7 @@ class Entry(models.Model):
     feared_violence = models.BooleanField(default=False)
     changed_daily_life = models.BooleanField(default=False)
     amended = models.BooleanField(default=False)
-    content_sealed = models.BinaryField()
+    draft_sealed = models.BinaryField(null=True, blank=True)
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -148,6 +149,9 @@ class ChainRecord(models.Model):
     evidence = models.ForeignKey(
         Evidence, null=True, blank=True, on_delete=models.CASCADE, related_name="chain_records"
     )
+    # The uids the hash covers, beside the foreign keys, so verification reads one table.
+    entry_uid = models.CharField(max_length=32)
+    evidence_uid = models.CharField(max_length=32, null=True, blank=True)
     rid = models.CharField(max_length=32, default=new_uid, editable=False)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)

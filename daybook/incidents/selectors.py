@@ -10,6 +10,7 @@ from daybook.cases.models import Case
 from daybook.incidents import keys
 from daybook.incidents.behaviours import BEHAVIOURS, Category
 from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+from daybook.incidents.services import current_contents
 from daybook.incidents.verify import Verification, verify_case
 
 AUTO_VERIFY_LIMIT = 2000  # records; larger logs are checked on request or by verify_log
@@ -63,11 +64,8 @@ def log_counts(entries: QuerySet[Entry]) -> LogCounts:
 
 
 def with_content(entries: list[Entry], case: Case) -> list[tuple[Entry, dict[str, Any]]]:
-    key = keys.case_key(case)
-    return [
-        (entry, keys.open_json(key, entry.content_sealed, keys.entry_content_ad(entry.uid)))
-        for entry in entries
-    ]
+    contents = current_contents(entries, case)
+    return [(entry, contents[entry.pk]) for entry in entries]
 
 
 def behaviour_labels(codes: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from daybook.cases.models import Case, new_uid
 from daybook.incidents import content as entry_content
 from daybook.incidents import keys
 from daybook.incidents.behaviours import category_of
-from daybook.incidents.chain import record_document, record_hash
+from daybook.incidents.chain import canonical_json, record_hash, record_header
 from daybook.incidents.evidence import CheckedFile
 from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
 
@@ -98,7 +98,7 @@ def _append(
     # do the same. Either way the next sequence number and head are read under the lock.
     locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
     seq, prev, rid = locked.chain_seq + 1, locked.chain_head, new_uid()
-    document = record_document(
+    header = record_header(
         case_uid=case.uid,
         seq=seq,
         prev=prev,
@@ -109,32 +109,33 @@ def _append(
         recorded_at=iso_instant(recorded_at),
         recorded_by=author.pk if author else None,
         recorded_how=how,
-        body=body,
     )
-    digest = record_hash(document)
+    body_bytes = canonical_json(body)
+    digest = record_hash(header, body_bytes)
     record = ChainRecord.objects.create(
         case=case,
         seq=seq,
         kind=kind,
         entry=entry,
         evidence=evidence,
+        entry_uid=entry.uid,
+        evidence_uid=evidence.uid if evidence else None,
         rid=rid,
         prev_hash=prev,
         hash=digest,
         recorded_at=recorded_at,
         recorded_by=author,
         recorded_how=how,
-        body_sealed=keys.seal_json(key, body, keys.chain_body_ad(rid)),
+        body_sealed=crypto.seal(key, body_bytes, keys.chain_body_ad(rid)),
     )
     Case.objects.filter(pk=case.pk).update(chain_seq=seq, chain_head=digest)
     case.chain_seq, case.chain_head = seq, digest
     return record
 
 
-def _project(entry: Entry, key: bytes, content: dict[str, Any]) -> None:
+def _project(entry: Entry, content: dict[str, Any]) -> None:
     for field, value in entry_content.projection(content).items():
         setattr(entry, field, value)
-    entry.content_sealed = keys.seal_json(key, content, keys.entry_content_ad(entry.uid))
 
 
 def _set_behaviours(entry: Entry, codes: list[str]) -> None:
@@ -148,8 +149,35 @@ def _set_behaviours(entry: Entry, codes: list[str]) -> None:
 
 
 def entry_content_of(entry: Entry, key: bytes | None = None) -> dict[str, Any]:
-    key = key or keys.case_key(entry.case)
-    return keys.open_json(key, entry.content_sealed, keys.entry_content_ad(entry.uid))
+    return current_contents([entry], entry.case, key)[entry.pk]
+
+
+def current_contents(
+    entries: list[Entry], case: Case, key: bytes | None = None
+) -> dict[int, dict[str, Any]]:
+    """What each entry says now: a draft's saved text, or its chain records replayed."""
+    key = key or keys.case_key(case)
+    contents: dict[int, dict[str, Any]] = {}
+    logged = []
+    for entry in entries:
+        if entry.status == Entry.Status.DRAFT:
+            contents[entry.pk] = keys.open_json(key, entry.draft_sealed, keys.draft_ad(entry.uid))
+        else:
+            logged.append(entry.pk)
+    records = (
+        ChainRecord.objects.filter(
+            entry_id__in=logged, kind__in=[ChainRecord.Kind.ENTRY, ChainRecord.Kind.AMENDMENT]
+        )
+        .order_by("seq")
+        .values_list("entry_id", "kind", "rid", "body_sealed")
+    )
+    for entry_id, kind, rid, sealed in records:
+        body = keys.open_json(key, sealed, keys.chain_body_ad(rid))
+        if kind == ChainRecord.Kind.ENTRY:
+            contents[entry_id] = body
+        else:
+            contents[entry_id] = {**contents[entry_id], **body["changes"]}
+    return contents
 
 
 # --- Entries -----------------------------------------------------------------------
@@ -172,7 +200,8 @@ def entry_draft_save(
     key = keys.case_key(case)
     now = timezone.now()
     entry = draft or Entry(case=case, status=Entry.Status.DRAFT)
-    _project(entry, key, content)
+    _project(entry, content)
+    entry.draft_sealed = keys.seal_json(key, content, keys.draft_ad(entry.uid))
     entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
     entry.save()
     _set_behaviours(entry, content["behaviours"])
@@ -199,7 +228,8 @@ def entry_record(
     now = timezone.now()
     entry = draft or Entry(case=case)
     entry.status = Entry.Status.LOGGED
-    _project(entry, key, content)
+    entry.draft_sealed = None
+    _project(entry, content)
     entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
     entry.save()
     _set_behaviours(entry, content["behaviours"])
@@ -253,7 +283,7 @@ def entry_amend(
         body={"changes": changed, "reason": reason.strip()},
         recorded_at=now,
     )
-    _project(entry, key, after)
+    _project(entry, after)
     entry.amended = True
     entry.save()
     _set_behaviours(entry, after["behaviours"])

@@ -1,0 +1,57 @@
+"""Start Django on a throwaway database for a benchmark: SQLite by default, or PostgreSQL
+when DAYBOOK_DATABASE_URL is set (its database is used as given, so point it at a scratch one)."""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_django() -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix="daybook-bench-"))
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daybook.settings")
+    os.environ["DAYBOOK_VAR_DIR"] = str(scratch)
+    os.environ.setdefault("DAYBOOK_SECRET_KEY_FILE", str(ROOT / "var" / "secret_key"))
+    os.environ.setdefault("DAYBOOK_MASTER_KEY_FILE", str(ROOT / "var" / "master_key"))
+    os.environ["DAYBOOK_HTTPS"] = "false"
+    os.environ["DAYBOOK_EMAIL"] = "console"
+    os.environ["DAYBOOK_LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    return scratch
+
+
+def median_seconds(action: Callable[[], object], *, runs: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        action()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def report(name: str, ours: float, baseline: float, target: float, unit: str = "ms") -> bool:
+    scale = 1000 if unit == "ms" else 1
+    ratio = ours / baseline if baseline else float("inf")
+    verdict = "meets" if ratio <= target else "MISSES"
+    print(
+        f"{name}: {ours * scale:.2f} {unit} vs baseline {baseline * scale:.2f} {unit} "
+        f"= {ratio:.2f}x (target <= {target}x: {verdict})"
+    )
+    return ratio <= target
