@@ -48,7 +48,7 @@ def main() -> int:
             "place_kind": "home",
             "channel": channels[index % 4],
             "behaviours": behaviours[index % 4],
-            "what_happened": f"Entry number {index}: he sent another message saying he is watching.",
+            "what_happened": f"Entry {index}: another message saying he is watching.",
             "witnesses": "A neighbour",
         }
 
@@ -64,9 +64,8 @@ def main() -> int:
     started = time.perf_counter()
     fill(small, 10)
     fill(big, arguments.entries)
-    print(
-        f"Database: {connection.vendor}; built {arguments.entries} entries in {time.perf_counter() - started:.1f} s"
-    )
+    built = time.perf_counter() - started
+    print(f"Database: {connection.vendor}; built {arguments.entries} entries in {built:.1f} s")
 
     client = Client()
     client.force_login(victim)
