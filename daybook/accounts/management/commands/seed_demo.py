@@ -10,6 +10,7 @@ from django.db import transaction
 
 from daybook.accounts import services
 from daybook.accounts.models import Organisation, Role, User
+from daybook.incidents.demo import seed_demo_logs
 
 DEMO_PASSWORD = "demo-daybook-2026"  # noqa: S105  (printed for the local demo only)
 
@@ -81,6 +82,15 @@ class Command(BaseCommand):
             else:
                 mfa = "not needed (victims may turn it on)"
             rows.append((role.label, email, mfa))
+
+        by_email = {
+            user.email: user for user in User.objects.filter(email__in=[p[1] for p in PERSONAS])
+        }
+        seed_demo_logs(
+            victim=by_email["sam@example.org"],
+            advocate=by_email["advocate@example.org"],
+            service=organisations[ORGANISATIONS[0][0]],
+        )
 
         write = self.stdout.write
         write("")
