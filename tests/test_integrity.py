@@ -163,7 +163,9 @@ def test_deleting_an_entry_is_detected(log) -> None:  # noqa: ANN001
 
 
 def test_adding_a_behaviour_outside_the_log_is_detected(log) -> None:  # noqa: ANN001
-    EntryBehaviour.objects.create(entry=log["second"], code="violence", category="violence")
+    EntryBehaviour.objects.create(
+        entry=log["second"], case=log["case"], code="violence", category="violence"
+    )
     assert broken(log["case"])[1] == 2
 
 

@@ -80,7 +80,8 @@ class Entry(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["case", "status", "-occurred_at"], name="entry_case_timeline"),
+            # The log page walks this in order and skips the rare drafts.
+            models.Index(fields=["case", "-occurred_at", "id"], name="entry_case_timeline"),
             models.Index(fields=["case", "status", "channel"], name="entry_case_channel"),
         ]
 
@@ -89,9 +90,11 @@ class Entry(models.Model):
 
 
 class EntryBehaviour(models.Model):
-    """One behaviour code on an entry: a row each so filters and statistics stay in SQL."""
+    """One behaviour code on an entry in the log (drafts have none): a row each so filters
+    and statistics stay in SQL. `case` is repeated here so per-case counts read one index."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="behaviour_rows")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=30)
     category = models.CharField(max_length=20)
 
@@ -99,7 +102,10 @@ class EntryBehaviour(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "code"], name="entry_behaviour_once")
         ]
-        indexes = [models.Index(fields=["code", "entry"])]
+        indexes = [
+            models.Index(fields=["case", "code", "entry"], name="behaviour_case_code"),
+            models.Index(fields=["case", "category", "entry"], name="behaviour_case_category"),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from daybook.cases.models import Case
 from daybook.incidents import keys
@@ -17,13 +17,16 @@ AUTO_VERIFY_LIMIT = 2000  # records; larger logs are checked on request or by ve
 VERIFY_CACHE_SECONDS = 300
 
 
+FILTERS = ("behaviour", "channel", "date_from", "date_to")
+
+
 def log_entries(case: Case, filters: dict[str, Any]) -> QuerySet[Entry]:
     entries = Entry.objects.filter(case=case).exclude(status=Entry.Status.DRAFT)
     if filters.get("behaviour"):
         entries = entries.filter(
-            pk__in=EntryBehaviour.objects.filter(
-                entry__case=case, code=filters["behaviour"]
-            ).values("entry_id")
+            pk__in=EntryBehaviour.objects.filter(case=case, code=filters["behaviour"]).values(
+                "entry_id"
+            )
         )
     if filters.get("channel"):
         entries = entries.filter(channel=filters["channel"])
@@ -46,19 +49,18 @@ class LogCounts:
     by_category: list[tuple[str, int]]
 
 
-def log_counts(entries: QuerySet[Entry]) -> LogCounts:
-    totals = entries.aggregate(total=Count("pk"))
-    withdrawn = entries.filter(status=Entry.Status.WITHDRAWN).count()
-    rows = (
-        EntryBehaviour.objects.filter(entry__in=entries.order_by().values("pk"))
-        .values("category")
-        .annotate(n=Count("entry_id", distinct=True))
-        .order_by("-n")
+def log_counts(case: Case, entries: QuerySet[Entry], filters: dict[str, Any]) -> LogCounts:
+    totals = entries.order_by().aggregate(
+        total=Count("pk"), withdrawn=Count("pk", filter=Q(status=Entry.Status.WITHDRAWN))
     )
+    behaviours = EntryBehaviour.objects.filter(case=case)
+    if any(filters.get(name) for name in FILTERS):
+        behaviours = behaviours.filter(entry__in=entries.order_by().values("pk"))
+    rows = behaviours.values("category").annotate(n=Count("entry_id", distinct=True)).order_by("-n")
     labels = dict(Category.choices)
     return LogCounts(
         entries=totals["total"],
-        withdrawn=withdrawn,
+        withdrawn=totals["withdrawn"],
         by_category=[(labels.get(row["category"], row["category"]), row["n"]) for row in rows],
     )
 

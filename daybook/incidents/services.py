@@ -142,7 +142,7 @@ def _set_behaviours(entry: Entry, codes: list[str]) -> None:
     EntryBehaviour.objects.filter(entry=entry).exclude(code__in=codes).delete()
     existing = set(EntryBehaviour.objects.filter(entry=entry).values_list("code", flat=True))
     EntryBehaviour.objects.bulk_create(
-        EntryBehaviour(entry=entry, code=code, category=category_of(code))
+        EntryBehaviour(entry=entry, case_id=entry.case_id, code=code, category=category_of(code))
         for code in codes
         if code not in existing
     )
@@ -204,7 +204,6 @@ def entry_draft_save(
     entry.draft_sealed = keys.seal_json(key, content, keys.draft_ad(entry.uid))
     entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
     entry.save()
-    _set_behaviours(entry, content["behaviours"])
     audit_record(action=Action.DRAFT_SAVED, actor=author, subject=entry, request=request)
     return entry
 

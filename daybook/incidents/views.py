@@ -104,9 +104,10 @@ def log(request: HttpRequest, case_id: int) -> HttpResponse:
     filters = LogFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     entries = selectors.log_entries(case, chosen)
-    page = Paginator(entries.select_related("recorded_by"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counts = selectors.log_counts(case, entries, chosen)
+    paginator = Paginator(entries.select_related("recorded_by"), PAGE_SIZE)
+    paginator.count = counts.entries  # already counted; saves a second COUNT over the log
+    page = paginator.get_page(request.GET.get("page"))
     audit_read(request, case, Action.LOG_VIEWED, case)
     return render(
         request,
@@ -117,7 +118,7 @@ def log(request: HttpRequest, case_id: int) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": selectors.with_content(list(page.object_list), case),
-            "counts": selectors.log_counts(entries),
+            "counts": counts,
             "drafts": selectors.drafts(case)[:10],
             "verification": selectors.verification_for_page(case),
             "query": _query_without_page(request),
