@@ -1,7 +1,9 @@
 """Start Django on a throwaway database for a benchmark: SQLite by default, or PostgreSQL
 when DAYBOOK_DATABASE_URL is set (its database is used as given, so point it at a scratch one)."""
 
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -14,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start_django() -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="daybook-bench-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "daybook.settings")
     os.environ["DAYBOOK_VAR_DIR"] = str(scratch)
