@@ -249,6 +249,13 @@ def test_advocates_see_who_recorded_each_entry(case, personas: Personas) -> None
     assert "Recorded by Victim (by the person)" in html
 
 
+def test_a_witness_account_is_marked_as_such(victim_client: Client, case) -> None:  # noqa: ANN001
+    victim_client.post(
+        reverse("incidents:record", args=[case.pk]), {**form_data(), "from_witness": "on"}
+    )
+    assert Entry.objects.get().recorded_how == "witness"
+
+
 def test_an_advocate_opens_a_case_for_a_client(personas: Personas) -> None:
     advocate = Client()
     advocate.force_login(personas.advocate)

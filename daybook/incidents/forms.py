@@ -126,6 +126,11 @@ class EntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    from_witness = forms.BooleanField(
+        label="This is what a witness saw or heard, in their words",
+        required=False,
+    )
+
     def clean_occurred_on(self) -> dt.date:
         day = self.cleaned_data["occurred_on"]
         if day > timezone.localdate() + dt.timedelta(days=1):

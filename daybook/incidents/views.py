@@ -34,7 +34,9 @@ from daybook.incidents.models import Entry, Evidence, RecordedHow
 PAGE_SIZE = 25
 
 
-def recorded_how(request: HttpRequest) -> str:
+def recorded_how(request: HttpRequest, form: EntryForm | None = None) -> str:
+    if form is not None and form.cleaned_data.get("from_witness"):
+        return RecordedHow.WITNESS
     return RecordedHow.VICTIM if request.user.role == Role.VICTIM else RecordedHow.ADVOCATE
 
 
@@ -158,7 +160,7 @@ def record(request: HttpRequest, case_id: int, draft_id: int | None = None) -> H
             common = {
                 "case": case,
                 "author": request.user,
-                "how": recorded_how(request),
+                "how": recorded_how(request, form),
                 "values": form.values(),
                 "draft": draft,
                 "request": request,
