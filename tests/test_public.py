@@ -28,7 +28,7 @@ def test_public_pages_open_without_signing_in_and_offer_exit(client: Client, nam
     response = client.get(reverse(name))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'class="govuk-exit-this-page__button' in html
+    assert "govuk-exit-this-page__button" in html
     assert f'href="{reverse("public:exit")}"' in html
     assert "<title>" in html and "– Daybook</title>" in html
 
