@@ -195,3 +195,26 @@ def test_secure_cookies_and_hsts_are_on_by_default() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.split() == ["True", "True", "True", "False"]
+
+
+@pytest.mark.django_db
+def test_forms_work_when_the_browser_sends_a_null_origin() -> None:
+    """`Referrer-Policy: no-referrer` makes browsers send `Origin: null` on form posts."""
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("public:before_you_continue"))
+    token = page.context["csrf_token"]
+    response = client.post(
+        reverse("public:before_you_continue"),
+        {"next": "/", "csrfmiddlewaretoken": str(token)},
+        HTTP_ORIGIN="null",
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_post_from_another_site_or_without_a_token_is_refused() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("public:before_you_continue"))
+    url = reverse("public:before_you_continue")
+    assert client.post(url, {"next": "/"}, HTTP_ORIGIN="null").status_code == 403
+    assert client.post(url, {"next": "/"}, HTTP_ORIGIN="https://evil.example").status_code == 403

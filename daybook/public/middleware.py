@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -33,3 +34,23 @@ class DiscretionHeadersMiddleware:
             # A page must never be shown again from the cache after someone has left.
             response.headers["Cache-Control"] = "no-store, max-age=0"
         return response
+
+
+class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
+    """Django's CSRF protection, adjusted for `Referrer-Policy: no-referrer`.
+
+    Under that policy browsers send `Origin: null` with every form POST, which Django would
+    reject. A null origin is treated as "not known" instead: the CSRF token must still match,
+    and the session cookie is SameSite=Lax, so other sites still cannot post forms here.
+    """
+
+    def _origin_verified(self, request: HttpRequest) -> bool:
+        if request.META.get("HTTP_ORIGIN") == "null":
+            return True
+        return super()._origin_verified(request)
+
+    def _check_referer(self, request: HttpRequest) -> None:
+        # No Referer is ever sent to Daybook (no-referrer), so there is nothing to check.
+        if not request.META.get("HTTP_REFERER"):
+            return
+        super()._check_referer(request)

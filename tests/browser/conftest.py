@@ -39,6 +39,8 @@ def browser() -> Iterator[Browser]:
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                # No name is ever looked up: only the test server is reachable at all.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
             ],
         )
         yield browser

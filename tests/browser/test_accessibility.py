@@ -54,7 +54,7 @@ def test_self_check_errors_are_accessible(live_server, page: Page) -> None:  # n
     page.click("button[type=submit]")
     page.goto(live_server.url + reverse("public:self_check"))
     page.click("form button[type=submit]")
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.wait_for_selector(".govuk-error-summary", state="visible")
     assert serious_violations(page) == []
 
 

@@ -6,7 +6,17 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.conftest import sign_in_browser
+from tests.browser.conftest import NEUTRAL_PAGE, sign_in_browser
+
+
+def wait_for_neutral_site(page: Page) -> None:
+    """Wait until the tab shows the neutral site (the redirect may be retried once by the
+    browser when the test's interception answers it)."""
+    for _ in range(100):
+        if page.url == settings.DAYBOOK_EXIT_URL and "Neutral" in page.content():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still at {page.url}")
 
 
 def leave_with_button(page: Page) -> None:
@@ -40,20 +50,22 @@ def test_exit_ends_the_session_lands_on_the_neutral_site_and_back_shows_nothing(
     assert page.locator("h1").inner_text() == "Your home page"
 
     leave(page)
-    page.wait_for_url(settings.DAYBOOK_EXIT_URL)
+    wait_for_neutral_site(page)
     assert "Neutral weather page" in page.content()
 
     # The session has ended on the server and in the browser.
     assert not [c for c in context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
-    assert "_auth_user_id" not in client.session.load() if hasattr(client.session, "load") else True
+    from django.contrib.sessions.models import Session
 
-    # Back never shows Daybook's pages again.
+    assert not Session.objects.filter(session_key=client.session.session_key).exists()
+
+    # Back never shows Daybook's pages again: it lands on the neutral site.
     page.go_back()
-    page.wait_for_load_state()
     page.wait_for_timeout(300)
-    assert "Your home page" not in page.content()
-    assert "What stalking" not in page.content()
-    assert page.url == settings.DAYBOOK_EXIT_URL or page.url == "about:blank"
+    wait_for_neutral_site(page)
+    assert page.url == settings.DAYBOOK_EXIT_URL
+    assert "Neutral weather page" in page.content()
+    assert "stalking" not in page.content().lower()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,5 +93,5 @@ def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: A
     page = context.new_page()
     page.goto(live_server.url + reverse("public:start"))
     page.click(".govuk-exit-this-page__button")
-    page.wait_for_url(settings.DAYBOOK_EXIT_URL)
+    wait_for_neutral_site(page)
     context.close()
