@@ -87,7 +87,7 @@ def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: A
         lambda route: (
             route.continue_()
             if urlsplit(route.request.url).netloc == urlsplit(live_server.url).netloc
-            else route.fulfill(status=200, content_type="text/html", body="<h1>Neutral</h1>")
+            else route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
         ),
     )
     page = context.new_page()
