@@ -75,3 +75,33 @@ def test_home_pages_have_no_serious_accessibility_problem(
     assert serious_violations(page) == []
     page.goto(live_server.url + reverse("accounts:security"))
     assert serious_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_log_pages_have_no_serious_accessibility_problem(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    from daybook.incidents.services import entry_record
+    from tests.conftest import entry_values
+
+    entry = entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+    client = Client()
+    client.force_login(personas.victim)
+    sign_in_browser(context, live_server, client)
+    for url in (
+        reverse("incidents:log", args=[case.pk]),
+        reverse("incidents:record", args=[case.pk]),
+        reverse("incidents:entry", args=[case.pk, entry.pk]),
+        reverse("incidents:amend", args=[case.pk, entry.pk]),
+        reverse("incidents:withdraw", args=[case.pk, entry.pk]),
+    ):
+        page.goto(live_server.url + url)
+        assert serious_violations(page) == [], url
+    page.goto(live_server.url + reverse("incidents:record", args=[case.pk]))
+    page.click("button[name=add]")
+    page.wait_for_selector(".govuk-error-summary", state="visible")
+    assert serious_violations(page) == []
