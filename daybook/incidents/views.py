@@ -2,6 +2,7 @@
 services write, selectors read, and every case is reached through `case_for`."""
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -227,25 +228,40 @@ def amend(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     return render(request, "incidents/amend.html", {"case": case, "entry": item, "form": form})
 
 
+def _withdraw_page(
+    request: HttpRequest, case: Case, entry: Entry, *, what: str, withdraw: Callable[[str], object]
+) -> HttpResponse:
+    """Ask why, then withdraw an entry or a file: it stays in the history, marked withdrawn."""
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        withdraw(form.cleaned_data["reason"])
+        messages.success(
+            request, f"{what.capitalize()} withdrawn. It stays in the history, marked withdrawn."
+        )
+        return redirect("incidents:entry", case_id=case.pk, entry_id=entry.pk)
+    return render(
+        request,
+        "incidents/withdraw.html",
+        {"case": case, "entry": entry, "form": form, "what": what},
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.entry_withdraw(
+    return _withdraw_page(
+        request,
+        case,
+        item,
+        what="entry",
+        withdraw=lambda reason: services.entry_withdraw(
             entry=item,
             author=request.user,
             how=recorded_how(request),
-            reason=form.cleaned_data["reason"],
+            reason=reason,
             request=request,
-        )
-        messages.success(request, "Entry withdrawn. It stays in the history, marked withdrawn.")
-        return redirect("incidents:entry", case_id=case.pk, entry_id=item.pk)
-    return render(
-        request,
-        "incidents/withdraw.html",
-        {"case": case, "entry": item, "form": form, "what": "entry"},
+        ),
     )
 
 
@@ -335,21 +351,18 @@ def evidence_preview(request: HttpRequest, case_id: int, evidence_id: int) -> Ht
 def evidence_withdraw(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     item = get_object_or_404(Evidence, pk=evidence_id, entry__case=case, withdrawn=False)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.evidence_withdraw(
+    return _withdraw_page(
+        request,
+        case,
+        item.entry,
+        what="file",
+        withdraw=lambda reason: services.evidence_withdraw(
             evidence=item,
             author=request.user,
             how=recorded_how(request),
-            reason=form.cleaned_data["reason"],
+            reason=reason,
             request=request,
-        )
-        messages.success(request, "File withdrawn. It stays in the history, marked withdrawn.")
-        return redirect("incidents:entry", case_id=case.pk, entry_id=item.entry_id)
-    return render(
-        request,
-        "incidents/withdraw.html",
-        {"case": case, "entry": item.entry, "form": form, "what": "file"},
+        ),
     )
 
 

@@ -1,29 +1,20 @@
 // Progressive enhancement only: every page works without this file.
-import {
-  Button,
-  CharacterCount,
-  Checkboxes,
-  ErrorSummary,
-  NotificationBanner,
-  PasswordInput,
-  Radios,
-  ServiceNavigation,
-  SkipLink,
-  createAll
-} from "../govuk/govuk-frontend.min.js";
+import * as govuk from "../govuk/govuk-frontend.min.js";
 import { initQuickExit } from "./quick-exit.js";
 
-for (const Component of [
-  Button,
-  CharacterCount,
-  Checkboxes,
-  ErrorSummary,
-  NotificationBanner,
-  PasswordInput,
-  Radios,
-  ServiceNavigation,
-  SkipLink
-]) {
-  createAll(Component);
+// GOV.UK Frontend's components, except ExitThisPage: quick-exit.js replaces it.
+const COMPONENTS = [
+  "Button",
+  "CharacterCount",
+  "Checkboxes",
+  "ErrorSummary",
+  "NotificationBanner",
+  "PasswordInput",
+  "Radios",
+  "ServiceNavigation",
+  "SkipLink"
+];
+for (const name of COMPONENTS) {
+  govuk.createAll(govuk[name]);
 }
 initQuickExit();
