@@ -1,34 +1,17 @@
 """Sealing and opening a case's data with its own key."""
 
-import json
 from typing import Any
 
 from daybook import crypto
-from daybook.cases.models import Case
+from daybook.cases.sealing import CaseErased, case_key, open_json, seal_json
 from daybook.incidents.chain import canonical_json
 
-
-class CaseErased(Exception):
-    """The case's key has been destroyed: its data can no longer be read."""
-
-
-def case_key(case: Case) -> bytes:
-    if case.wrapped_key is None or case.erased_at is not None:
-        raise CaseErased(case.reference)
-    return crypto.unwrap_data_key(bytes(case.wrapped_key), case.uid)
+__all__ = ["CaseErased", "case_key", "open_json", "seal_json"]
 
 
 def seal_canonical(key: bytes, value: Any, associated: str) -> bytes:
     """Seal the canonical JSON bytes of `value` (what chain hashes are computed over)."""
     return crypto.seal(key, canonical_json(value), associated)
-
-
-def seal_json(key: bytes, value: Any, associated: str) -> bytes:
-    return crypto.seal(key, json.dumps(value, ensure_ascii=False).encode("utf-8"), associated)
-
-
-def open_json(key: bytes, sealed: bytes, associated: str) -> Any:
-    return json.loads(crypto.open_sealed(key, bytes(sealed), associated))
 
 
 def draft_ad(uid: str) -> str:

@@ -1,0 +1,35 @@
+"""Sealing and opening what belongs to a case with the case's own data key."""
+
+import json
+from typing import Any
+
+from daybook import crypto
+from daybook.cases.models import Case
+
+
+class CaseErased(Exception):
+    """The case's key has been destroyed: its data can no longer be read."""
+
+
+def case_key(case: Case) -> bytes:
+    if case.wrapped_key is None or case.erased_at is not None:
+        raise CaseErased(case.reference)
+    return crypto.unwrap_data_key(bytes(case.wrapped_key), case.uid)
+
+
+def seal_json(key: bytes, value: Any, associated: str) -> bytes:
+    return crypto.seal(key, json.dumps(value, ensure_ascii=False).encode("utf-8"), associated)
+
+
+def open_json(key: bytes, sealed: bytes, associated: str) -> Any:
+    return json.loads(crypto.open_sealed(key, bytes(sealed), associated))
+
+
+def seal_for(case: Case, value: Any, associated: str) -> bytes:
+    return seal_json(case_key(case), value, associated)
+
+
+def open_for(case: Case, sealed: bytes | None, associated: str, default: Any = None) -> Any:
+    if not sealed:
+        return default
+    return open_json(case_key(case), sealed, associated)
