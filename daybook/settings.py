@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "daybook.public",
     "daybook.cases",
     "daybook.incidents",
+    "daybook.risk",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,10 @@ DAYBOOK_SERVICE_NAME = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
 DAYBOOK_SERVICE_PHONE = env_str("DAYBOOK_SERVICE_PHONE", "0800 000 0000")
 DAYBOOK_SERVICE_EMAIL = env_str("DAYBOOK_SERVICE_EMAIL", "support@daybook.invalid")
 DAYBOOK_SERVICE_HOURS = env_str("DAYBOOK_SERVICE_HOURS", "Monday to Friday, 9am to 5pm")
+# Stalking screening: how many "yes" answers point to medium and to high risk. There is no
+# national cut-off; each service sets its own. Professional judgement may raise the level.
+DAYBOOK_RISK_MEDIUM_AT = env_int("DAYBOOK_RISK_MEDIUM_AT", 3, minimum=1)
+DAYBOOK_RISK_HIGH_AT = env_int("DAYBOOK_RISK_HIGH_AT", 6, minimum=1)
 DAYBOOK_EVIDENCE_MAX_BYTES = env_int("DAYBOOK_EVIDENCE_MAX_BYTES", 50_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("daybook.accounts.urls")),
     path("logs/", include("daybook.incidents.urls")),
+    path("", include("daybook.risk.urls")),
+    path("", include("daybook.cases.urls")),
 ]
 
 handler404 = "daybook.ui.views.not_found"

@@ -17,6 +17,9 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
         items.append(("My log", reverse("incidents:log_list")))
     elif user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
         items.append(("Cases", reverse("incidents:log_list")))
+        items.append(("Referrals", reverse("cases:referrals")))
+    elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
+        items.append(("Referrals", reverse("cases:referrals")))
     if user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
         items.append(("Team", reverse("accounts:teams")))
     items.append(("Account", reverse("accounts:security")))

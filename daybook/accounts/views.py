@@ -21,8 +21,18 @@ from daybook.audit.services import audit_events_about
 
 @require_http_methods(["GET", "HEAD"])
 def home(request: HttpRequest) -> HttpResponse:
-    template = "accounts/home_victim.html" if request.user.is_victim else "accounts/home_staff.html"
-    return render(request, template)
+    from daybook.cases.dashboards import advocate_dashboard, manager_dashboard
+
+    user = request.user
+    if user.is_victim:
+        cases = user.owned_cases.filter(erased_at__isnull=True, service__isnull=False)
+        return render(request, "accounts/home_victim.html", {"supported_cases": cases})
+    context = {}
+    if user.role == Role.ADVOCATE:
+        context = advocate_dashboard(user)
+    elif user.role == Role.SERVICE_MANAGER:
+        context = manager_dashboard(user)
+    return render(request, "accounts/home_staff.html", context)
 
 
 @require_http_methods(["GET", "HEAD"])

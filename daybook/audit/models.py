@@ -32,6 +32,19 @@ class Action(models.TextChoices):
     EVIDENCE_VIEWED = "evidence_viewed", "Evidence file opened"
     LOG_EXPORTED = "log_exported", "Log downloaded"
     KEYS_ROTATED = "keys_rotated", "Master key rotated"
+    CASE_RECORD_VIEWED = "case_record_viewed", "Case record viewed"
+    CASE_UPDATED = "case_updated", "Case record updated"
+    CASEWORK_SAVED = "casework_saved", "Casework record saved"
+    REFERRAL_MADE = "referral_made", "Referral made"
+    REFERRAL_ACCEPTED = "referral_accepted", "Referral accepted"
+    REFERRAL_DECLINED = "referral_declined", "Referral declined"
+    REFERRAL_WITHDRAWN = "referral_withdrawn", "Referral withdrawn"
+    CASE_ALLOCATED = "case_allocated", "Case allocated"
+    CONSENT_RECORDED = "consent_recorded", "Consent recorded"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+    LAWFUL_BASIS_RECORDED = "lawful_basis_recorded", "Acted without consent on a lawful basis"
+    RISK_SCREENED = "risk_screened", "Risk screening completed"
+    CONSULTATION_SAVED = "consultation_saved", "Consultation recorded"
 
 
 # What a person sees about their own account on the security page.

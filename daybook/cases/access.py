@@ -56,6 +56,18 @@ def case_for(user: User, case_id: int, *, write: bool = False) -> Case:
     return case
 
 
+def casework_case_for(user: User, case_id: int, *, write: bool = False) -> Case:
+    """A case for its casework pages: staff who hold it only.
+
+    The person whose case it is knows it exists, so they get 403 here; they see their own
+    summary, safety plan and orders on their support page instead.
+    """
+    case = case_for(user, case_id, write=write)
+    if user.role == Role.VICTIM:
+        raise PermissionDenied
+    return case
+
+
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """The same rules as `case_for`, as one query for lists."""
     cases = Case.objects.filter(erased_at__isnull=True)

@@ -19,6 +19,26 @@ def new_reference() -> str:
     return f"DB-{letters[:4]}-{letters[4:]}"
 
 
+class CaseStatus(models.TextChoices):
+    REFERRED = "referred", "Referred"
+    ALLOCATED = "allocated", "Allocated"
+    CONTACTING = "contacting", "Contacting"
+    ACTIVE = "active", "Active"
+    CLOSING = "closing", "Closing"
+    CLOSED = "closed", "Closed"
+
+
+class Relationship(models.TextChoices):
+    EX_PARTNER = "ex_partner", "Ex-partner"
+    FAMILY = "family", "Family member"
+    ACQUAINTANCE = "acquaintance", "Acquaintance"
+    COLLEAGUE = "colleague", "Colleague"
+    NEIGHBOUR = "neighbour", "Neighbour"
+    STRANGER = "stranger", "Stranger"
+    ONLINE_ONLY = "online_only", "Known online only"
+    UNKNOWN = "unknown", "Not known"
+
+
 class Case(models.Model):
     """One person's log about one stalking situation, and the key that protects it.
 
@@ -52,6 +72,22 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Casework: where the case is, and the dates the commissioner asks about.
+    status = models.CharField(
+        max_length=12, choices=CaseStatus.choices, default=CaseStatus.REFERRED, db_index=True
+    )
+    referred_at = models.DateTimeField(null=True, blank=True)
+    first_contact_attempt_at = models.DateTimeField(null=True, blank=True)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=200, blank=True)
+    domestic = models.BooleanField(null=True, blank=True)
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.UNKNOWN
+    )
+    # Client details, safe contact and police references: one sealed JSON document each.
+    client_sealed = models.BinaryField(null=True, blank=True)
+    safe_contact_sealed = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -64,3 +100,344 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class CaseRecord(models.Model):
+    """Something recorded in a case's casework. Free text is sealed with the case's key."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sealed = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def associated(self) -> str:
+        return f"{self._meta.label_lower}:{self.uid}"
+
+
+class Perpetrator(CaseRecord):
+    """Someone the case is about; names and identifiers are sealed."""
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return "Perpetrator"
+
+
+class Referral(models.Model):
+    """A referral into a support service: by the person, or by a partner or the police.
+
+    Until it is accepted there is no case, so what it says is sealed with a key of its own.
+    """
+
+    class Source(models.TextChoices):
+        SELF_ACCOUNT = "self_account", "Self-referral (from their account)"
+        SELF_PUBLIC = "self_public", "Self-referral (public form)"
+        PARTNER = "partner", "Partner agency"
+        POLICE = "police", "Police"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class ConsentBasis(models.TextChoices):
+        CONSENT = "consent", "The person agreed to this referral"
+        VITAL_INTERESTS = "vital_interests", "Without consent: serious risk of harm"
+        LEGAL_DUTY = "legal_duty", "Without consent: a legal duty"
+
+    uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)
+    service = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals_in")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    consent_basis = models.CharField(
+        max_length=20, choices=ConsentBasis.choices, default=ConsentBasis.CONSENT
+    )
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    referrer_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_out"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    wrapped_key = models.BinaryField(null=True)
+    details_sealed = models.BinaryField()
+    decline_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["service", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Referral {self.uid[:8]}"
+
+
+class ReferralOut(CaseRecord):
+    class Status(models.TextChoices):
+        MADE = "made", "Made"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        COMPLETED = "completed", "Completed"
+
+    organisation_name = models.CharField(max_length=200)
+    made_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MADE)
+
+    def __str__(self) -> str:
+        return f"Referral to {self.organisation_name}"
+
+
+class Consent(CaseRecord):
+    """What the person agreed to, for one purpose, and whether they have withdrawn it."""
+
+    class Purpose(models.TextChoices):
+        SUPPORT = "support", "Support from the service"
+        SHARE_ORGANISATION = "share_organisation", "Sharing with a named organisation"
+        POLICE = "police", "Sharing with the police"
+        STATISTICS = "statistics", "Anonymised statistics"
+        CONTACT_CHANNEL = "contact_channel", "Being contacted this way"
+
+    class How(models.TextChoices):
+        VERBAL = "verbal", "Verbally"
+        WRITTEN = "written", "In writing"
+        ONLINE = "online", "Online, in their account"
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.CharField(max_length=100, blank=True, help_text="e.g. the channel")
+    how = models.CharField(max_length=10, choices=How.choices)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "purpose"])]
+
+    def __str__(self) -> str:
+        return self.get_purpose_display()
+
+
+class LawfulBasis(CaseRecord):
+    """An audited decision to act without consent, with the basis written down (sealed)."""
+
+    purpose = models.CharField(max_length=20, choices=Consent.Purpose.choices)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.CharField(max_length=100, blank=True, help_text="e.g. the organisation")
+
+    def __str__(self) -> str:
+        return f"Lawful basis for {self.get_purpose_display().lower()}"
+
+
+class ContactNote(CaseRecord):
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "E-mail"
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video call"
+        LETTER = "letter", "Letter"
+
+    class Direction(models.TextChoices):
+        OUTGOING = "outgoing", "We contacted them"
+        INCOMING = "incoming", "They contacted us"
+        ATTEMPT = "attempt", "Attempt, no answer"
+
+    happened_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    duration_minutes = models.PositiveIntegerField(default=0)
+    safe_contact_checked = models.BooleanField()
+
+    class Meta:
+        ordering = ["-happened_at"]
+
+    def __str__(self) -> str:
+        return f"Contact on {self.happened_at:%d %b %Y}"
+
+
+class Task(CaseRecord):
+    due_on = models.DateField()
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        indexes = [models.Index(fields=["assignee", "done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"Task due {self.due_on:%d %b %Y}"
+
+
+class CriminalJustice(CaseRecord):
+    class Offence(models.TextChoices):
+        S2 = "s2", "Harassment (s.2)"
+        S2A = "s2a", "Stalking (s.2A)"
+        S4 = "s4", "Harassment, fear of violence (s.4)"
+        S4A = "s4a", "Stalking, fear of violence or serious alarm (s.4A)"
+        OTHER = "other", "Other"
+
+    class Stage(models.TextChoices):
+        REPORTED = "reported", "Reported"
+        INVESTIGATING = "investigating", "Under investigation"
+        CHARGED = "charged", "Charged"
+        NO_FURTHER_ACTION = "nfa", "No further action"
+        COURT = "court", "At court"
+        CONVICTED = "convicted", "Convicted"
+        ACQUITTED = "acquitted", "Acquitted"
+        OTHER_OUTCOME = "other_outcome", "Other outcome"
+
+    offence = models.CharField(max_length=10, choices=Offence.choices)
+    stage = models.CharField(max_length=15, choices=Stage.choices, default=Stage.REPORTED)
+
+    def __str__(self) -> str:
+        return self.get_offence_display()
+
+
+class ProtectiveOrder(CaseRecord):
+    class Kind(models.TextChoices):
+        SPO = "spo", "Stalking Protection Order"
+        INTERIM_SPO = "interim_spo", "Interim Stalking Protection Order"
+        RESTRAINING = "restraining", "Restraining order"
+        NON_MOLESTATION = "non_molestation", "Non-molestation order"
+        DAPO = "dapo", "Domestic Abuse Protection Order"
+        BAIL = "bail", "Bail conditions"
+
+    class Status(models.TextChoices):
+        ADVOCATED = "advocated", "Advocated for"
+        POLICE_CONSIDERING = "police_considering", "Police considering"
+        APPLIED = "applied", "Applied for"
+        INTERIM = "interim", "Interim order in place"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+        VARIED = "varied", "Varied"
+        RENEWED = "renewed", "Renewed"
+        DISCHARGED = "discharged", "Discharged"
+        EXPIRED = "expired", "Expired"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ADVOCATED)
+    expires_on = models.DateField(null=True, blank=True)
+    breaches = models.ManyToManyField("incidents.Entry", blank=True, related_name="order_breaches")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class VpsSupport(CaseRecord):
+    class ReadAloud(models.TextChoices):
+        UNDECIDED = "undecided", "Not decided"
+        SELF = "self", "They will read it"
+        SOMEONE_ELSE = "someone_else", "Someone else will read it"
+        NOT_READ = "not_read", "Not to be read aloud"
+
+    offered_on = models.DateField()
+    made_on = models.DateField(null=True, blank=True)
+    read_aloud = models.CharField(
+        max_length=15, choices=ReadAloud.choices, default=ReadAloud.UNDECIDED
+    )
+
+    def __str__(self) -> str:
+        return "Victim personal statement"
+
+
+class VictimsCodeEvent(CaseRecord):
+    class Right(models.TextChoices):
+        REFERRAL = "4", "Right 4: referral to support services"
+        UPDATES = "6", "Right 6: updates on the case"
+        VPS = "7", "Right 7: making a victim personal statement"
+        COMPLAINT = "12", "Right 12: making a complaint"
+
+    right = models.CharField(max_length=2, choices=Right.choices)
+    happened_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.get_right_display()
+
+
+class OutcomeMeasure(CaseRecord):
+    class Stage(models.TextChoices):
+        INTAKE = "intake", "Intake"
+        REVIEW = "review", "Review"
+        EXIT = "exit", "Exit"
+
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    measured_on = models.DateField()
+    coping = models.PositiveSmallIntegerField()
+    feeling_safe = models.PositiveSmallIntegerField()
+    health_wellbeing = models.PositiveSmallIntegerField()
+    informed_empowered = models.PositiveSmallIntegerField()
+    justice_confidence = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "stage"])]
+
+    def __str__(self) -> str:
+        return f"Outcome measures at {self.get_stage_display().lower()}"
+
+
+class Consultation(models.Model):
+    """Advice given to another organisation about a stalking case. No client identity unless
+    the case is linked, which needs the person's consent to share with that organisation."""
+
+    class OrganisationKind(models.TextChoices):
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        HOUSING = "housing", "Housing"
+        EDUCATION = "education", "Education"
+        EMPLOYER = "employer", "Employer"
+        SOCIAL_CARE = "social_care", "Social care"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        OTHER = "other", "Other"
+
+    uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)
+    service = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="consultations"
+    )
+    organisation_name = models.CharField(max_length=200)
+    organisation_kind = models.CharField(max_length=15, choices=OrganisationKind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    minutes = models.PositiveIntegerField(default=0)
+    wrapped_key = models.BinaryField(null=True)
+    sealed = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Consultation with {self.organisation_name}"

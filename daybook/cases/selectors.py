@@ -1,0 +1,92 @@
+"""Reading casework: a case's record, its sections, and the referrals each person may see."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from daybook.accounts.models import Role, User
+from daybook.cases.models import Case, Consultation, Perpetrator, Referral
+from daybook.cases.sealing import open_for
+from daybook.cases.sections import Section
+from daybook.cases.services import client_ad, safe_contact_ad
+
+
+def client_details(case: Case) -> dict[str, Any]:
+    return open_for(case, case.client_sealed, client_ad(case), default={})
+
+
+def safe_contact(case: Case) -> dict[str, Any]:
+    return open_for(case, case.safe_contact_sealed, safe_contact_ad(case), default={})
+
+
+def perpetrators(case: Case) -> list[dict[str, Any]]:
+    return [
+        open_for(case, item.sealed, item.associated(), default={})
+        for item in Perpetrator.objects.filter(case=case)
+    ]
+
+
+def section_rows(
+    case: Case, section: Section, *, victim_view: bool = False
+) -> list[dict[str, Any]]:
+    """Each record of `section` as label/value rows, in its form's order."""
+    form = section.form()
+    rows = []
+    for record in section.model.objects.filter(case=case).order_by("-created_at"):
+        sealed = open_for(case, record.sealed, record.associated(), default={})
+        items = []
+        for name, field in form.fields.items():
+            if victim_view and name not in section.victim_sees:
+                continue
+            if name in section.sealed:
+                value = sealed.get(name) or ""
+            elif name in section.many:
+                value = ", ".join(str(item) for item in getattr(record, name).all())
+            elif name == "done":
+                value = "Yes" if getattr(record, "done_at", None) else "No"
+            else:
+                display = getattr(record, f"get_{name}_display", None)
+                value = display() if display else getattr(record, name, "")
+                if isinstance(value, list):
+                    labels = dict(getattr(field, "choices", []))
+                    value = ", ".join(str(labels.get(item, item)) for item in value)
+            items.append((field.label, "" if value is None else value))
+        rows.append({"record": record, "items": items})
+    return rows
+
+
+def section_initial(case: Case, section: Section, record: Any) -> dict[str, Any]:
+    initial = open_for(case, record.sealed, record.associated(), default={})
+    for name in section.form.base_fields:
+        if name in section.sealed:
+            continue
+        if name in section.many:
+            initial[name] = list(getattr(record, name).values_list("pk", flat=True))
+        elif name == "done":
+            initial[name] = bool(record.done_at)
+        else:
+            initial[name] = getattr(record, name, None)
+    return initial
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    """The referrals table of issue 4: own, own service's, or own organisation's."""
+    referrals = Referral.objects.select_related("service", "case")
+    if user.role == Role.VICTIM:
+        return referrals.filter(referrer=user)
+    if user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+        return referrals.filter(service=user.organisation_id)
+    if user.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER):
+        return referrals.filter(referrer=user)
+    return referrals.none()
+
+
+def consultations_visible_to(user: User) -> QuerySet[Consultation]:
+    consultations = Consultation.objects.select_related("service", "advisor")
+    if user.role == Role.ADVOCATE:
+        return consultations.filter(service=user.organisation_id, advisor=user)
+    if user.role == Role.SERVICE_MANAGER:
+        return consultations.filter(service=user.organisation_id)
+    if user.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER):
+        return consultations.filter(requested_by=user)
+    return consultations.none()

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from daybook.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/<int:case_id>/", views.case_record, name="record"),
+    path("cases/<int:case_id>/details/", views.case_details, name="details"),
+    path("cases/<int:case_id>/safe-contact/", views.case_safe_contact, name="safe_contact"),
+    path("cases/<int:case_id>/status/", views.case_status, name="status"),
+    path("cases/<int:case_id>/perpetrators/", views.perpetrator_add, name="perpetrator_add"),
+    path("cases/<int:case_id>/allocate/", views.case_allocate, name="allocate"),
+    path("cases/<int:case_id>/consent/", views.consent, name="consent"),
+    path(
+        "cases/<int:case_id>/consent/<int:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("cases/<int:case_id>/support/", views.my_support, name="my_support"),
+    path("cases/<int:case_id>/<slug:slug>/", views.section, name="section"),
+    path("cases/<int:case_id>/<slug:slug>/<int:record_id>/", views.section, name="section_record"),
+    path("refer-yourself/", views.refer_yourself, name="refer_yourself"),
+    path("referrals/", views.referral_list, name="referrals"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
+    path(
+        "referrals/<int:referral_id>/<str:decision>/", views.referral_decide, name="referral_decide"
+    ),
+]

@@ -1,0 +1,440 @@
+"""Casework pages. Every case is reached through `casework_case_for` (staff) or `case_for`
+(the person's own support page); forms validate, services write, selectors read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from daybook.accounts.models import Organisation, Role, User
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.cases import forms, selectors, services
+from daybook.cases.access import case_for, casework_case_for
+from daybook.cases.consent import ConsentRequired
+from daybook.cases.models import Case, Consent, Referral
+from daybook.cases.sections import SECTIONS, Section
+from daybook.incidents.models import Entry
+from daybook.public.views import explain_exit_first
+from daybook.risk.models import Screening
+
+GET_POST = ["GET", "HEAD", "POST"]
+
+
+def _audit_read(request: HttpRequest, case: Case) -> None:
+    audit_record(
+        action=Action.CASE_RECORD_VIEWED,
+        actor=request.user,
+        subject=case,
+        request=request,
+        organisation_id=request.user.organisation_id,
+        extra={"path": request.resolver_match.url_name},
+    )
+
+
+def _case_context(case: Case) -> dict:
+    return {
+        "case": case,
+        "client": selectors.client_details(case),
+        "safe_contact": selectors.safe_contact(case),
+        "sections": SECTIONS.values(),
+    }
+
+
+@require_http_methods(["GET", "HEAD"])
+def case_record(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id)
+    _audit_read(request, case)
+    latest_risk = Screening.objects.filter(case=case).order_by("-created_at").first()
+    context = {
+        **_case_context(case),
+        "perpetrators": selectors.perpetrators(case),
+        "latest_risk": latest_risk,
+        "advocates": case.advocates.all(),
+        "can_allocate": request.user.role == Role.SERVICE_MANAGER,
+    }
+    return render(request, "cases/record.html", context)
+
+
+def _form_page(
+    request: HttpRequest,
+    case: Case,
+    form,
+    *,
+    title: str,
+    save,
+    template: str = "cases/form.html",  # noqa: ANN001
+) -> HttpResponse:
+    """Show `form`; on a valid POST call `save(cleaned_data)` and go back to the case."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ConsentRequired as missing:
+            form.add_error(None, missing.message)
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Saved.")
+            return redirect("cases:record", case_id=case.pk)
+    return render(request, template, {**_case_context(case), "form": form, "title": title})
+
+
+@require_http_methods(GET_POST)
+def case_details(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=True)
+    form = forms.ClientDetailsForm(request.POST or None, initial=selectors.client_details(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        title="Client details",
+        save=lambda data: services.case_details_save(
+            case=case, actor=request.user, client=data, request=request
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def case_safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=True)
+    form = forms.SafeContactForm(request.POST or None, initial=selectors.safe_contact(case))
+    return _form_page(
+        request,
+        case,
+        form,
+        title="Safe contact",
+        save=lambda data: services.case_details_save(
+            case=case, actor=request.user, safe_contact=data, request=request
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=True)
+    initial = {
+        "status": case.status,
+        "closure_reason": case.closure_reason,
+        "domestic": {True: "yes", False: "no"}.get(case.domestic, ""),
+        "relationship": case.relationship,
+    }
+    form = forms.CaseStatusForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        case,
+        form,
+        title="Status and context",
+        save=lambda data: services.case_status_set(
+            case=case,
+            actor=request.user,
+            status=data["status"],
+            closure_reason=data["closure_reason"],
+            domestic={"yes": True, "no": False}.get(data["domestic"]),
+            relationship=data["relationship"],
+            request=request,
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def perpetrator_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=True)
+    form = forms.PerpetratorForm(request.POST or None)
+    return _form_page(
+        request,
+        case,
+        form,
+        title="Add a perpetrator",
+        save=lambda data: services.perpetrator_add(
+            case=case, actor=request.user, identifiers=form.identifiers(), request=request
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def case_allocate(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=True)
+    if request.user.role != Role.SERVICE_MANAGER:
+        raise PermissionDenied
+    form = forms.AllocateForm(request.POST or None, initial={"advocates": case.advocates.all()})
+    form.fields["advocates"].queryset = User.objects.filter(
+        organisation=case.service_id, role=Role.ADVOCATE, is_active=True
+    )
+    return _form_page(
+        request,
+        case,
+        form,
+        title="Allocate advocates",
+        save=lambda data: services.case_allocate(
+            case=case, actor=request.user, advocates=list(data["advocates"]), request=request
+        ),
+    )
+
+
+# --- Sections ----------------------------------------------------------------------------
+
+
+def _section(slug: str) -> Section:
+    section = SECTIONS.get(slug)
+    if section is None:
+        raise Http404
+    return section
+
+
+def _prepare(form, case: Case) -> None:  # noqa: ANN001
+    """Choices that depend on the case: who a task can go to, which entries can be breaches."""
+    if "assignee" in form.fields:
+        form.fields["assignee"].queryset = User.objects.filter(
+            organisation=case.service_id, role__in=[Role.ADVOCATE, Role.SERVICE_MANAGER]
+        )
+    if "breaches" in form.fields:
+        form.fields["breaches"].queryset = Entry.objects.filter(
+            case=case, status=Entry.Status.LOGGED
+        ).order_by("-occurred_at")
+
+
+@require_http_methods(GET_POST)
+def section(
+    request: HttpRequest, case_id: int, slug: str, record_id: int | None = None
+) -> HttpResponse:
+    chosen = _section(slug)
+    write = request.method == "POST"
+    case = casework_case_for(request.user, case_id, write=write)
+    record = None
+    if record_id is not None:
+        record = get_object_or_404(chosen.model, pk=record_id, case=case)
+    initial = selectors.section_initial(case, chosen, record) if record else None
+    form = chosen.form(request.POST or None, initial=initial)
+    _prepare(form, case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.casework_save(
+                case=case,
+                section=chosen,
+                author=request.user,
+                values=form.cleaned_data,
+                record=record,
+                request=request,
+            )
+        except ConsentRequired as missing:
+            form.add_error(None, missing.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("cases:section", case_id=case.pk, slug=slug)
+    _audit_read(request, case)
+    return render(
+        request,
+        "cases/section.html",
+        {
+            **_case_context(case),
+            "section": chosen,
+            "rows": selectors.section_rows(case, chosen),
+            "form": form,
+            "record": record,
+        },
+    )
+
+
+# --- Consent ------------------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def consent(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=request.method == "POST")
+    form = forms.ConsentForm(request.POST if "consent" in request.POST else None)
+    basis_form = forms.LawfulBasisForm(request.POST if "basis" in request.POST else None)
+    if "consent" in request.POST and form.is_valid():
+        services.consent_record(case=case, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "Consent recorded.")
+        return redirect("cases:consent", case_id=case.pk)
+    if "basis" in request.POST and basis_form.is_valid():
+        services.lawful_basis_record(
+            case=case, actor=request.user, request=request, **basis_form.cleaned_data
+        )
+        messages.success(request, "Lawful basis recorded. This decision is in the audit trail.")
+        return redirect("cases:consent", case_id=case.pk)
+    _audit_read(request, case)
+    consents = Consent.objects.filter(case=case).select_related(
+        "created_by", "withdrawn_by", "organisation"
+    )
+    return render(
+        request,
+        "cases/consent.html",
+        {**_case_context(case), "consents": consents, "form": form, "basis_form": basis_form},
+    )
+
+
+@require_POST
+def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=True)
+    item = get_object_or_404(Consent, pk=consent_id, case=case, withdrawn_at__isnull=True)
+    services.consent_withdraw(consent=item, actor=request.user, request=request)
+    messages.success(request, "Consent withdrawn.")
+    return redirect("cases:consent", case_id=case.pk)
+
+
+# --- The person's own view -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def my_support(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The person's summary, safety plan and orders, without internal notes."""
+    case = case_for(request.user, case_id)
+    return render(
+        request,
+        "cases/my_support.html",
+        {
+            "case": case,
+            "advocates": case.advocates.all(),
+            "plan": selectors.section_rows(case, SECTIONS["safety-plan"], victim_view=True),
+            "orders": selectors.section_rows(case, SECTIONS["orders"], victim_view=True),
+        },
+    )
+
+
+# --- Referrals ----------------------------------------------------------------------------
+
+
+def _support_services():  # noqa: ANN202
+    return Organisation.objects.filter(kind=Organisation.Kind.SUPPORT_SERVICE).order_by("pk")
+
+
+def _service_from(request: HttpRequest) -> Organisation:
+    services_ = _support_services()
+    chosen = request.POST.get("service")
+    service = (
+        services_.filter(pk=chosen).first() if chosen and chosen.isdigit() else services_.first()
+    )
+    if service is None:
+        raise Http404
+    return service
+
+
+@login_not_required
+@explain_exit_first
+@require_http_methods(GET_POST)
+def refer_yourself(request: HttpRequest) -> HttpResponse:
+    form = forms.SelfReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        details = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
+        services.referral_make(
+            service=_service_from(request),
+            source=Referral.Source.SELF_PUBLIC,
+            details=details,
+            request=request,
+        )
+        return render(request, "cases/referral_sent.html")
+    return render(
+        request, "cases/refer_yourself.html", {"form": form, "services": _support_services()}
+    )
+
+
+def referral_for(user: User, referral_id: int) -> Referral:
+    referral = selectors.referrals_visible_to(user).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    return referral
+
+
+@require_http_methods(["GET", "HEAD"])
+def referral_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.COMMISSIONER_VIEWER or request.user.role == Role.ADMINISTRATOR:
+        raise PermissionDenied
+    referrals = selectors.referrals_visible_to(request.user)[:200]
+    return render(request, "cases/referral_list.html", {"referrals": referrals})
+
+
+@require_http_methods(GET_POST)
+def referral_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.VICTIM:
+        form = forms.AccountReferralForm(request.POST or None)
+    elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
+        form = forms.ProfessionalReferralForm(request.POST or None)
+    else:
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if user.role == Role.VICTIM:
+            case = (
+                user.owned_cases.filter(erased_at__isnull=True).first()
+                if data.pop("bring_log")
+                else None
+            )
+            details = {"name": user.name or user.email, "email": user.email, **data}
+            services.referral_make(
+                service=_service_from(request),
+                source=Referral.Source.SELF_ACCOUNT,
+                details=details,
+                referrer=user,
+                case=case,
+                request=request,
+            )
+        else:
+            source = (
+                Referral.Source.POLICE
+                if user.role == Role.POLICE_LIAISON
+                else Referral.Source.PARTNER
+            )
+            services.referral_make(
+                service=_service_from(request),
+                source=source,
+                details=data,
+                referrer=user,
+                consent_basis=data["consent_basis"],
+                request=request,
+            )
+        messages.success(request, "Referral sent.")
+        return redirect("cases:referrals")
+    return render(
+        request, "cases/referral_new.html", {"form": form, "services": _support_services()}
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = referral_for(request.user, referral_id)
+    # Partners and the police see the status of their referral, nothing more.
+    sees_details = request.user.role in (Role.VICTIM, Role.ADVOCATE, Role.SERVICE_MANAGER)
+    details = services.referral_details(referral) if sees_details else {}
+    return render(
+        request,
+        "cases/referral_detail.html",
+        {
+            "referral": referral,
+            "details": details,
+            "can_decide": request.user.role == Role.SERVICE_MANAGER
+            and referral.status == Referral.Status.PENDING,
+            "decline_form": forms.DeclineForm(),
+        },
+    )
+
+
+@require_POST
+def referral_decide(request: HttpRequest, referral_id: int, decision: str) -> HttpResponse:
+    referral = referral_for(request.user, referral_id)
+    user = request.user
+    try:
+        if decision == "withdraw" and (
+            referral.referrer_id == user.pk or user.role == Role.SERVICE_MANAGER
+        ):
+            services.referral_withdraw(referral=referral, actor=user, request=request)
+        elif decision == "accept" and user.role == Role.SERVICE_MANAGER:
+            case = services.referral_accept(referral=referral, actor=user, request=request)
+            messages.success(request, "Referral accepted. Now allocate an advocate.")
+            return redirect("cases:allocate", case_id=case.pk)
+        elif decision == "decline" and user.role == Role.SERVICE_MANAGER:
+            form = forms.DeclineForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Give a reason for declining the referral.")
+                return redirect("cases:referral", referral_id=referral.pk)
+            services.referral_decline(
+                referral=referral, actor=user, reason=form.cleaned_data["reason"], request=request
+            )
+        else:
+            raise PermissionDenied
+    except ValueError as error:
+        messages.error(request, str(error))
+    return redirect("cases:referral", referral_id=referral.pk)
