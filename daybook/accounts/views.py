@@ -17,6 +17,7 @@ from daybook.accounts.models import Role, User
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import SIGN_IN_ACTIONS
 from daybook.audit.services import audit_events_about
+from daybook.ui.forms import submitted
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -122,7 +123,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_from_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_unusable.html", status=404)
-    form = InvitationAcceptForm(request.POST or None)
+    form = InvitationAcceptForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_accept(

@@ -19,6 +19,7 @@ from daybook.cases.sections import SECTIONS, Section
 from daybook.incidents.models import Entry
 from daybook.public.views import explain_exit_first
 from daybook.risk.models import Screening
+from daybook.ui.forms import submitted
 
 GET_POST = ["GET", "HEAD", "POST"]
 
@@ -84,7 +85,7 @@ def _form_page(
 @require_http_methods(GET_POST)
 def case_details(request: HttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
-    form = forms.ClientDetailsForm(request.POST or None, initial=selectors.client_details(case))
+    form = forms.ClientDetailsForm(submitted(request), initial=selectors.client_details(case))
     return _form_page(
         request,
         case,
@@ -99,7 +100,7 @@ def case_details(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def case_safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
-    form = forms.SafeContactForm(request.POST or None, initial=selectors.safe_contact(case))
+    form = forms.SafeContactForm(submitted(request), initial=selectors.safe_contact(case))
     return _form_page(
         request,
         case,
@@ -120,7 +121,7 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
         "domestic": {True: "yes", False: "no"}.get(case.domestic, ""),
         "relationship": case.relationship,
     }
-    form = forms.CaseStatusForm(request.POST or None, initial=initial)
+    form = forms.CaseStatusForm(submitted(request), initial=initial)
     return _form_page(
         request,
         case,
@@ -141,7 +142,7 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def perpetrator_add(request: HttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
-    form = forms.PerpetratorForm(request.POST or None)
+    form = forms.PerpetratorForm(submitted(request))
     return _form_page(
         request,
         case,
@@ -158,7 +159,7 @@ def case_allocate(request: HttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
-    form = forms.AllocateForm(request.POST or None, initial={"advocates": case.advocates.all()})
+    form = forms.AllocateForm(submitted(request), initial={"advocates": case.advocates.all()})
     form.fields["advocates"].queryset = User.objects.filter(
         organisation=case.service_id, role=Role.ADVOCATE, is_active=True
     )
@@ -206,7 +207,7 @@ def section(
     if record_id is not None:
         record = get_object_or_404(chosen.model, pk=record_id, case=case)
     initial = selectors.section_initial(case, chosen, record) if record else None
-    form = chosen.form(request.POST or None, initial=initial)
+    form = chosen.form(submitted(request), initial=initial)
     _prepare(form, case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -316,7 +317,7 @@ def _service_from(request: HttpRequest) -> Organisation:
 @explain_exit_first
 @require_http_methods(GET_POST)
 def refer_yourself(request: HttpRequest) -> HttpResponse:
-    form = forms.SelfReferralForm(request.POST or None)
+    form = forms.SelfReferralForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
         services.referral_make(
@@ -350,9 +351,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.VICTIM:
-        form = forms.AccountReferralForm(request.POST or None)
+        form = forms.AccountReferralForm(submitted(request))
     elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
-        form = forms.ProfessionalReferralForm(request.POST or None)
+        form = forms.ProfessionalReferralForm(submitted(request))
     else:
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():

@@ -31,6 +31,7 @@ from daybook.incidents.forms import (
     ReasonForm,
 )
 from daybook.incidents.models import Entry, Evidence, RecordedHow
+from daybook.ui.forms import submitted
 
 PAGE_SIZE = 25
 
@@ -84,7 +85,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
     """An advocate opens a case for a client and records on their behalf."""
     if request.user.role not in (Role.ADVOCATE, Role.SERVICE_MANAGER):
         raise PermissionDenied
-    form = CaseOpenForm(request.POST or None)
+    form = CaseOpenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         advocates = (request.user,) if request.user.role == Role.ADVOCATE else ()
         case = services.case_open(
@@ -232,7 +233,7 @@ def _withdraw_page(
     request: HttpRequest, case: Case, entry: Entry, *, what: str, withdraw: Callable[[str], object]
 ) -> HttpResponse:
     """Ask why, then withdraw an entry or a file: it stays in the history, marked withdrawn."""
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         withdraw(form.cleaned_data["reason"])
         messages.success(

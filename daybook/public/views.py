@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from daybook.public.forms import SelfCheckForm
+from daybook.ui.forms import submitted
 
 EXPLAINED_SESSION_KEY = "exit_explained"
 
@@ -67,7 +68,7 @@ def before_you_continue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def self_check(request: HttpRequest) -> HttpResponse:
     # POST keeps the answers out of the address bar and the browser's history.
-    form = SelfCheckForm(request.POST or None)
+    form = SelfCheckForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         return render(request, "public/self_check_result.html", form.result())
     return render(request, "public/self_check.html", {"form": form})

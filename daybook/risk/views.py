@@ -10,12 +10,13 @@ from daybook.risk.forms import ScreeningForm
 from daybook.risk.models import Screening
 from daybook.risk.screening import TOPICS
 from daybook.risk.services import screening_record
+from daybook.ui.forms import submitted
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def screening(request: HttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=request.method == "POST")
-    form = ScreeningForm(request.POST or None)
+    form = ScreeningForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
             screening_record(

@@ -1,0 +1,460 @@
+"""Casework: referrals, the case record, safe contact, consent, risk, plans and dashboards."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from daybook.audit.models import Action, AuditEvent
+from daybook.cases import selectors, services
+from daybook.cases.models import Case, CaseStatus, ContactNote, LawfulBasis, Referral, ReferralOut
+from daybook.cases.sections import SECTIONS
+from daybook.risk.models import Screening, SafetyAction
+from tests.conftest import Personas, make_user
+
+
+def client_for(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def held_case(personas: Personas) -> Case:
+    """A case the service holds for a client with no account, allocated to the advocate."""
+    from daybook.incidents.services import case_open
+
+    case = case_open(
+        created_by=personas.manager,
+        service=personas.service,
+        advocates=(personas.advocate,),
+        label="Client A",
+    )
+    services.case_details_save(
+        case=case,
+        actor=personas.manager,
+        client={"name": "Client A"},
+        safe_contact={
+            "safe_channels": ["phone"],
+            "safe_times": "after 6pm",
+            "voicemail_safe": "no",
+            "code_word": "bluebird",
+            "never_channels": ["letter"],
+        },
+    )
+    return case
+
+
+SELF_REFERRAL = {
+    "name": "Robin",
+    "phone": "07700 900123",
+    "safe_times": "Weekdays after 6pm",
+    "voicemail_safe": "no",
+    "what_is_happening": "My ex keeps turning up at work.",
+    "consent": "on",
+}
+
+
+def test_a_public_self_referral_is_triaged_accepted_and_allocated(
+    client: Client, personas: Personas
+) -> None:
+    client.post(reverse("public:before_you_continue"), {"next": "/"})
+    response = client.post(reverse("cases:refer_yourself"), SELF_REFERRAL)
+    assert "Your request has been sent" in response.content.decode()
+    referral = Referral.objects.get()
+    assert (referral.status, referral.source, referral.service) == (
+        "pending",
+        "self_public",
+        personas.service,
+    )
+    assert b"turning up at work" not in bytes(referral.details_sealed)
+
+    manager = client_for(personas.manager)
+    assert "self-referral (public form)" in manager.get(reverse("home")).content.decode()
+    response = manager.post(reverse("cases:referral_decide", args=[referral.pk, "accept"]))
+    case = Referral.objects.get().case
+    assert response["Location"] == reverse("cases:allocate", args=[case.pk])
+    assert case.service == personas.service and case.status == CaseStatus.REFERRED
+    assert case.referred_at == referral.created_at
+    assert selectors.client_details(case)["name"] == "Robin"
+    assert selectors.safe_contact(case)["safe_times"] == "Weekdays after 6pm"
+    manager.post(reverse("cases:allocate", args=[case.pk]), {"advocates": [personas.advocate.pk]})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ALLOCATED
+    assert list(case.advocates.all()) == [personas.advocate]
+    assert (
+        client_for(personas.advocate).get(reverse("cases:record", args=[case.pk])).status_code
+        == 200
+    )
+
+
+def test_a_self_referral_without_safe_contact_or_consent_is_refused(
+    client: Client, personas: Personas
+) -> None:
+    client.post(reverse("public:before_you_continue"), {"next": "/"})
+    answers = {**SELF_REFERRAL, "phone": "", "consent": ""}
+    html = client.post(reverse("cases:refer_yourself"), answers).content.decode()
+    assert "Give a safe phone number or e-mail address" in html
+    assert "Agree to be contacted" in html
+    assert not Referral.objects.exists()
+
+
+def test_a_victim_refers_themselves_bringing_their_log(personas: Personas) -> None:
+    from daybook.incidents.services import case_open
+
+    log = case_open(created_by=personas.outsider, owner=personas.outsider)
+    person = client_for(personas.outsider)
+    person.post(reverse("cases:referral_new"), {"bring_log": "on", "safe_times": "mornings"})
+    referral = Referral.objects.get()
+    assert referral.case == log and referral.source == "self_account"
+    services.referral_accept(referral=referral, actor=personas.manager)
+    log.refresh_from_db()
+    assert log.service == personas.service and log.owner == personas.outsider
+    assert "Pending" not in person.get(reverse("cases:referrals")).content.decode()
+
+
+def test_partners_see_only_the_status_of_their_own_referrals(personas: Personas) -> None:
+    partner = client_for(personas.partner)
+    response = partner.post(
+        reverse("cases:referral_new"),
+        {
+            "name": "Jo",
+            "phone": "07700 900456",
+            "consent_basis": "consent",
+            "what_is_happening": "Texts at night",
+        },
+    )
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.referrer_organisation == personas.partner_agency
+    page = partner.get(reverse("cases:referral", args=[referral.pk])).content.decode()
+    assert "Pending" in page and "Texts at night" not in page
+    other_partner = make_user(
+        "p2@example.org", "partner_referrer", personas.partner_agency, mfa=True
+    )
+    assert (
+        client_for(other_partner).get(reverse("cases:referral", args=[referral.pk])).status_code
+        == 404
+    )
+    services.referral_decline(referral=referral, actor=personas.manager, reason="Out of area")
+    assert (
+        "Out of area" in partner.get(reverse("cases:referral", args=[referral.pk])).content.decode()
+    )
+
+
+def test_a_referral_without_consent_needs_a_reason(personas: Personas) -> None:
+    police = client_for(personas.police)
+    html = police.post(
+        reverse("cases:referral_new"),
+        {"name": "Jo", "phone": "1", "consent_basis": "vital_interests", "what_is_happening": "x"},
+    ).content.decode()
+    assert "Explain why the referral is made without consent" in html
+    assert not Referral.objects.exists()
+
+
+def test_declining_needs_a_reason_and_decisions_happen_once(personas: Personas) -> None:
+    referral = services.referral_make(
+        service=personas.service, source="self_public", details={"name": "A"}
+    )
+    manager = client_for(personas.manager)
+    manager.post(reverse("cases:referral_decide", args=[referral.pk, "decline"]), {"reason": ""})
+    assert Referral.objects.get().status == "pending"
+    manager.post(
+        reverse("cases:referral_decide", args=[referral.pk, "decline"]), {"reason": "Duplicate"}
+    )
+    assert Referral.objects.get().status == "declined"
+    response = manager.post(
+        reverse("cases:referral_decide", args=[referral.pk, "accept"]), follow=True
+    )
+    assert "already been decided" in response.content.decode()
+    assert Referral.objects.get().status == "declined"
+    advocate = client_for(personas.advocate)
+    other = services.referral_make(
+        service=personas.service, source="self_public", details={"name": "B"}
+    )
+    assert (
+        advocate.post(reverse("cases:referral_decide", args=[other.pk, "accept"])).status_code
+        == 403
+    )
+
+
+def test_safe_contact_is_shown_before_every_contact_action(
+    personas: Personas, held_case: Case
+) -> None:
+    advocate = client_for(personas.advocate)
+    url = reverse("cases:section", args=[held_case.pk, "contact"])
+    html = advocate.get(url).content.decode()
+    assert html.index('data-testid="safe-contact"') < html.index("<form")
+    assert "bluebird" in html and "after 6pm" in html
+    record_html = advocate.get(reverse("cases:record", args=[held_case.pk])).content.decode()
+    assert record_html.index('data-testid="safe-contact"') < record_html.index("Phone and e-mail")
+    unchecked = {
+        "happened_at": "2026-11-02T18:30",
+        "channel": "phone",
+        "direction": "outgoing",
+        "duration_minutes": 10,
+        "note": "Talked",
+    }
+    assert "Check the safe contact details" in advocate.post(url, unchecked).content.decode()
+    assert not ContactNote.objects.exists()
+    advocate.post(url, {**unchecked, "safe_contact_checked": "on"})
+    held_case.refresh_from_db()
+    assert held_case.first_contact_at is not None and held_case.status == CaseStatus.ACTIVE
+
+
+def test_referrals_out_need_consent_or_a_recorded_lawful_basis(
+    personas: Personas, held_case: Case
+) -> None:
+    advocate = client_for(personas.advocate)
+    url = reverse("cases:section", args=[held_case.pk, "referrals-out"])
+    data = {
+        "organisation_name": "Housing Options",
+        "made_on": "2026-11-03",
+        "status": "made",
+        "reason": "Move",
+    }
+    assert "needs the person" in advocate.post(url, data).content.decode()
+    assert not ReferralOut.objects.exists()
+    consent_url = reverse("cases:consent", args=[held_case.pk])
+    advocate.post(
+        consent_url,
+        {
+            "consent": "1",
+            "purpose": "share_organisation",
+            "detail": "Housing Options",
+            "how": "verbal",
+        },
+    )
+    assert advocate.post(url, data).status_code == 302
+    consent = held_case.consent_set.get() if hasattr(held_case, "consent_set") else None
+    from daybook.cases.models import Consent
+
+    consent = Consent.objects.get(case=held_case)
+    advocate.post(reverse("cases:consent_withdraw", args=[held_case.pk, consent.pk]))
+    assert "needs the person" in advocate.post(url, data).content.decode()
+    advocate.post(
+        consent_url,
+        {
+            "basis": "1",
+            "purpose": "share_organisation",
+            "detail": "Housing Options",
+            "basis": "Risk to life; could not reach her",
+        },
+    )
+    assert LawfulBasis.objects.filter(case=held_case).exists()
+    assert AuditEvent.objects.filter(action=Action.LAWFUL_BASIS_RECORDED).exists()
+    assert advocate.post(url, data).status_code == 302
+    assert ReferralOut.objects.count() == 2
+
+
+def _screening(**answers: str) -> dict[str, str]:
+    from daybook.risk.screening import TOPICS
+
+    return {code: answers.get(code, "no") for code, _question in TOPICS}
+
+
+def test_judgement_can_raise_risk_but_never_lower_it(personas: Personas, held_case: Case) -> None:
+    advocate = client_for(personas.advocate)
+    url = reverse("risk:screening", args=[held_case.pk])
+    many = _screening(
+        **dict.fromkeys(
+            [
+                "frightened",
+                "turning_up",
+                "loitering",
+                "threats",
+                "violence",
+                "proxies",
+                "violent_history",
+            ],
+            "yes",
+        )
+    )
+    html = advocate.post(
+        url, {**many, "judgement": "standard", "judgement_reason": "She seems fine"}
+    ).content.decode()
+    assert "never lower it" in html
+    assert not Screening.objects.exists()
+    assert (
+        "Give the reason for raising the level"
+        in advocate.post(url, {**_screening(), "judgement": "high"}).content.decode()
+    )
+    advocate.post(
+        url,
+        {
+            **_screening(frightened="yes"),
+            "judgement": "high",
+            "judgement_reason": "Escalating fast",
+        },
+    )
+    screening = Screening.objects.get()
+    assert (screening.computed_level, screening.level, screening.yes_count) == (
+        "standard",
+        "high",
+        1,
+    )
+    advocate.post(url, many)
+    assert Screening.objects.order_by("-created_at").first().level == "high"
+
+
+def test_risk_thresholds_are_set_by_the_service(
+    personas: Personas, held_case: Case, settings
+) -> None:  # noqa: ANN001
+    from daybook.risk.services import screening_record
+
+    settings.DAYBOOK_RISK_MEDIUM_AT, settings.DAYBOOK_RISK_HIGH_AT = 1, 2
+    answers = {
+        code: {"answer": value, "comment": ""}
+        for code, value in _screening(frightened="yes").items()
+    }
+    assert (
+        screening_record(case=held_case, author=personas.advocate, answers=answers).level
+        == "medium"
+    )
+
+
+def test_the_person_sees_their_plan_and_orders_without_internal_notes(
+    personas: Personas, case
+) -> None:  # noqa: ANN001
+    services.casework_save(
+        case=case,
+        section=SECTIONS["safety-plan"],
+        author=personas.advocate,
+        values={
+            "area": "travel",
+            "action": "Vary the route to work",
+            "owner": "person",
+            "status": "to_do",
+            "internal_note": "Worried he has a tracker",
+        },
+    )
+    services.casework_save(
+        case=case,
+        section=SECTIONS["orders"],
+        author=personas.advocate,
+        values={"kind": "spo", "status": "applied", "terms": "No contact", "breaches": []},
+    )
+    html = (
+        client_for(personas.victim)
+        .get(reverse("cases:my_support", args=[case.pk]))
+        .content.decode()
+    )
+    assert "Vary the route to work" in html and "Stalking Protection Order" in html
+    assert "Worried he has a tracker" not in html
+    assert SafetyAction.objects.get().sealed
+
+
+def test_reads_of_a_case_record_are_audited(personas: Personas, held_case: Case) -> None:
+    client_for(personas.advocate).get(reverse("cases:record", args=[held_case.pk]))
+    assert AuditEvent.objects.filter(
+        action=Action.CASE_RECORD_VIEWED, actor=personas.advocate, subject_id=str(held_case.pk)
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "message"),
+    [
+        ("details", {"name": ""}, "This field is required"),
+        (
+            "safe_contact",
+            {"safe_channels": ["phone"], "never_channels": ["phone"], "voicemail_safe": "no"},
+            "cannot be both safe and never",
+        ),
+        ("status", {"status": "closed", "relationship": "stranger"}, "Give a reason for closing"),
+        ("status", {"status": "vanished", "relationship": "stranger"}, "Select a valid choice"),
+        ("perpetrator_add", {"names": ""}, "This field is required"),
+    ],
+)
+def test_bad_input_on_case_forms_gets_a_clear_message_and_changes_nothing(
+    personas: Personas, held_case: Case, url_name: str, data: dict, message: str
+) -> None:
+    before = (held_case.client_sealed, held_case.safe_contact_sealed, held_case.status)
+    html = (
+        client_for(personas.advocate)
+        .post(reverse(f"cases:{url_name}", args=[held_case.pk]), data)
+        .content.decode()
+    )
+    assert message in html
+    held_case.refresh_from_db()
+    assert (held_case.client_sealed, held_case.safe_contact_sealed, held_case.status) == before
+
+
+@pytest.mark.parametrize("slug", list(SECTIONS))
+def test_every_section_refuses_an_empty_form(
+    personas: Personas, held_case: Case, slug: str
+) -> None:
+    html = (
+        client_for(personas.advocate)
+        .post(reverse("cases:section", args=[held_case.pk, slug]), {})
+        .content.decode()
+    )
+    assert "There is a problem" in html
+    assert not SECTIONS[slug].model.objects.exists()
+
+
+def test_closing_needs_a_reason_and_a_case_can_be_reopened(
+    personas: Personas, held_case: Case
+) -> None:
+    advocate = client_for(personas.advocate)
+    url = reverse("cases:status", args=[held_case.pk])
+    advocate.post(
+        url,
+        {
+            "status": "closed",
+            "closure_reason": "Support complete",
+            "relationship": "ex_partner",
+            "domestic": "yes",
+        },
+    )
+    held_case.refresh_from_db()
+    assert (
+        held_case.closed_at
+        and held_case.domestic is True
+        and held_case.relationship == "ex_partner"
+    )
+    advocate.post(url, {"status": "active", "relationship": "ex_partner"})
+    held_case.refresh_from_db()
+    assert held_case.closed_at is None and held_case.status == "active"
+
+
+def test_perpetrator_identifiers_are_sealed(personas: Personas, held_case: Case) -> None:
+    from daybook.cases.models import Perpetrator
+
+    client_for(personas.advocate).post(
+        reverse("cases:perpetrator_add", args=[held_case.pk]),
+        {
+            "names": "Mark Smith",
+            "phones": "07700 900999",
+            "vehicles": "AB12 CDE",
+            "handles": "instagram: @marks",
+        },
+    )
+    perpetrator = Perpetrator.objects.get()
+    assert b"Mark" not in bytes(perpetrator.sealed)
+    assert selectors.perpetrators(held_case)[0]["vehicles"] == ["AB12 CDE"]
+
+
+def test_dashboards_show_caseload_risk_reviews_and_referrals(
+    personas: Personas, held_case: Case
+) -> None:
+    import datetime as dt
+
+    from daybook.risk.services import screening_record
+
+    answers = {code: {"answer": "yes", "comment": ""} for code in _screening()}
+    screening_record(
+        case=held_case, author=personas.advocate, answers=answers, review_due=dt.date(2020, 1, 1)
+    )
+    services.referral_make(service=personas.service, source="self_public", details={"name": "Z"})
+    advocate_html = client_for(personas.advocate).get(reverse("home")).content.decode()
+    assert (
+        held_case.reference in advocate_html
+        and "High" in advocate_html
+        and "Overdue" in advocate_html
+    )
+    manager = client_for(personas.manager).get(reverse("home"))
+    assert len(manager.context["unallocated_referrals"]) == 1
+    assert [case for case, _label in manager.context["high_risk"]] == [held_case]
+    assert [case for case, _label in manager.context["overdue_reviews"]] == [held_case]
+    assert "Advocate: 1" in manager.content.decode()
+    assert not mail.outbox
