@@ -458,3 +458,58 @@ def test_dashboards_show_caseload_risk_reviews_and_referrals(
     assert [case for case, _label in manager.context["overdue_reviews"]] == [held_case]
     assert "Advocate: 1" in manager.content.decode()
     assert not mail.outbox
+
+
+def test_consultations_keep_no_client_identity_without_consent(
+    personas: Personas, held_case: Case
+) -> None:
+    from daybook.cases.models import Consultation
+
+    advocate = client_for(personas.advocate)
+    url = reverse("cases:consultations")
+    advice = {
+        "organisation_name": "St Mary's GP surgery",
+        "organisation_kind": "health",
+        "role": "GP",
+        "question": "A patient is being followed home",
+        "advice": "Refer to us; keep a log",
+        "minutes": 20,
+    }
+    assert advocate.post(url, advice).status_code == 302
+    consultation = Consultation.objects.get()
+    assert consultation.case is None and consultation.advisor == personas.advocate
+    assert b"followed home" not in bytes(consultation.sealed)
+    html = advocate.post(url, {**advice, "case_reference": held_case.reference}).content.decode()
+    assert "needs the person" in html
+    assert Consultation.objects.count() == 1
+    services.consent_record(
+        case=held_case,
+        actor=personas.advocate,
+        purpose="share_organisation",
+        how="verbal",
+        detail="St Mary's GP surgery",
+    )
+    assert advocate.post(url, {**advice, "case_reference": held_case.reference}).status_code == 302
+    assert Consultation.objects.filter(case=held_case).exists()
+
+
+def test_partners_request_advice_and_see_only_their_own(personas: Personas) -> None:
+    partner = client_for(personas.partner)
+    request = {
+        "organisation_name": "Victim Support",
+        "organisation_kind": "voluntary",
+        "question": "How do we help?",
+        "minutes": 0,
+    }
+    assert partner.post(reverse("cases:consultations"), request).status_code == 302
+    assert "How do we help?" in partner.get(reverse("cases:consultations")).content.decode()
+    assert (
+        "How do we help?"
+        in client_for(personas.manager).get(reverse("cases:consultations")).content.decode()
+    )
+    assert (
+        "How do we help?"
+        not in client_for(personas.police).get(reverse("cases:consultations")).content.decode()
+    )
+    for persona in (personas.victim, personas.commissioner):
+        assert client_for(persona).get(reverse("cases:consultations")).status_code == 403

@@ -18,8 +18,10 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
     elif user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
         items.append(("Cases", reverse("incidents:log_list")))
         items.append(("Referrals", reverse("cases:referrals")))
+        items.append(("Consultations", reverse("cases:consultations")))
     elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
         items.append(("Referrals", reverse("cases:referrals")))
+        items.append(("Advice", reverse("cases:consultations")))
     if user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
         items.append(("Team", reverse("accounts:teams")))
     items.append(("Account", reverse("accounts:security")))

@@ -1,6 +1,6 @@
 from django import forms
 
-from daybook.cases.models import CaseStatus, Consent, Referral, Relationship
+from daybook.cases.models import CaseStatus, Consent, Consultation, Referral, Relationship
 
 DATE = forms.DateInput(attrs={"type": "date"})
 CHANNELS = [
@@ -220,4 +220,30 @@ class DeclineForm(forms.Form):
 class AllocateForm(forms.Form):
     advocates = forms.ModelMultipleChoiceField(
         label="Advocates", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ConsultationForm(forms.Form):
+    """Advice to another organisation. Leave the case empty unless the person has consented
+    to sharing with that organisation: without a case, no client identity is kept."""
+
+    organisation_name = forms.CharField(label="Organisation", max_length=200)
+    organisation_kind = forms.ChoiceField(
+        label="Kind of organisation", choices=Consultation.OrganisationKind.choices
+    )
+    role = forms.CharField(label="Their role", max_length=200, required=False)
+    question = forms.CharField(label="What they asked", widget=forms.Textarea(attrs={"rows": 4}))
+    advice = forms.CharField(
+        label="Advice given", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    follow_up = forms.CharField(
+        label="Follow-up", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    minutes = forms.IntegerField(
+        label="Time spent (minutes)", min_value=0, max_value=1440, initial=0
+    )
+    case_reference = forms.CharField(
+        label="Case reference (only with the person's consent to share with this organisation)",
+        max_length=20,
+        required=False,
     )

@@ -17,6 +17,7 @@ from daybook.cases.models import (
     CaseRecord,
     CaseStatus,
     Consent,
+    Consultation,
     ContactNote,
     LawfulBasis,
     Perpetrator,
@@ -412,3 +413,57 @@ def referral_withdraw(
         organisation_id=referral.service_id,
     )
     return referral
+
+
+# --- Consultations --------------------------------------------------------------------
+
+
+def _consultation_ad(consultation: Consultation) -> str:
+    return f"consultation:{consultation.uid}:text"
+
+
+@transaction.atomic
+def consultation_save(
+    *,
+    service: Organisation,
+    actor: User,
+    values: dict,
+    case: Case | None = None,
+    request: HttpRequest | None = None,
+) -> Consultation:
+    """Record a consultation (advice given) or a request for one (from police or a partner)."""
+    if case is not None:
+        require_consent(
+            case, Consent.Purpose.SHARE_ORGANISATION, organisation_name=values["organisation_name"]
+        )
+    requesting = actor.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER)
+    consultation = Consultation(
+        service=service,
+        organisation_name=values["organisation_name"],
+        organisation_kind=values["organisation_kind"],
+        requested_by=actor if requesting else None,
+        advisor=None if requesting else actor,
+        case=case,
+        minutes=values.get("minutes") or 0,
+    )
+    key = crypto.new_data_key()
+    consultation.wrapped_key = crypto.wrap_data_key(key, f"consultation-{consultation.uid}")
+    text = {name: values.get(name, "") for name in ("role", "question", "advice", "follow_up")}
+    consultation.sealed = seal_json(key, text, _consultation_ad(consultation))
+    consultation.save()
+    audit_record(
+        action=Action.CONSULTATION_SAVED,
+        actor=actor,
+        subject=consultation,
+        request=request,
+        organisation_id=service.pk,
+        extra={"kind": consultation.organisation_kind},
+    )
+    return consultation
+
+
+def consultation_text(consultation: Consultation) -> dict:
+    key = crypto.unwrap_data_key(
+        bytes(consultation.wrapped_key), f"consultation-{consultation.uid}"
+    )
+    return open_json(key, consultation.sealed, _consultation_ad(consultation))

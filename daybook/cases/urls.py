@@ -27,4 +27,5 @@ urlpatterns = [
     path(
         "referrals/<int:referral_id>/<str:decision>/", views.referral_decide, name="referral_decide"
     ),
+    path("consultations/", views.consultations, name="consultations"),
 ]

@@ -439,3 +439,55 @@ def referral_decide(request: HttpRequest, referral_id: int, decision: str) -> Ht
     except ValueError as error:
         messages.error(request, str(error))
     return redirect("cases:referral", referral_id=referral.pk)
+
+
+# --- Consultations ---------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def consultations(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role not in (
+        Role.ADVOCATE,
+        Role.SERVICE_MANAGER,
+        Role.POLICE_LIAISON,
+        Role.PARTNER_REFERRER,
+    ):
+        raise PermissionDenied
+    form = forms.ConsultationForm(
+        submitted(request), initial={"organisation_name": user.organisation}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        staff = user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER)
+        service = user.organisation if staff else _service_from(request)
+        case = None
+        if data["case_reference"]:
+            from daybook.cases.access import cases_visible_to
+
+            case = (
+                cases_visible_to(user)
+                .filter(reference=data["case_reference"].strip().upper())
+                .first()
+            )
+            if case is None:
+                form.add_error("case_reference", "No case you hold has that reference")
+        if not form.errors:
+            try:
+                services.consultation_save(
+                    service=service, actor=user, values=data, case=case, request=request
+                )
+            except ConsentRequired as missing:
+                form.add_error("case_reference", missing.message)
+            else:
+                messages.success(request, "Consultation recorded." if staff else "Request sent.")
+                return redirect("cases:consultations")
+    rows = [
+        (item, services.consultation_text(item))
+        for item in selectors.consultations_visible_to(user)[:100]
+    ]
+    return render(
+        request,
+        "cases/consultations.html",
+        {"form": form, "rows": rows, "services": _support_services()},
+    )
