@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from daybook.cases import services
-from daybook.cases.models import Consent
 from daybook.cases.sections import SECTIONS
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.services import entry_draft_save, entry_record, evidence_add

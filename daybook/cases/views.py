@@ -244,13 +244,13 @@ def section(
 @require_http_methods(GET_POST)
 def consent(request: HttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=request.method == "POST")
-    form = forms.ConsentForm(request.POST if "consent" in request.POST else None)
-    basis_form = forms.LawfulBasisForm(request.POST if "basis" in request.POST else None)
-    if "consent" in request.POST and form.is_valid():
+    form = forms.ConsentForm(request.POST if "record_consent" in request.POST else None)
+    basis_form = forms.LawfulBasisForm(request.POST if "record_basis" in request.POST else None)
+    if "record_consent" in request.POST and form.is_valid():
         services.consent_record(case=case, actor=request.user, request=request, **form.cleaned_data)
         messages.success(request, "Consent recorded.")
         return redirect("cases:consent", case_id=case.pk)
-    if "basis" in request.POST and basis_form.is_valid():
+    if "record_basis" in request.POST and basis_form.is_valid():
         services.lawful_basis_record(
             case=case, actor=request.user, request=request, **basis_form.cleaned_data
         )
