@@ -21,6 +21,7 @@ PUBLIC = [
     "account_login",
     "account_signup",
     "account_reset_password",
+    "cases:refer_yourself",
 ]
 
 
@@ -105,3 +106,27 @@ def test_log_pages_have_no_serious_accessibility_problem(
     page.click("button[name=add]")
     page.wait_for_selector(".govuk-error-summary", state="visible")
     assert serious_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_casework_pages_have_no_serious_accessibility_problem(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(personas.advocate)
+    sign_in_browser(context, live_server, client)
+    for url in (
+        reverse("cases:record", args=[case.pk]),
+        reverse("cases:section", args=[case.pk, "contact"]),
+        reverse("cases:section", args=[case.pk, "safety-plan"]),
+        reverse("cases:consent", args=[case.pk]),
+        reverse("risk:screening", args=[case.pk]),
+        reverse("cases:referrals"),
+        reverse("cases:consultations"),
+    ):
+        page.goto(live_server.url + url)
+        assert serious_violations(page) == [], url

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from daybook.accounts import services
 from daybook.accounts.models import Organisation, Role, User
+from daybook.cases.demo import seed_demo_casework
 from daybook.incidents.demo import seed_demo_logs
 
 DEMO_PASSWORD = "demo-daybook-2026"  # noqa: S105  (printed for the local demo only)
@@ -86,10 +87,17 @@ class Command(BaseCommand):
         by_email = {
             user.email: user for user in User.objects.filter(email__in=[p[1] for p in PERSONAS])
         }
+        service = organisations[ORGANISATIONS[0][0]]
         seed_demo_logs(
             victim=by_email["sam@example.org"],
             advocate=by_email["advocate@example.org"],
-            service=organisations[ORGANISATIONS[0][0]],
+            service=service,
+        )
+        seed_demo_casework(
+            case=by_email["sam@example.org"].owned_cases.get(),
+            advocate=by_email["advocate@example.org"],
+            manager=by_email["manager@example.org"],
+            service=service,
         )
 
         write = self.stdout.write
