@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "daybook.cases",
     "daybook.incidents",
     "daybook.risk",
+    "daybook.reports",
 ]
 
 MIDDLEWARE = [
@@ -240,7 +241,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DAYBOOK_LOG_LEVEL", "INFO")},
     # Request logs carry paths and query strings only; never bodies, names or narratives.
-    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+    "loggers": {
+        "django.security.DisallowedHost": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # What a service sets about itself.

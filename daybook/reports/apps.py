@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """Police-ready chronologies, verifiable evidence bundles, and SPO and VPS packs."""
+
+    name = "daybook.reports"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,212 @@
+"""What a chronology says, for one profile: assembled once and rendered to PDF or previewed.
+
+Profiles: *police* — everything the person consented to share; *disclosable* — the same with
+every detail marked "keep out of anything disclosed" left out and visibly marked withheld.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from daybook.accounts.models import User
+from daybook.cases.models import Case
+from daybook.cases.selectors import client_details
+from daybook.incidents import keys
+from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
+from daybook.incidents.content import PRIVATE_FIELDS
+from daybook.incidents.models import ChainRecord, Entry, Evidence
+from daybook.incidents.services import current_contents, evidence_meta
+from daybook.reports import charts
+
+POLICE = "police"
+DISCLOSABLE = "disclosable"
+PROFILES = {POLICE: "Police", DISCLOSABLE: "Disclosable"}
+WITHHELD = "[withheld: not for disclosure]"
+
+
+@dataclass
+class Exhibit:
+    reference: str
+    evidence: Evidence
+    name: str
+    entry_id: int
+
+    @property
+    def filename(self) -> str:
+        suffix = self.name.rsplit(".", 1)[-1] if "." in self.name else "bin"
+        return f"{self.reference.replace('/', '-')}.{suffix}"
+
+
+@dataclass
+class Row:
+    number: int
+    entry: Entry
+    content: dict[str, Any]
+    when: str
+    behaviours: list[str]
+    exhibits: list[str]
+    withheld: bool
+
+
+@dataclass
+class Chronology:
+    case: Case
+    profile: str
+    subject: str
+    produced_by: str
+    produced_at: dt.datetime
+    rows: list[Row]
+    exhibits: list[Exhibit]
+    amendments: list[dict[str, Any]]
+    summary: dict[str, Any] = field(default_factory=dict)
+    weekly_svg: str = ""
+    rhythm_svg: str = ""
+
+    @property
+    def profile_label(self) -> str:
+        return PROFILES[self.profile]
+
+
+def initials(name: str) -> str:
+    letters = "".join(part[0] for part in name.split() if part[:1].isalpha()).upper()
+    return letters[:3] or "EX"
+
+
+def _when(content: dict[str, Any]) -> str:
+    day = dt.date.fromisoformat(content["occurred_on"]).strftime("%a %d %b %Y")
+    if content.get("occurred_time"):
+        end = f"–{content['ended_time']}" if content.get("ended_time") else ""
+        rough = " (approx.)" if content.get("precision") == "approximate" else ""
+        return f"{day} {content['occurred_time']}{end}{rough}"
+    return day
+
+
+def _redact(content: dict[str, Any], profile: str) -> tuple[dict[str, Any], bool]:
+    if profile != DISCLOSABLE:
+        return content, False
+    withheld = any(content.get(name) for name in PRIVATE_FIELDS)
+    return {**content, **{name: WITHHELD if content.get(name) else "" for name in PRIVATE_FIELDS}}, withheld
+
+
+def build(
+    case: Case,
+    *,
+    profile: str,
+    produced_by: User,
+    pseudonym: str = "",
+    entry_ids: set[int] | None = None,
+    until: dt.date | None = None,
+    charts_wanted: bool = True,
+) -> Chronology:
+    """Everything the chronology shows, in the profile's terms. `entry_ids` and `until`
+    narrow it to what was shared."""
+    if profile not in PROFILES:
+        raise ValueError("Unknown profile")
+    key = keys.case_key(case)
+    entries = list(
+        Entry.objects.filter(case=case).exclude(status=Entry.Status.DRAFT).order_by("occurred_at", "pk")
+    )
+    if entry_ids is not None:
+        entries = [entry for entry in entries if entry.pk in entry_ids]
+    if until is not None:
+        entries = [entry for entry in entries if entry.occurred_on <= until]
+    contents = current_contents(entries, case, key)
+    name = pseudonym or client_details(case).get("name") or (case.owner.name if case.owner else "") or "Person"
+    prefix = initials(name)
+
+    exhibits: list[Exhibit] = []
+    by_entry: dict[int, list[str]] = {}
+    evidence = Evidence.objects.filter(entry__in=entries, withdrawn=False).order_by("uploaded_at", "pk")
+    for number, item in enumerate(evidence, start=1):
+        exhibit = Exhibit(f"{prefix}/{number}", item, evidence_meta(item, key)["name"], item.entry_id)
+        exhibits.append(exhibit)
+        by_entry.setdefault(item.entry_id, []).append(exhibit.reference)
+
+    rows = []
+    for number, entry in enumerate(entries, start=1):
+        content, withheld = _redact(contents[entry.pk], profile)
+        rows.append(
+            Row(
+                number=number,
+                entry=entry,
+                content=content,
+                when=_when(content),
+                behaviours=[BEHAVIOURS[code].label for code in content["behaviours"] if code in BEHAVIOURS],
+                exhibits=by_entry.get(entry.pk, []),
+                withheld=withheld,
+            )
+        )
+    amendments = _amendments(entries, key, profile)
+    chronology = Chronology(
+        case=case,
+        profile=profile,
+        subject=name,
+        produced_by=str(produced_by),
+        produced_at=timezone.now(),
+        rows=rows,
+        exhibits=exhibits,
+        amendments=amendments,
+    )
+    chronology.summary = summarise(rows)
+    if charts_wanted and rows:
+        logged = [row for row in rows if row.entry.status == Entry.Status.LOGGED]
+        chronology.weekly_svg = charts.weekly_chart([row.entry.occurred_on for row in logged])
+        chronology.rhythm_svg = charts.rhythm_chart(
+            [
+                row.entry.occurred_at.astimezone(ZoneInfo(row.entry.time_zone))
+                for row in logged
+                if row.entry.precision != Entry.Precision.DATE_ONLY
+            ]
+        )
+    return chronology
+
+
+def _amendments(entries: list[Entry], key: bytes, profile: str) -> list[dict[str, Any]]:
+    numbers = {entry.pk: number for number, entry in enumerate(entries, start=1)}
+    found = []
+    records = ChainRecord.objects.filter(
+        entry__in=entries, kind__in=[ChainRecord.Kind.AMENDMENT, ChainRecord.Kind.WITHDRAWAL]
+    ).order_by("seq")
+    for record in records:
+        body = keys.open_json(key, record.body_sealed, keys.chain_body_ad(record.rid))
+        changes = body.get("changes", {})
+        if profile == DISCLOSABLE:
+            changes = {k: (WITHHELD if k in PRIVATE_FIELDS else v) for k, v in changes.items()}
+        found.append(
+            {
+                "entry": numbers[record.entry_id],
+                "kind": record.get_kind_display(),
+                "at": record.recorded_at,
+                "reason": body.get("reason", ""),
+                "changes": changes,
+                "seq": record.seq,
+            }
+        )
+    return found
+
+
+def summarise(rows: list[Row]) -> dict[str, Any]:
+    """The course of conduct in the terms of the law."""
+    logged = [row for row in rows if row.entry.status == Entry.Status.LOGGED]
+    categories: Counter[str] = Counter()
+    for row in logged:
+        for category in {BEHAVIOURS[code].category for code in row.content["behaviours"] if code in BEHAVIOURS}:
+            categories[category] += 1
+    labels = dict(Category.choices)
+    channels = Counter(row.entry.get_channel_display() for row in logged)
+    return {
+        "occasions": len(logged),
+        "withdrawn": len(rows) - len(logged),
+        "first": logged[0].entry.occurred_on if logged else None,
+        "last": logged[-1].entry.occurred_on if logged else None,
+        "statutory": [(labels[c], categories[c]) for c in Category if c in STATUTORY and categories[c]],
+        "other": [(labels[c], categories[c]) for c in Category if c not in STATUTORY and categories[c]],
+        "feared_violence": sum(1 for row in logged if row.entry.feared_violence),
+        "daily_life": sum(1 for row in logged if row.entry.changed_daily_life),
+        "channels": channels.most_common(),
+        "course_of_conduct": len(logged) >= 2,
+    }
