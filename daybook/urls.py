@@ -18,6 +18,8 @@ urlpatterns = [
     path("account/", include("daybook.accounts.urls")),
     path("logs/", include("daybook.incidents.urls")),
     path("", include("daybook.risk.urls")),
+    path("", include("daybook.reports.urls")),
+    path("", include("daybook.sharing.urls")),
     path("", include("daybook.cases.urls")),
 ]
 

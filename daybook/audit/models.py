@@ -45,6 +45,11 @@ class Action(models.TextChoices):
     LAWFUL_BASIS_RECORDED = "lawful_basis_recorded", "Acted without consent on a lawful basis"
     RISK_SCREENED = "risk_screened", "Risk screening completed"
     CONSULTATION_SAVED = "consultation_saved", "Consultation recorded"
+    LOG_SHARED = "log_shared", "Log shared with the police"
+    SHARE_REVOKED = "share_revoked", "Sharing stopped"
+    SHARED_LOG_VIEWED = "shared_log_viewed", "Shared log viewed by the police"
+    REPORT_REQUESTED = "report_requested", "Report requested"
+    REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
 
 
 # What a person sees about their own account on the security page.

@@ -29,7 +29,12 @@ def chain_lines(chronology: Chronology, key: bytes) -> list[str]:
     open_sealed = crypto.opener(key)
     records = ChainRecord.objects.filter(case=case).order_by("seq")
     for record in records.iterator(chunk_size=1000):
-        line = {"seq": record.seq, "prev": record.prev_hash, "hash": record.hash, "kind": record.kind}
+        line = {
+            "seq": record.seq,
+            "prev": record.prev_hash,
+            "hash": record.hash,
+            "kind": record.kind,
+        }
         body_bytes = open_sealed(bytes(record.body_sealed), keys.chain_body_ad(record.rid))
         body = json.loads(body_bytes)
         withheld = record.entry_id not in included or (
@@ -39,9 +44,15 @@ def chain_lines(chronology: Chronology, key: bytes) -> list[str]:
             line["withheld"] = True
         else:
             header = record_header(
-                case_uid=case.uid, seq=record.seq, prev=record.prev_hash, rid=record.rid,
-                kind=record.kind, entry_uid=record.entry_uid, evidence_uid=record.evidence_uid,
-                recorded_at=iso_instant(record.recorded_at), recorded_by=record.recorded_by_id,
+                case_uid=case.uid,
+                seq=record.seq,
+                prev=record.prev_hash,
+                rid=record.rid,
+                kind=record.kind,
+                entry_uid=record.entry_uid,
+                evidence_uid=record.evidence_uid,
+                recorded_at=iso_instant(record.recorded_at),
+                recorded_by=record.recorded_by_id,
                 recorded_how=record.recorded_how,
             )
             line["document"] = document_bytes(header, body_bytes).decode("utf-8")
@@ -66,7 +77,11 @@ def build_bundle(
     )
     for number, exhibit in enumerate(chronology.exhibits, start=1):
         data = evidence_bytes(exhibit.evidence, key)
-        meta = {"exhibit": exhibit.reference, "original_name": exhibit.name, "record": seq_of[exhibit.evidence.pk]}
+        meta = {
+            "exhibit": exhibit.reference,
+            "original_name": exhibit.name,
+            "record": seq_of[exhibit.evidence.pk],
+        }
         files.append((f"exhibits/{exhibit.filename}", data, meta))
         progress(int(80 * number / max(len(chronology.exhibits), 1)))
     files.append(("chain.jsonl", ("\n".join(chain_lines(chronology, key)) + "\n").encode(), {}))
@@ -105,6 +120,13 @@ def _manifest_csv(entries: list[dict]) -> bytes:
     writer.writerow(["path", "exhibit", "original_name", "size", "sha256", "chain_record"])
     for item in entries:
         writer.writerow(
-            [item["path"], item.get("exhibit", ""), item.get("original_name", ""), item["size"], item["sha256"], item.get("record", "")]
+            [
+                item["path"],
+                item.get("exhibit", ""),
+                item.get("original_name", ""),
+                item["size"],
+                item["sha256"],
+                item.get("record", ""),
+            ]
         )
     return out.getvalue().encode("utf-8")

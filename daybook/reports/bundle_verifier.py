@@ -89,7 +89,9 @@ def check_chain(bundle: Bundle, manifest: dict, listed: dict) -> list[str]:
             return [f"ALTERED: chain record on line {number} is not valid JSON."]
         seq = record.get("seq")
         if seq != expected_seq:
-            problems.append(f"MISSING or REORDERED: chain record {expected_seq} is not where it should be.")
+            problems.append(
+                f"MISSING or REORDERED: chain record {expected_seq} is not where it should be."
+            )
             return problems
         if record.get("prev") != prev:
             problems.append(f"ALTERED: chain record {seq} does not follow record {seq - 1}.")
@@ -102,7 +104,9 @@ def check_chain(bundle: Bundle, manifest: dict, listed: dict) -> list[str]:
             except ValueError:
                 parsed = {}
             if parsed.get("seq") != seq or parsed.get("prev") != record.get("prev"):
-                problems.append(f"ALTERED: chain record {seq} says it is somewhere else in the chain.")
+                problems.append(
+                    f"ALTERED: chain record {seq} says it is somewhere else in the chain."
+                )
             documents[seq] = parsed
         prev, expected_seq = record.get("hash"), expected_seq + 1
     if prev != manifest.get("chain_head"):
@@ -111,7 +115,9 @@ def check_chain(bundle: Bundle, manifest: dict, listed: dict) -> list[str]:
         seq = item.get("record")
         body = documents.get(seq, {}).get("body", {}) if seq else {}
         if seq and body and body.get("sha256") != item["sha256"]:
-            problems.append(f"ALTERED: exhibit {path} is not the file chain record {seq} was made for.")
+            problems.append(
+                f"ALTERED: exhibit {path} is not the file chain record {seq} was made for."
+            )
     return problems
 
 

@@ -89,7 +89,10 @@ def _redact(content: dict[str, Any], profile: str) -> tuple[dict[str, Any], bool
     if profile != DISCLOSABLE:
         return content, False
     withheld = any(content.get(name) for name in PRIVATE_FIELDS)
-    return {**content, **{name: WITHHELD if content.get(name) else "" for name in PRIVATE_FIELDS}}, withheld
+    return {
+        **content,
+        **{name: WITHHELD if content.get(name) else "" for name in PRIVATE_FIELDS},
+    }, withheld
 
 
 def build(
@@ -108,21 +111,32 @@ def build(
         raise ValueError("Unknown profile")
     key = keys.case_key(case)
     entries = list(
-        Entry.objects.filter(case=case).exclude(status=Entry.Status.DRAFT).order_by("occurred_at", "pk")
+        Entry.objects.filter(case=case)
+        .exclude(status=Entry.Status.DRAFT)
+        .order_by("occurred_at", "pk")
     )
     if entry_ids is not None:
         entries = [entry for entry in entries if entry.pk in entry_ids]
     if until is not None:
         entries = [entry for entry in entries if entry.occurred_on <= until]
     contents = current_contents(entries, case, key)
-    name = pseudonym or client_details(case).get("name") or (case.owner.name if case.owner else "") or "Person"
+    name = (
+        pseudonym
+        or client_details(case).get("name")
+        or (case.owner.name if case.owner else "")
+        or "Person"
+    )
     prefix = initials(name)
 
     exhibits: list[Exhibit] = []
     by_entry: dict[int, list[str]] = {}
-    evidence = Evidence.objects.filter(entry__in=entries, withdrawn=False).order_by("uploaded_at", "pk")
+    evidence = Evidence.objects.filter(entry__in=entries, withdrawn=False).order_by(
+        "uploaded_at", "pk"
+    )
     for number, item in enumerate(evidence, start=1):
-        exhibit = Exhibit(f"{prefix}/{number}", item, evidence_meta(item, key)["name"], item.entry_id)
+        exhibit = Exhibit(
+            f"{prefix}/{number}", item, evidence_meta(item, key)["name"], item.entry_id
+        )
         exhibits.append(exhibit)
         by_entry.setdefault(item.entry_id, []).append(exhibit.reference)
 
@@ -135,7 +149,9 @@ def build(
                 entry=entry,
                 content=content,
                 when=_when(content),
-                behaviours=[BEHAVIOURS[code].label for code in content["behaviours"] if code in BEHAVIOURS],
+                behaviours=[
+                    BEHAVIOURS[code].label for code in content["behaviours"] if code in BEHAVIOURS
+                ],
                 exhibits=by_entry.get(entry.pk, []),
                 withheld=withheld,
             )
@@ -194,7 +210,9 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
     logged = [row for row in rows if row.entry.status == Entry.Status.LOGGED]
     categories: Counter[str] = Counter()
     for row in logged:
-        for category in {BEHAVIOURS[code].category for code in row.content["behaviours"] if code in BEHAVIOURS}:
+        for category in {
+            BEHAVIOURS[code].category for code in row.content["behaviours"] if code in BEHAVIOURS
+        }:
             categories[category] += 1
     labels = dict(Category.choices)
     channels = Counter(row.entry.get_channel_display() for row in logged)
@@ -203,8 +221,12 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
         "withdrawn": len(rows) - len(logged),
         "first": logged[0].entry.occurred_on if logged else None,
         "last": logged[-1].entry.occurred_on if logged else None,
-        "statutory": [(labels[c], categories[c]) for c in Category if c in STATUTORY and categories[c]],
-        "other": [(labels[c], categories[c]) for c in Category if c not in STATUTORY and categories[c]],
+        "statutory": [
+            (labels[c], categories[c]) for c in Category if c in STATUTORY and categories[c]
+        ],
+        "other": [
+            (labels[c], categories[c]) for c in Category if c not in STATUTORY and categories[c]
+        ],
         "feared_violence": sum(1 for row in logged if row.entry.feared_violence),
         "daily_life": sum(1 for row in logged if row.entry.changed_daily_life),
         "channels": channels.most_common(),

@@ -1,0 +1,148 @@
+"""Requesting, building and handing out reports. Building happens in a background task."""
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from daybook import crypto
+from daybook.accounts.models import User
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.cases.models import Case
+from daybook.incidents import keys
+from daybook.reports import bundle, chronology, packs, pdf
+from daybook.reports.models import Report
+from daybook.sharing.models import Share
+from daybook.sharing.services import shared_entry_ids
+
+
+def _report_ad(report: Report) -> str:
+    return f"report:{report.uid}:file"
+
+
+@transaction.atomic
+def report_request(
+    *,
+    case: Case,
+    actor: User,
+    kind: str,
+    profile: str,
+    share: Share | None = None,
+    options: dict | None = None,
+    request: HttpRequest | None = None,
+) -> Report:
+    if profile not in chronology.PROFILES or kind not in Report.Kind.values:
+        raise ValueError("Choose a kind of report and a profile from the list.")
+    if kind == Report.Kind.VPS:
+        profile = chronology.DISCLOSABLE  # a VPS is disclosed to the defence
+    report = Report.objects.create(
+        case=case,
+        kind=kind,
+        profile=profile,
+        share=share,
+        requested_by=actor,
+        options=options or {},
+        expires_at=timezone.now() + dt.timedelta(hours=settings.DAYBOOK_REPORT_HOURS),
+    )
+    audit_record(
+        action=Action.REPORT_REQUESTED,
+        actor=actor,
+        subject=report,
+        request=request,
+        organisation_id=actor.organisation_id,
+        extra={"kind": kind, "profile": profile, "case": case.pk},
+    )
+    from daybook.reports.tasks import build_report
+
+    transaction.on_commit(lambda: build_report.enqueue(report.pk))
+    return report
+
+
+def _set_progress(report: Report, percent: int) -> None:
+    Report.objects.filter(pk=report.pk).update(progress=percent)
+
+
+def report_build(report: Report) -> None:
+    """Build the file, seal it with the case's key and store it. Failures are recorded, kindly."""
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=5)
+    try:
+        data = _render(report)
+    except Exception as error:  # noqa: BLE001  (recorded for the person; never half-stored)
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED,
+            error=f"The report could not be built ({type(error).__name__}). Try again.",
+            finished_at=timezone.now(),
+        )
+        return
+    key = keys.case_key(report.case)
+    name = default_storage.save(
+        f"reports/{report.case.uid}/{report.uid}",
+        ContentFile(crypto.seal(key, data, _report_ad(report))),
+    )
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.DONE,
+        progress=100,
+        storage_name=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        finished_at=timezone.now(),
+    )
+
+
+def _render(report: Report) -> bytes:
+    entry_ids = shared_entry_ids(report.share) if report.share else None
+    built = chronology.build(
+        report.case,
+        profile=report.profile,
+        produced_by=report.requested_by,
+        pseudonym=report.options.get("pseudonym", ""),
+        entry_ids=entry_ids,
+    )
+    _set_progress(report, 20)
+    if report.kind == Report.Kind.SPO:
+        return packs.spo_pdf(built, report.options)
+    if report.kind == Report.Kind.VPS:
+        return packs.vps_pdf(built, report.options)
+    document = pdf.chronology_pdf(built)
+    _set_progress(report, 50)
+    if report.kind == Report.Kind.CHRONOLOGY:
+        return document
+    return bundle.build_bundle(
+        built, document, progress=lambda percent: _set_progress(report, 50 + percent // 2)
+    )
+
+
+def report_bytes(report: Report, *, actor: User, request: HttpRequest | None = None) -> bytes:
+    """The finished file, for someone allowed to have it; every download is audited."""
+    with default_storage.open(report.storage_name, "rb") as handle:
+        sealed = handle.read()
+    data = crypto.open_sealed(keys.case_key(report.case), sealed, _report_ad(report))
+    audit_record(
+        action=Action.REPORT_DOWNLOADED,
+        actor=actor,
+        subject=report,
+        request=request,
+        organisation_id=actor.organisation_id,
+        extra={"case": report.case_id, "kind": report.kind},
+    )
+    return data
+
+
+def report_expired(report: Report) -> bool:
+    return report.expires_at <= timezone.now()
+
+
+def reports_purge_expired() -> int:
+    """Delete the files of expired reports (the rows stay, for the audit trail)."""
+    count = 0
+    for report in Report.objects.filter(expires_at__lte=timezone.now()).exclude(storage_name=""):
+        default_storage.delete(report.storage_name)
+        Report.objects.filter(pk=report.pk).update(storage_name="")
+        count += 1
+    return count

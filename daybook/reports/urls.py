@@ -1,0 +1,13 @@
+from django.urls import path
+
+from daybook.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("cases/<int:case_id>/reports/", views.reports_home, name="home"),
+    path("cases/<int:case_id>/reports/spo/", views.spo, name="spo"),
+    path("cases/<int:case_id>/reports/vps/", views.vps, name="vps"),
+    path("cases/<int:case_id>/reports/<int:report_id>/", views.status, name="status"),
+    path("cases/<int:case_id>/reports/<int:report_id>/download/", views.download, name="download"),
+]

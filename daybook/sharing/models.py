@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.db import models
+
+from daybook.accounts.models import Organisation
+from daybook.cases.models import Case
+
+
+class Share(models.Model):
+    """A log shared with a police force: the whole log or chosen entries, optionally only up to
+    a date. Revoking it takes effect at once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    police = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="shares")
+    whole_log = models.BooleanField(default=True)
+    entries = models.ManyToManyField("incidents.Entry", blank=True, related_name="+")
+    until = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["police", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"Shared with {self.police}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
