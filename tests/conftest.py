@@ -36,6 +36,12 @@ def _evidence_storage(settings, tmp_path) -> None:  # noqa: ANN001
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings) -> None:  # noqa: ANN001
+    """Background tasks run in the test's own process, when the transaction commits."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def totp_code(user: User) -> str:
     """The authenticator code `user`'s app would show right now."""
     from allauth.mfa.utils import decrypt

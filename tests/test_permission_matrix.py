@@ -52,7 +52,7 @@ def expected(persona: str, name: str) -> tuple[int, ...]:
         return ALLOWED
     if persona == "victim":  # the case's own person
         staff_only = name.startswith(("cases:", "risk:")) and name != "cases:my_support"
-        return (403,) if staff_only else ALLOWED
+        return (403,) if staff_only or name == "reports:spo" else ALLOWED
     return (404,)
 
 
@@ -96,6 +96,19 @@ def world(personas: Personas, case):  # noqa: ANN001, ANN201
             setattr(record, field.name, value)
         record.save()
         records[slug] = record
+    from daybook.reports.models import Report
+    from daybook.reports.services import report_build
+    from daybook.sharing.services import share_create
+
+    report = Report.objects.create(
+        case=case,
+        kind="chronology",
+        profile="police",
+        requested_by=personas.victim,
+        expires_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC),
+    )
+    report_build(report)
+    share = share_create(case=case, actor=personas.victim, police=personas.police_force)
     return {
         "case": case,
         "entry": entry,
@@ -103,6 +116,8 @@ def world(personas: Personas, case):  # noqa: ANN001, ANN201
         "evidence": evidence,
         "consent": consent,
         "records": records,
+        "report": report,
+        "share": share,
     }
 
 
@@ -117,6 +132,10 @@ def urls_for(name: str, route: str, world: dict) -> list[str]:
         kwargs["evidence_id"] = world["evidence"].pk
     if "<int:consent_id>" in route:
         kwargs["consent_id"] = world["consent"].pk
+    if "<int:report_id>" in route:
+        kwargs["report_id"] = world["report"].pk
+    if "<int:share_id>" in route:
+        kwargs["share_id"] = world["share"].pk
     if "<slug:slug>" in route:
         urls = []
         for slug, record in world["records"].items():
