@@ -27,7 +27,7 @@ run: keys
 test: keys
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	scripts/ensure_chromium.sh
+	scripts/ensure_system_packages.sh
 	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
