@@ -130,3 +130,35 @@ def test_casework_pages_have_no_serious_accessibility_problem(
     ):
         page.goto(live_server.url + url)
         assert serious_violations(page) == [], url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_and_sharing_pages_have_no_serious_accessibility_problem(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    from daybook.incidents.services import entry_record
+    from daybook.sharing.services import share_create
+    from tests.conftest import entry_values
+
+    entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+    share = share_create(case=case, actor=personas.victim, police=personas.police_force)
+    victim = Client()
+    victim.force_login(personas.victim)
+    sign_in_browser(context, live_server, victim)
+    for url in (
+        reverse("reports:home", args=[case.pk]),
+        reverse("reports:vps", args=[case.pk]),
+        reverse("sharing:case", args=[case.pk]),
+    ):
+        page.goto(live_server.url + url)
+        assert serious_violations(page) == [], url
+    context.clear_cookies()
+    police = Client()
+    police.force_login(personas.police)
+    sign_in_browser(context, live_server, police)
+    page.goto(live_server.url + reverse("sharing:shared_log", args=[share.pk]))
+    assert serious_violations(page) == []
