@@ -33,3 +33,15 @@ def open_for(case: Case, sealed: bytes | None, associated: str, default: Any = N
     if not sealed:
         return default
     return open_json(case_key(case), sealed, associated)
+
+
+def seal_standalone(value: Any, name: str) -> tuple[bytes, bytes]:
+    """Seal something that belongs to no case (yet), such as a referral or a consultation,
+    with a fresh key of its own wrapped by the master key. Returns (wrapped key, sealed)."""
+    key = crypto.new_data_key()
+    return crypto.wrap_data_key(key, name), seal_json(key, value, f"{name}:data")
+
+
+def open_standalone(wrapped: bytes, sealed: bytes, name: str) -> Any:
+    key = crypto.unwrap_data_key(bytes(wrapped), name)
+    return open_json(key, sealed, f"{name}:data")

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from daybook import crypto
 from daybook.accounts.models import Organisation, Role, User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
@@ -24,7 +23,7 @@ from daybook.cases.models import (
     Referral,
     Task,
 )
-from daybook.cases.sealing import open_json, seal_for, seal_json
+from daybook.cases.sealing import open_standalone, seal_for, seal_standalone
 from daybook.cases.sections import Section
 
 
@@ -280,10 +279,6 @@ def lawful_basis_record(
 # --- Referrals ------------------------------------------------------------------------
 
 
-def _referral_ad(referral: Referral) -> str:
-    return f"referral:{referral.uid}:details"
-
-
 @transaction.atomic
 def referral_make(
     *,
@@ -306,9 +301,9 @@ def referral_make(
         consent_basis=consent_basis,
         referrer_organisation=referrer.organisation if referrer else None,
     )
-    key = crypto.new_data_key()
-    referral.wrapped_key = crypto.wrap_data_key(key, f"referral-{referral.uid}")
-    referral.details_sealed = seal_json(key, details, _referral_ad(referral))
+    referral.wrapped_key, referral.details_sealed = seal_standalone(
+        details, f"referral:{referral.uid}"
+    )
     referral.save()
     audit_record(
         action=Action.REFERRAL_MADE,
@@ -322,8 +317,9 @@ def referral_make(
 
 
 def referral_details(referral: Referral) -> dict:
-    key = crypto.unwrap_data_key(bytes(referral.wrapped_key), f"referral-{referral.uid}")
-    return open_json(key, referral.details_sealed, _referral_ad(referral))
+    return open_standalone(
+        referral.wrapped_key, referral.details_sealed, f"referral:{referral.uid}"
+    )
 
 
 def _decide(referral: Referral, actor: User, status: str) -> None:
@@ -418,10 +414,6 @@ def referral_withdraw(
 # --- Consultations --------------------------------------------------------------------
 
 
-def _consultation_ad(consultation: Consultation) -> str:
-    return f"consultation:{consultation.uid}:text"
-
-
 @transaction.atomic
 def consultation_save(
     *,
@@ -446,10 +438,10 @@ def consultation_save(
         case=case,
         minutes=values.get("minutes") or 0,
     )
-    key = crypto.new_data_key()
-    consultation.wrapped_key = crypto.wrap_data_key(key, f"consultation-{consultation.uid}")
     text = {name: values.get(name, "") for name in ("role", "question", "advice", "follow_up")}
-    consultation.sealed = seal_json(key, text, _consultation_ad(consultation))
+    consultation.wrapped_key, consultation.sealed = seal_standalone(
+        text, f"consultation:{consultation.uid}"
+    )
     consultation.save()
     audit_record(
         action=Action.CONSULTATION_SAVED,
@@ -463,7 +455,6 @@ def consultation_save(
 
 
 def consultation_text(consultation: Consultation) -> dict:
-    key = crypto.unwrap_data_key(
-        bytes(consultation.wrapped_key), f"consultation-{consultation.uid}"
+    return open_standalone(
+        consultation.wrapped_key, consultation.sealed, f"consultation:{consultation.uid}"
     )
-    return open_json(key, consultation.sealed, _consultation_ad(consultation))
