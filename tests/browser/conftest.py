@@ -52,19 +52,23 @@ def context(browser: Browser, live_server) -> Iterator[BrowserContext]:  # noqa:
     context = browser.new_context()
     own_host = urlsplit(live_server.url).netloc
     exit_host = urlsplit(settings.DAYBOOK_EXIT_URL).netloc
+    third_party: list[str] = []
 
     def handle(route: Route) -> None:
         host = urlsplit(route.request.url).netloc
         if host == own_host:
             route.continue_()
-        elif host == exit_host:
+        elif host == exit_host and route.request.is_navigation_request():
             route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
         else:
+            third_party.append(route.request.url)
             route.abort()
 
     context.route("**/*", handle)
     yield context
     context.close()
+    # No page may ever ask another host for anything (the exit is a navigation, not a load).
+    assert third_party == []
 
 
 @pytest.fixture

@@ -95,3 +95,23 @@ def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: A
     page.click(".govuk-exit-this-page__button")
     wait_for_neutral_site(page)
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_an_entry_works_without_javascript(browser, live_server, personas, case) -> None:  # noqa: ANN001
+    from daybook.incidents.models import Entry
+
+    context = browser.new_context(java_script_enabled=False)
+    client = Client()
+    client.force_login(personas.victim)
+    sign_in_browser(context, live_server, client)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("incidents:record", args=[case.pk]))
+    page.fill("#id_occurred_on", "2026-11-01")
+    page.fill("#id_what_happened", "He was at the bus stop again.")
+    page.check("input[name=behaviours][value=following]")
+    page.click("button[name=add]")
+    page.wait_for_load_state()
+    assert "Added to the log" in page.content()
+    assert Entry.objects.get(case=case).status == "logged"
+    context.close()
