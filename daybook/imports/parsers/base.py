@@ -1,0 +1,73 @@
+"""What every parser returns, and the one error every parser raises."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ParseError(Exception):
+    """A kind, plain-English message for the person, and where in the file it went wrong."""
+
+    def __init__(self, message: str, *, line: int | None = None, record: int | None = None) -> None:
+        where = (
+            f" (line {line})"
+            if line is not None
+            else f" (record {record})"
+            if record is not None
+            else ""
+        )
+        super().__init__(message + where)
+        self.message, self.line, self.record = message, line, record
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_upload_bytes: int = 200_000_000
+    max_uncompressed_bytes: int = 1_000_000_000
+    max_members: int = 10_000
+    max_line_bytes: int = 1_000_000
+    max_records: int = 1_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str  # as written in the export; never used as a path
+    member: str | None = None  # the archive member holding it, when present
+    size: int | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One message, call or system notice, exactly as the export gave it."""
+
+    kind: str  # "message" | "call" | "system"
+    timestamp: dt.datetime  # aware UTC where the source gives UTC; naive local for WhatsApp
+    sender: str
+    text: str  # exactly as decoded: never normalised or stripped of invisible characters
+    locator: str  # "lines 12-14", "record 57": where it is in the file
+    dedupe_key: str
+    recipients: tuple[str, ...] = ()
+    direction: str | None = None  # "incoming" | "outgoing"
+    call_outcome: str | None = None  # "answered" | "missed" | "rejected" | "blocked" | ...
+    duration_seconds: int | None = None
+    attachments: tuple[Attachment, ...] = ()
+    facts: tuple[str, ...] = ()  # e.g. "deleted", "edited", "view_once", "media_omitted"
+    thread: str = ""
+    member: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ParseResult:
+    format: str
+    records: list[Record]
+    participants: dict[str, int]
+    date_order: str | None = None
+    date_order_ambiguous: bool = False
+    naive_times: bool = False
+    warnings: list[str] = field(default_factory=list)
+    members: dict[str, str] = field(default_factory=dict)

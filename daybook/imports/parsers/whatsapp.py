@@ -1,0 +1,250 @@
+"""WhatsApp "Export chat" files: Android and iOS, every header style, any locale's clock.
+
+Each message starts on a line with a header (date, time, author); lines without one belong
+to the message before. Times are the phone's local wall-clock time, so records carry naive
+datetimes and the person confirms the time zone. The day/month order is inferred from the
+whole file, or left for the person to choose when the file cannot tell.
+"""
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from functools import lru_cache
+
+from daybook.imports.parsers.base import (
+    DEFAULT_LIMITS,
+    Attachment,
+    Limits,
+    ParseError,
+    ParseResult,
+    Record,
+)
+from daybook.imports.parsers.text import decode_utf8, lines_of
+
+FORMAT = "whatsapp"
+MARKS = "\u200e\u200f"
+# After the reference parser's header pattern (Pustur/whatsapp-chat-parser), anchored at the
+# start of the line so that a date quoted inside a message never starts a new one.
+HEADER = re.compile(
+    r"^[\u200e\u200f]*\[?(\d{1,4}[-/.]\s?\d{1,4}[-/.]\s?\d{1,4})[,.]?\s(\D*?)"
+    r"(\d{1,2}[.:]\d{1,2}(?:[.:]\d{1,2})?)"
+    r"(?:\s?([ap]\.?\s?m\.?|上午|下午|午前|午後|오전|오후))?\]?(?:\s-|:)?\s",
+    re.IGNORECASE,
+)
+PM = {"pm", "p.m.", "p. m.", "p.m", "下午", "午後", "오후"}
+AM = {"am", "a.m.", "a. m.", "a.m", "上午", "午前", "오전"}
+SPLIT_DATE = re.compile(r"[-/.]\s?")
+SPLIT_TIME = re.compile(r"[.:]")
+ATTACHED = re.compile(r"^[\u200e\u200f]*(?:<[^<>]+?[:：]\s*([^<>]+)>|([\w-]+\.\w+)\s[(<].+[)>])")
+OMITTED = re.compile(
+    r"^[\u200e\u200f]*(?:<Media omitted>|(?:image|video|audio|sticker|GIF|document) omitted|"
+    r"Contact card omitted)\s*$",
+    re.IGNORECASE,
+)
+DELETED = re.compile(r"^[\u200e\u200f]*(?:This message was deleted|You deleted this message)\.?$")
+EDITED = re.compile(
+    r"\s<[^<>]*(?:edited|modificato|bearbeitet|editado|modifié)[^<>]*>$", re.IGNORECASE
+)
+VIEW_ONCE = "view once message"
+MISSED_CALL = re.compile(r"^[\u200e\u200f]*Missed (voice|video) call", re.IGNORECASE)
+E2E_NOTICES = (
+    "Messages and calls are end-to-end encrypted",
+    "Messages to this group are now secured with end-to-end encryption",
+)
+# Phrases of WhatsApp's own notices. iOS puts the chat's name in front of them, so they count
+# only when the text also starts with an invisible mark, as those notices do.
+SYSTEM_PHRASES = (
+    "security code with",
+    "joined using this group's invite link",
+    "created group",
+    "You were added",
+    "changed the subject",
+    "changed this group's icon",
+    "blocked this contact",
+)
+
+
+def _pieces(date_text: str) -> tuple[int, int, int]:
+    first, second, third = (int(part) for part in SPLIT_DATE.split(date_text.replace(" ", "")))
+    return first, second, third
+
+
+def infer_date_order(dates: list[str]) -> tuple[str | None, bool]:
+    """("dmy" | "mdy" | "ymd", ambiguous) from all the dates in a file, in file order."""
+    if not dates:
+        return None, True
+    triples = [_pieces(text) for text in dict.fromkeys(dates)]
+    if any(len(part) == 4 for part in SPLIT_DATE.split(dates[0].replace(" ", ""))[:1]):
+        return "ymd", False
+    if any(first > 12 for first, _second, _third in triples):
+        return "dmy", False
+    if any(second > 12 for _first, second, _third in triples):
+        return "mdy", False
+    # Within one year only the day can go down (when the month turns over).
+    for (a1, b1, y1), (a2, b2, y2) in zip(triples, triples[1:], strict=False):
+        if y1 == y2 and a2 < a1 and b2 != b1:
+            return "dmy", False
+        if y1 == y2 and b2 < b1 and a2 != a1:
+            return "mdy", False
+    changes_first = sum(1 for x, y in zip(triples, triples[1:], strict=False) if x[0] != y[0])
+    changes_second = sum(1 for x, y in zip(triples, triples[1:], strict=False) if x[1] != y[1])
+    if changes_first != changes_second:
+        return ("dmy" if changes_first > changes_second else "mdy"), True
+    return "dmy", True
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str, order: str) -> dt.date:
+    first, second, third = _pieces(text)
+    if order == "ymd":
+        year, month, day = first, second, third
+    elif order == "mdy":
+        month, day, year = first, second, third
+    else:
+        day, month, year = first, second, third
+    if year < 100:
+        year += 2000
+    return dt.date(year, month, day)
+
+
+def _time(text: str, meridiem: str | None, skipped: str) -> dt.time:
+    parts = [int(part) for part in SPLIT_TIME.split(text)]
+    hour, minute, second = parts[0], parts[1], parts[2] if len(parts) > 2 else 0
+    marker = (meridiem or "").lower().replace("\xa0", " ").replace("\u202f", " ").strip()
+    if not marker:
+        marker = next((m for m in PM | AM if m in skipped.lower()), "")
+    if marker in PM and hour < 12:
+        hour += 12
+    elif marker in AM and hour == 12:
+        hour = 0
+    return dt.time(hour, minute, second)
+
+
+def parse(
+    data: bytes,
+    *,
+    date_order: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    member: str | None = None,
+    attachments: dict[str, tuple[int, str]] | None = None,
+) -> ParseResult:
+    """Parse a chat's text. `attachments` maps member names found in the archive to
+    (size, sha256), so attachment lines point at the files that came with the chat."""
+    if not data:
+        raise ParseError("The file is empty.")
+    lines = lines_of(decode_utf8(data), max_line_chars=limits.max_line_bytes)
+    heads: list[tuple[int, re.Match]] = []
+    for number, line in enumerate(lines):
+        match = HEADER.match(line)
+        if match:
+            heads.append((number, match))
+    if not heads:
+        raise ParseError(
+            "This does not look like a WhatsApp chat export: no line starts with a date and time."
+        )
+    if len(heads) > limits.max_records:
+        raise ParseError("The chat has more messages than one import can take. Split the export.")
+    order, ambiguous = infer_date_order([match.group(1) for _n, match in heads])
+    if date_order is not None:
+        if date_order not in ("dmy", "mdy", "ymd"):
+            raise ParseError(
+                "Choose the date order: day/month/year, month/day/year or year/month/day."
+            )
+        order, ambiguous = date_order, False
+    warnings = []
+    if heads[0][0] > 0:
+        warnings.append(
+            "The file starts with text before the first message; it was kept with nothing else."
+        )
+    records, seen = [], Counter()
+    for index, (start, match) in enumerate(heads):
+        end = heads[index + 1][0] if index + 1 < len(heads) else len(lines)
+        first_line = lines[start][match.end() :]
+        body = "\n".join([first_line, *lines[start + 1 : end]])
+        try:
+            moment = dt.datetime.combine(
+                _date(match.group(1), order), _time(match.group(3), match.group(4), match.group(2))
+            )
+        except ValueError:
+            raise ParseError(
+                "A message has a date or time that does not exist. Check the date order you chose.",
+                line=start + 1,
+            ) from None
+        records.append(_record(moment, body, start, end, member, attachments or {}, seen))
+    participants = Counter(record.sender for record in records if record.kind != "system")
+    warnings.append(
+        "WhatsApp may leave out the oldest messages of a long chat: check the first date here."
+    )
+    return ParseResult(
+        format=FORMAT,
+        records=records,
+        participants=dict(participants),
+        date_order=order,
+        date_order_ambiguous=ambiguous,
+        naive_times=True,
+        warnings=warnings,
+    )
+
+
+def _is_system(text: str) -> bool:
+    stripped = text.lstrip(MARKS)
+    if stripped.startswith(E2E_NOTICES):
+        return True
+    return stripped != text and any(phrase in stripped for phrase in SYSTEM_PHRASES)
+
+
+def _record(
+    moment: dt.datetime,
+    body: str,
+    start: int,
+    end: int,
+    member: str | None,
+    attachments: dict[str, tuple[int, str]],
+    seen: Counter,
+) -> Record:
+    sender, separator, text = body.partition(": ")
+    kind = "message"
+    if not separator:
+        sender, text, kind = "", body, "system"
+    elif _is_system(text):
+        kind = "system"
+    facts, found, call_outcome = [], (), None
+    first_line = text.split("\n", 1)[0]
+    if DELETED.match(first_line):
+        facts.append("deleted")
+    if EDITED.search(first_line):
+        facts.append("edited")
+    if OMITTED.match(first_line):
+        facts.append("media_omitted")
+    if VIEW_ONCE in first_line:
+        facts.append("view_once")
+    if MISSED_CALL.match(first_line):
+        kind, call_outcome = "call", "missed"
+    attached = ATTACHED.match(first_line)
+    if attached and "media_omitted" not in facts:
+        name = (attached.group(1) or attached.group(2)).strip()
+        size, sha = attachments.get(name, (None, None))
+        found = (
+            Attachment(
+                name=name, member=name if name in attachments else None, size=size, sha256=sha
+            ),
+        )
+        if name not in attachments:
+            facts.append("attachment_missing")
+    identity = f"{moment.isoformat()}|{sender}|{text}"
+    seen[identity] += 1
+    key = hashlib.sha256(f"{FORMAT}|{identity}|{seen[identity]}".encode()).hexdigest()
+    lines = f"line {start + 1}" if end - start == 1 else f"lines {start + 1}-{end}"
+    return Record(
+        kind=kind,
+        timestamp=moment,
+        sender=sender,
+        text=text,
+        locator=lines,
+        dedupe_key=key,
+        call_outcome=call_outcome,
+        attachments=found,
+        facts=tuple(facts),
+        member=member,
+    )
