@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "daybook.risk",
     "daybook.reports",
     "daybook.sharing",
+    "daybook.imports",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,7 @@ DAYBOOK_SERVICE_HOURS = env_str("DAYBOOK_SERVICE_HOURS", "Monday to Friday, 9am 
 # national cut-off; each service sets its own. Professional judgement may raise the level.
 DAYBOOK_RISK_MEDIUM_AT = env_int("DAYBOOK_RISK_MEDIUM_AT", 3, minimum=1)
 DAYBOOK_RISK_HIGH_AT = env_int("DAYBOOK_RISK_HIGH_AT", 6, minimum=1)
+DAYBOOK_IMPORT_MAX_BYTES = env_int("DAYBOOK_IMPORT_MAX_BYTES", 200_000_000, minimum=1)
 DAYBOOK_REPORT_HOURS = env_int("DAYBOOK_REPORT_HOURS", 24, minimum=1)
 DAYBOOK_EVIDENCE_MAX_BYTES = env_int("DAYBOOK_EVIDENCE_MAX_BYTES", 50_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

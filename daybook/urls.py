@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("daybook.risk.urls")),
     path("", include("daybook.reports.urls")),
     path("", include("daybook.sharing.urls")),
+    path("", include("daybook.imports.urls")),
     path("", include("daybook.cases.urls")),
 ]
 

@@ -109,6 +109,11 @@ def world(personas: Personas, case):  # noqa: ANN001, ANN201
     )
     report_build(report)
     share = share_create(case=case, actor=personas.victim, police=personas.police_force)
+    from daybook.imports.services import import_upload
+
+    job = import_upload(
+        case=case, actor=personas.victim, name="chat.txt", data=b"12/01/24, 21:05 - A: hi\n"
+    )
     return {
         "case": case,
         "entry": entry,
@@ -117,6 +122,7 @@ def world(personas: Personas, case):  # noqa: ANN001, ANN201
         "consent": consent,
         "records": records,
         "report": report,
+        "job": job,
         "share": share,
     }
 
@@ -134,6 +140,8 @@ def urls_for(name: str, route: str, world: dict) -> list[str]:
         kwargs["consent_id"] = world["consent"].pk
     if "<int:report_id>" in route:
         kwargs["report_id"] = world["report"].pk
+    if "<int:job_id>" in route:
+        kwargs["job_id"] = world["job"].pk
     if "<int:share_id>" in route:
         kwargs["share_id"] = world["share"].pk
     if "<slug:slug>" in route:

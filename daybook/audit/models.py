@@ -50,6 +50,8 @@ class Action(models.TextChoices):
     SHARED_LOG_VIEWED = "shared_log_viewed", "Shared log viewed by the police"
     REPORT_REQUESTED = "report_requested", "Report requested"
     REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+    IMPORT_UPLOADED = "import_uploaded", "Export uploaded"
+    IMPORT_FINISHED = "import_finished", "Export imported"
 
 
 # What a person sees about their own account on the security page.

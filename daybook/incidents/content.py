@@ -33,6 +33,9 @@ FIELDS = (
     "changed_daily_life",
     *TEXT_FIELDS,
 )
+# Where an imported entry came from: format, file SHA-256, archive member, position, sender,
+# the exact timestamp with its zone, and facts such as "deleted". Only imports set it.
+SOURCE_FIELD = "source"
 # Left out of anything disclosed to the defence (the disclosable chronology, the VPS).
 PRIVATE_FIELDS = ("private_details",)
 
@@ -68,7 +71,7 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
     Raises ValidationError naming the field at fault; never guesses.
     """
     content = blank()
-    unknown = set(values) - set(FIELDS)
+    unknown = set(values) - set(FIELDS) - {SOURCE_FIELD}
     if unknown:
         raise ValidationError(f"Unknown field: {sorted(unknown)[0]}")
     content.update(values)
@@ -80,6 +83,8 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
     ):
         raise ValidationError({"behaviours": "Choose behaviours from the list"})
     content["behaviours"] = sorted(set(content["behaviours"]))
+    if SOURCE_FIELD in content and not isinstance(content[SOURCE_FIELD], dict):
+        raise ValidationError({SOURCE_FIELD: "The source of an imported entry is a record"})
     for flag in ("feared_violence", "changed_daily_life"):
         content[flag] = bool(content[flag])
     for field in TEXT_FIELDS:

@@ -1,0 +1,47 @@
+from django import forms
+
+from daybook.incidents.forms import TIME_ZONES
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Choose the exported file",
+        help_text="A WhatsApp chat export: the .txt file, or the .zip file with media.",
+        error_messages={"required": "Choose a file", "empty": "The file is empty."},
+        allow_empty_file=True,
+    )
+
+
+class ChoicesForm(forms.Form):
+    stalkers = forms.MultipleChoiceField(
+        label="Who is the person whose messages you want to log? Choose all that apply",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one person"},
+    )
+    keep_context = forms.BooleanField(
+        label="Also keep the other messages, as context (they will not count as incidents)",
+        required=False,
+    )
+    time_zone = forms.ChoiceField(
+        label="Which time zone was the phone set to?", choices=TIME_ZONES, initial="Europe/London"
+    )
+    date_order = forms.ChoiceField(
+        label="How are dates written in this chat?",
+        choices=[
+            ("dmy", "Day first (31/12/2024)"),
+            ("mdy", "Month first (12/31/2024)"),
+            ("ymd", "Year first (2024/12/31)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: object, summary: dict, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stalkers"].choices = [
+            (name, f"{name} ({count} messages)") for name, count in summary["participants"]
+        ]
+        self.fields["date_order"].initial = summary.get("date_order") or "dmy"
+        if not summary.get("date_order_ambiguous"):
+            self.fields[
+                "date_order"
+            ].help_text = "Daybook worked this out from the chat; change it only if it is wrong."

@@ -1,0 +1,327 @@
+"""Uploading an export, choosing what to import, and importing it: atomically, exactly once.
+
+Progress and cancellation pass through the storage API, not the database: the import holds
+one database transaction from start to end (so a failure or a cancel leaves nothing), and on
+SQLite that transaction keeps other writers out until it finishes.
+"""
+
+import hashlib
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from daybook import crypto
+from daybook.accounts.models import User
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.cases.models import Case
+from daybook.cases.sealing import case_key, open_json, seal_json
+from daybook.imports import parsers
+from daybook.imports.models import ImportedRecord, ImportJob, ImportSource
+from daybook.imports.parsers import ParseError, ParseResult, Record
+from daybook.incidents import services as log
+from daybook.incidents.evidence import CheckedFile, check_upload
+from daybook.incidents.models import Entry, Evidence, RecordedHow
+
+CHANNELS = {"whatsapp": Entry.Channel.MESSAGING_APP}
+PROGRESS_EVERY = 200
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+def _file_ad(job: ImportJob) -> str:
+    return f"import:{job.uid}:file"
+
+
+def _progress_name(job: ImportJob) -> str:
+    return f"imports/{job.case.uid}/{job.uid}.progress"
+
+
+def _cancel_name(job: ImportJob) -> str:
+    return f"imports/{job.case.uid}/{job.uid}.cancel"
+
+
+def _write_progress(job: ImportJob, done: int, total: int, added: int) -> None:
+    name = _progress_name(job)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    default_storage.save(
+        name, ContentFile(json.dumps({"done": done, "total": total, "added": added}))
+    )
+
+
+def import_progress(job: ImportJob) -> dict[str, int]:
+    name = _progress_name(job)
+    if job.status != ImportJob.Status.RUNNING or not default_storage.exists(name):
+        return {
+            "done": 0,
+            "total": 0,
+            "added": job.added,
+            "percent": 100 if job.status == "done" else 0,
+        }
+    with default_storage.open(name) as handle:
+        found = json.loads(handle.read())
+    found["percent"] = int(100 * found["done"] / found["total"]) if found["total"] else 0
+    return found
+
+
+def summarise(result: ParseResult) -> dict[str, Any]:
+    stamps = [record.timestamp for record in result.records]
+    return {
+        "format": result.format,
+        "records": len(result.records),
+        "participants": sorted(result.participants.items(), key=lambda item: -item[1]),
+        "first": min(stamps).isoformat() if stamps else "",
+        "last": max(stamps).isoformat() if stamps else "",
+        "date_order": result.date_order,
+        "date_order_ambiguous": result.date_order_ambiguous,
+        "naive_times": result.naive_times,
+        "warnings": result.warnings,
+    }
+
+
+@transaction.atomic
+def import_upload(
+    *, case: Case, actor: User, name: str, data: bytes, request: HttpRequest | None = None
+) -> ImportJob:
+    """Check and keep an uploaded export. Raises ParseError with a kind message if it is not
+    one Daybook can import; nothing is stored then."""
+    if len(data) > settings.DAYBOOK_IMPORT_MAX_BYTES:
+        raise ParseError("The file is larger than Daybook can import in one go.")
+    result = parsers.parse(data, filename=name)
+    key = case_key(case)
+    job = ImportJob(
+        case=case,
+        created_by=actor,
+        format=result.format,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    job.name_sealed = crypto.seal_text(key, name, f"import:{job.uid}:name")
+    job.summary_sealed = seal_json(key, summarise(result), f"import:{job.uid}:summary")
+    job.storage_name = default_storage.save(
+        f"imports/{case.uid}/{job.uid}", ContentFile(crypto.seal(key, data, _file_ad(job)))
+    )
+    try:
+        job.save()
+        audit_record(
+            action=Action.IMPORT_UPLOADED,
+            actor=actor,
+            subject=job,
+            request=request,
+            extra={"format": job.format, "case": case.pk},
+        )
+    except BaseException:
+        default_storage.delete(job.storage_name)
+        raise
+    return job
+
+
+def job_summary(job: ImportJob) -> dict[str, Any]:
+    return open_json(case_key(job.case), job.summary_sealed, f"import:{job.uid}:summary")
+
+
+def job_name(job: ImportJob) -> str:
+    return crypto.open_text(case_key(job.case), bytes(job.name_sealed), f"import:{job.uid}:name")
+
+
+def import_configure(*, job: ImportJob, options: dict[str, Any]) -> ImportJob:
+    """Record the person's choices and queue the import."""
+    from daybook.imports.tasks import run_import
+
+    job.options, job.status = options, ImportJob.Status.QUEUED
+    job.save(update_fields=["options", "status"])
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    return job
+
+
+def import_cancel(*, job: ImportJob) -> None:
+    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+        default_storage.save(_cancel_name(job), ContentFile(b"cancel"))
+
+
+def _file_bytes(job: ImportJob) -> bytes:
+    with default_storage.open(job.storage_name, "rb") as handle:
+        return crypto.open_sealed(case_key(job.case), handle.read(), _file_ad(job))
+
+
+def import_run(job: ImportJob) -> None:
+    """The background task: everything in one transaction, or nothing."""
+    if job.status not in (ImportJob.Status.QUEUED,):
+        return
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    job.status = ImportJob.Status.RUNNING
+    try:
+        data = _file_bytes(job)
+        result = parsers.parse(
+            data, filename=job_name(job), date_order=job.options.get("date_order")
+        )
+        with transaction.atomic():
+            added, already = _import_records(job, data, result)
+    except ImportCancelled:
+        _remove_orphans(job.case)
+        _finish(job, ImportJob.Status.CANCELLED, "The import was cancelled; nothing was added.")
+    except ParseError as error:
+        _finish(job, ImportJob.Status.FAILED, str(error)[:300])
+    except Exception as error:  # noqa: BLE001  (reported kindly; the transaction rolled back)
+        _remove_orphans(job.case)
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            f"The import failed ({type(error).__name__}); nothing was added.",
+        )
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(added=added, already_there=already)
+        _finish(job, ImportJob.Status.DONE, "")
+        audit_record(
+            action=Action.IMPORT_FINISHED,
+            actor=job.created_by,
+            subject=job,
+            extra={"added": added, "already_there": already, "case": job.case_id},
+        )
+    finally:
+        for name in (_progress_name(job), _cancel_name(job)):
+            if default_storage.exists(name):
+                default_storage.delete(name)
+
+
+def _remove_orphans(case: Case) -> None:
+    """Evidence files stored by an import that was rolled back belong to no record: remove them."""
+    kept = set(Evidence.objects.filter(entry__case=case).values_list("storage_name", flat=True))
+    if not default_storage.exists(case.uid):
+        return
+    for name in default_storage.listdir(case.uid)[1]:
+        if f"{case.uid}/{name}" not in kept:
+            default_storage.delete(f"{case.uid}/{name}")
+
+
+def _finish(job: ImportJob, status: str, error: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, error=error, finished_at=timezone.now()
+    )
+
+
+def _wanted(record: Record, options: dict[str, Any]) -> bool | None:
+    """True for the stalker's records, False for others kept as context, None to skip."""
+    if record.kind == "system":
+        return None
+    if record.sender in options.get("stalkers", []):
+        return True
+    return False if options.get("keep_context") else None
+
+
+def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[int, int]:
+    zone = ZoneInfo(job.options.get("time_zone", "Europe/London"))
+    case, author = job.case, job.created_by
+    existing = dict(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", "entry_id"))
+    members = _attachment_bytes(data, result) if result.members else {}
+    chosen = [
+        (record, wanted)
+        for record in result.records
+        if (wanted := _wanted(record, job.options)) is not None
+    ]
+    total, added, already, file_kept = len(chosen), 0, 0, False
+    for done, (record, from_stalker) in enumerate(chosen, start=1):
+        if done % PROGRESS_EVERY == 0:
+            if default_storage.exists(_cancel_name(job)):
+                raise ImportCancelled
+            _write_progress(job, done, total, added)
+        if record.dedupe_key in existing:
+            imported = ImportedRecord.objects.get(case=case, dedupe_key=record.dedupe_key)
+            ImportSource.objects.get_or_create(
+                record=imported, job=job, defaults={"locator": record.locator}
+            )
+            already += 1
+            continue
+        entry = log.entry_record(
+            case=case,
+            author=author,
+            how=RecordedHow.IMPORT,
+            audit=False,
+            values=_entry_values(job, record, zone, from_stalker),
+        )
+        if not file_kept:  # the export itself is an exhibit, on the first entry it produced
+            log.evidence_add(
+                entry=entry,
+                author=author,
+                how=RecordedHow.IMPORT,
+                audit=False,
+                checked=_export_exhibit(job, data),
+            )
+            file_kept = True
+        for attachment in record.attachments:
+            if attachment.member and attachment.member in members:
+                try:
+                    checked = check_upload(attachment.name, members[attachment.member])
+                except ValidationError:  # a kind of file not kept; its name stays in the source
+                    continue
+                log.evidence_add(
+                    entry=entry, author=author, how=RecordedHow.IMPORT, audit=False, checked=checked
+                )
+        imported = ImportedRecord.objects.create(
+            case=case, dedupe_key=record.dedupe_key, entry=entry
+        )
+        ImportSource.objects.create(record=imported, job=job, locator=record.locator)
+        existing[record.dedupe_key] = entry.pk
+        added += 1
+    return added, already
+
+
+def _export_exhibit(job: ImportJob, data: bytes) -> CheckedFile:
+    return CheckedFile(
+        name=job_name(job),
+        data=data,
+        size=len(data),
+        content_type="application/zip" if data[:2] == b"PK" else "text/plain",
+        sha256=job.sha256,
+        exif={},
+    )
+
+
+def _attachment_bytes(data: bytes, result: ParseResult) -> dict[str, bytes]:
+    from daybook.imports.parsers.archive import read_members
+
+    members, _warnings = read_members(data, parsers.DEFAULT_LIMITS)
+    return {name.rsplit("/", 1)[-1]: content for name, content in members.items()}
+
+
+def _entry_values(
+    job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool
+) -> dict[str, Any]:
+    moment = record.timestamp
+    local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    channel = Entry.Channel.PHONE_CALL if record.kind == "call" else CHANNELS[job.format]
+    return {
+        "occurred_on": local.date(),
+        "occurred_time": local.time(),
+        "precision": Entry.Precision.EXACT,
+        "time_zone": zone.key,
+        "place_kind": Entry.PlaceKind.ONLINE,
+        "channel": channel,
+        "behaviours": ["contacting"] if from_stalker else [],
+        "seen": Entry.Seen.NOT_APPLICABLE,
+        "what_happened": record.text,
+        "source": {
+            "format": job.format,
+            "file_sha256": job.sha256,
+            "member": record.member,
+            "locator": record.locator,
+            "sender": record.sender,
+            "timestamp": local.isoformat(),
+            "kind": record.kind,
+            "facts": list(record.facts),
+            "call_outcome": record.call_outcome,
+            "from_stalker": from_stalker,
+            "attachments": [a.name for a in record.attachments],
+        },
+    }

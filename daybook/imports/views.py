@@ -1,0 +1,66 @@
+"""The import flow: upload, check what was found, choose, import in the background."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from daybook.cases.access import case_for
+from daybook.imports import services
+from daybook.imports.forms import ChoicesForm, UploadForm
+from daybook.imports.models import ImportJob
+from daybook.imports.parsers import ParseError
+from daybook.ui.forms import submitted
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def start(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, write=request.method == "POST")
+    form = UploadForm(submitted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_upload(
+                case=case, actor=request.user, name=upload.name, data=upload.read(), request=request
+            )
+        except ParseError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("imports:job", case_id=case.pk, job_id=job.pk)
+    return render(
+        request, "imports/start.html", {"case": case, "form": form, "jobs": case.imports.all()[:20]}
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def job(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, write=request.method == "POST")
+    item = get_object_or_404(ImportJob, pk=job_id, case=case)
+    summary = services.job_summary(item)
+    form = None
+    if item.status == ImportJob.Status.UPLOADED:
+        form = ChoicesForm(submitted(request), summary=summary)
+        if request.method == "POST" and form.is_valid():
+            services.import_configure(job=item, options=form.cleaned_data)
+            return redirect("imports:job", case_id=case.pk, job_id=item.pk)
+    return render(
+        request,
+        "imports/job.html",
+        {
+            "case": case,
+            "job": item,
+            "summary": summary,
+            "form": form,
+            "name": services.job_name(item),
+            "progress": services.import_progress(item),
+        },
+    )
+
+
+@require_POST
+def cancel(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id, write=True)
+    item = get_object_or_404(ImportJob, pk=job_id, case=case)
+    services.import_cancel(job=item)
+    messages.info(request, "Cancelling. Nothing from this import will be added.")
+    return redirect("imports:job", case_id=case.pk, job_id=item.pk)

@@ -1,0 +1,229 @@
+"""Importing an export through the pages: preview, choices, background import, exactly once."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from daybook.imports import services
+from daybook.imports.models import ImportedRecord, ImportJob, ImportSource
+from daybook.incidents.models import Entry, Evidence
+from daybook.incidents.services import current_contents
+from daybook.incidents.verify import verify_case
+from tests.conftest import Personas
+from tests.test_evidence import PNG
+
+E2E = (
+    "Messages and calls are end-to-end encrypted. No one outside of this chat, "
+    "not even WhatsApp, can read or listen to them. Tap to learn more."
+)
+CHAT = (
+    f"12/01/24, 21:04 - {E2E}\n"
+    "12/01/24, 21:05 - Sam Ex: I know you\u2019re home\n"
+    "12/01/24, 21:05 - Sam Ex: answer me\nor I'm coming over\n"
+    "12/01/24, 21:09 - Sam Ex: This message was deleted\n"
+    "12/01/24, 21:10 - Me: Stop contacting me\n"
+    "13/01/24, 02:14 - Sam Ex: Missed voice call\n"
+).encode()
+
+
+@pytest.fixture
+def owner(personas: Personas) -> Client:
+    client = Client()
+    client.force_login(personas.victim)
+    return client
+
+
+def upload(client: Client, case, data: bytes, name: str = "WhatsApp Chat with Sam Ex.txt"):  # noqa: ANN001, ANN201
+    return client.post(
+        reverse("imports:start", args=[case.pk]), {"file": SimpleUploadedFile(name, data)}
+    )
+
+
+def run(client: Client, case, job: ImportJob, capture, **choices: object):  # noqa: ANN001, ANN201
+    data = {"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy", **choices}
+    with capture(execute=True):
+        return client.post(reverse("imports:job", args=[case.pk, job.pk]), data)
+
+
+def test_an_export_becomes_entries_exactly(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    response = upload(owner, case, CHAT)
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("imports:job", args=[case.pk, job.pk])
+    preview = owner.get(response["Location"]).content.decode()
+    assert "Sam Ex: 4" in preview and "Me: 1" in preview and job.sha256 in preview
+    run(owner, case, job, django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert (job.status, job.added, job.already_there) == ("done", 4, 0)
+    entries = list(Entry.objects.filter(case=case).order_by("occurred_at", "pk"))
+    contents = current_contents(entries, case)
+    texts = [contents[e.pk]["what_happened"] for e in entries]
+    assert texts == [
+        "I know you\u2019re home",
+        "answer me\nor I'm coming over",
+        "This message was deleted",
+        "Missed voice call",
+    ]
+    first = contents[entries[0].pk]
+    assert first["behaviours"] == ["contacting"] and entries[0].channel == "messaging_app"
+    assert entries[0].recorded_how == "import" and entries[0].occurred_at.hour == 21
+    assert first["source"]["file_sha256"] == job.sha256 and first["source"]["locator"] == "line 2"
+    assert contents[entries[2].pk]["source"]["facts"] == ["deleted"]
+    assert (
+        entries[3].channel == "phone_call"
+        and contents[entries[3].pk]["source"]["call_outcome"] == "missed"
+    )
+    export = Evidence.objects.get(entry=entries[0])
+    assert export.sha256 == job.sha256
+    case.refresh_from_db()
+    assert verify_case(case).ok
+    assert "4 added" in owner.get(reverse("imports:job", args=[case.pk, job.pk])).content.decode()
+
+
+def test_importing_again_adds_nothing_twice_and_records_the_new_source(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    upload(owner, case, CHAT)
+    run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)
+    overlapping = CHAT + b"14/01/24, 08:00 - Sam Ex: still here\n"
+    upload(owner, case, overlapping)
+    second = ImportJob.objects.order_by("-pk").first()
+    run(owner, case, second, django_capture_on_commit_callbacks)
+    second.refresh_from_db()
+    assert (second.added, second.already_there) == (1, 4)
+    assert Entry.objects.filter(case=case).count() == 5
+    assert ImportSource.objects.filter(job=second).count() == 5
+    assert ImportedRecord.objects.filter(case=case).count() == 5
+
+
+def test_other_messages_can_be_kept_as_context(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    upload(owner, case, CHAT)
+    run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks, keep_context="on")
+    entries = list(Entry.objects.filter(case=case))
+    contents = current_contents(entries, case)
+    mine = [c for c in contents.values() if c["source"]["sender"] == "Me"]
+    assert (
+        len(mine) == 1
+        and mine[0]["behaviours"] == []
+        and mine[0]["source"]["from_stalker"] is False
+    )
+
+
+PHOTO = "00000012-PHOTO-2024-01-12-21-12-40.png"
+
+
+def test_attachments_in_a_zip_become_exhibits(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "_chat.txt",
+            f"[12.01.24, 21:12:40] Sam Ex: \u200e<attached: {PHOTO}>\n",
+        )
+        archive.writestr(PHOTO, PNG)
+    upload(owner, case, buffer.getvalue(), name="WhatsApp Chat.zip")
+    run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)
+    entry = Entry.objects.get(case=case)
+    names = sorted(item.content_type for item in Evidence.objects.filter(entry=entry))
+    assert names == ["application/zip", "image/png"]
+
+
+def test_an_undecidable_date_order_is_asked(owner: Client, case) -> None:  # noqa: ANN001
+    upload(owner, case, b"05/06/24, 10:00 - Sam Ex: hello\n")
+    page = owner.get(
+        reverse("imports:job", args=[case.pk, ImportJob.objects.get().pk])
+    ).content.decode()
+    assert "cannot tell from this chat whether dates are written day first" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty"),
+        (b"Dear diary, nothing here looks like a chat\n", "not an export Daybook recognises"),
+        (b"PK\x03\x04 truncated zip", "damaged or incomplete"),
+        ("12/01/24, 21:05 - Sam Ex: caf\xe9\n".encode("latin-1"), "not plain UTF-8"),
+    ],
+)
+def test_bad_files_get_a_clear_message_and_nothing_is_kept(
+    owner: Client, case, data: bytes, message: str
+) -> None:  # noqa: ANN001
+    html = upload(owner, case, data).content.decode()
+    assert message in html
+    assert not ImportJob.objects.exists()
+    assert not default_storage.exists(f"imports/{case.uid}")
+
+
+def test_a_zip_bomb_and_escaping_names_are_refused(owner: Client, case) -> None:  # noqa: ANN001
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("_chat.txt", "12/01/24, 21:05 - Sam Ex: hi\n")
+        archive.writestr("../../evil.txt", "x")
+        archive.writestr("small.bin", b"\0" * 10)
+    from daybook.imports.parsers import Limits, parse
+
+    result = parse(buffer.getvalue(), filename="x.zip")
+    assert "../../evil.txt" not in result.members
+    assert any("outside it" in warning for warning in result.warnings)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("_chat.txt", b"\0" * 5_000_000)
+    from daybook.imports.parsers import ParseError
+
+    with pytest.raises(ParseError, match="far too large"):
+        parse(bomb.getvalue(), filename="bomb.zip", limits=Limits(max_uncompressed_bytes=1_000_000))
+
+
+def test_a_cancelled_import_adds_nothing(
+    owner: Client, case, personas: Personas, monkeypatch
+) -> None:  # noqa: ANN001
+    job = services.import_upload(case=case, actor=personas.victim, name="chat.txt", data=CHAT)
+    services.import_configure(
+        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"}
+    )
+    job.refresh_from_db()
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 1)
+    job.status = ImportJob.Status.RUNNING
+    services.import_cancel(job=job)
+    job.status = ImportJob.Status.QUEUED
+    services.import_run(job)
+    job.refresh_from_db()
+    assert job.status == "cancelled" and "nothing was added" in job.error
+    assert not Entry.objects.exists() and not ImportedRecord.objects.exists()
+
+
+def test_a_failure_part_way_leaves_nothing_behind(
+    owner: Client, case, personas: Personas, monkeypatch
+) -> None:  # noqa: ANN001
+    from daybook.incidents import services as log
+
+    job = services.import_upload(case=case, actor=personas.victim, name="chat.txt", data=CHAT)
+    services.import_configure(
+        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"}
+    )
+    calls = {"n": 0}
+    real = log.entry_record
+
+    def fail_on_third(**kwargs: object) -> Entry:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(log, "entry_record", fail_on_third)
+    services.import_run(job)
+    job.refresh_from_db()
+    assert job.status == "failed" and "nothing was added" in job.error
+    assert not Entry.objects.exists() and not Evidence.objects.exists()
+    assert not default_storage.exists(case.uid) or default_storage.listdir(case.uid)[1] == []
+    case.refresh_from_db()
+    assert case.chain_seq == 0
