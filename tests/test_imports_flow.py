@@ -227,3 +227,23 @@ def test_a_failure_part_way_leaves_nothing_behind(
     assert not default_storage.exists(case.uid) or default_storage.listdir(case.uid)[1] == []
     case.refresh_from_db()
     assert case.chain_seq == 0
+
+
+def test_texts_and_calls_from_a_phone_backup(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    from tests.imports.test_sms_backup import CALLS, SMS
+
+    for data, name in ((SMS, "sms-20241201.xml"), (CALLS, "calls-20241201.xml")):
+        upload(owner, case, data, name=name)
+        job = ImportJob.objects.order_by("-pk").first()
+        run(owner, case, job, django_capture_on_commit_callbacks, stalkers=["+447700900123"])
+        job.refresh_from_db()
+        assert job.status == "done", job.error
+    entries = list(Entry.objects.filter(case=case).order_by("occurred_at"))
+    contents = current_contents(entries, case)
+    texts = {contents[e.pk]["what_happened"]: e.channel for e in entries}
+    assert texts["I saw your car at work\nAnswer me"] == "text_message"
+    assert texts["Missed call from +447700900123"] == "phone_call"
+    assert texts["Call from +447700900123, 12 seconds"] == "phone_call"
+    assert "Stop \U0001f602" not in texts  # the person's own message, not chosen

@@ -31,7 +31,15 @@ from daybook.incidents import services as log
 from daybook.incidents.evidence import CheckedFile, check_upload
 from daybook.incidents.models import Entry, Evidence, RecordedHow
 
-CHANNELS = {"whatsapp": Entry.Channel.MESSAGING_APP}
+CHANNELS = {"whatsapp": Entry.Channel.MESSAGING_APP, "sms_backup": Entry.Channel.TEXT_MESSAGE}
+CALL_WORDS = {
+    "missed": "Missed call",
+    "rejected": "Call rejected",
+    "blocked": "Call blocked",
+    "voicemail": "Call went to voicemail",
+    "answered": "Call",
+    "answered_elsewhere": "Call answered on another device",
+}
 PROGRESS_EVERY = 200
 
 
@@ -310,7 +318,7 @@ def _entry_values(
         "channel": channel,
         "behaviours": ["contacting"] if from_stalker else [],
         "seen": Entry.Seen.NOT_APPLICABLE,
-        "what_happened": record.text,
+        "what_happened": record.text or _describe(record),
         "source": {
             "format": job.format,
             "file_sha256": job.sha256,
@@ -325,3 +333,14 @@ def _entry_values(
             "attachments": [a.name for a in record.attachments],
         },
     }
+
+
+def _describe(record: Record) -> str:
+    """A call has no words of its own: say what the log showed."""
+    if record.kind != "call":
+        return ""
+    words = CALL_WORDS.get(record.call_outcome or "", "Call")
+    who = record.sender if record.direction == "incoming" else ", ".join(record.recipients)
+    preposition = "from" if record.direction == "incoming" else "to"
+    seconds = f", {record.duration_seconds} seconds" if record.duration_seconds else ""
+    return f"{words} {preposition} {who}{seconds}"

@@ -4,7 +4,7 @@ Pure Python with no Django import: each parser takes the uploaded bytes and retu
 ParseResult, or raises ParseError with a kind message saying what was wrong and where.
 """
 
-from daybook.imports.parsers import archive, whatsapp
+from daybook.imports.parsers import archive, sms_backup, whatsapp
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
     Attachment,
@@ -16,10 +16,10 @@ from daybook.imports.parsers.base import (
 
 __all__ = ["Attachment", "Limits", "ParseError", "ParseResult", "Record", "detect_format", "parse"]
 
-FORMAT_NAMES = {"whatsapp": "WhatsApp chat"}
+FORMAT_NAMES = {"whatsapp": "WhatsApp chat", "sms_backup": "SMS Backup & Restore (texts or calls)"}
 EXPECTED = (
-    "Daybook can import a WhatsApp chat export (the .txt file, or the .zip with media). "
-    "Other formats are on their way."
+    "Daybook can import a WhatsApp chat export (the .txt file, or the .zip with media) and an "
+    "SMS Backup & Restore file of texts or calls (.xml)."
 )
 
 
@@ -33,6 +33,8 @@ def detect_format(filename: str, data: bytes) -> str:
             return "whatsapp"
         raise ParseError(f"The ZIP file has no chat in it. {EXPECTED}")
     head = data[:4096].decode("utf-8", errors="ignore")
+    if head.lstrip("\ufeff \r\n\t").startswith("<") and ("<smses" in head or "<calls" in head):
+        return "sms_backup"
     if any(whatsapp.HEADER.match(line) for line in head.replace("\r\n", "\n").split("\n")[:20]):
         return "whatsapp"
     raise ParseError(f"This file is not an export Daybook recognises. {EXPECTED}")
@@ -45,6 +47,8 @@ def parse(
     if len(data) > limits.max_upload_bytes:
         raise ParseError("The file is larger than Daybook can import in one go.")
     kind = detect_format(filename, data)
+    if kind == "sms_backup":
+        return sms_backup.parse(data, limits=limits)
     if kind == "whatsapp" and data[:4] == b"PK\x03\x04":
         return _whatsapp_zip(data, date_order, limits)
     return whatsapp.parse(data, date_order=date_order, limits=limits)
