@@ -31,7 +31,13 @@ from daybook.incidents import services as log
 from daybook.incidents.evidence import CheckedFile, check_upload
 from daybook.incidents.models import Entry, Evidence, RecordedHow
 
-CHANNELS = {"whatsapp": Entry.Channel.MESSAGING_APP, "sms_backup": Entry.Channel.TEXT_MESSAGE}
+CHANNELS = {
+    "whatsapp": Entry.Channel.MESSAGING_APP,
+    "sms_backup": Entry.Channel.TEXT_MESSAGE,
+    "telegram": Entry.Channel.MESSAGING_APP,
+    "messenger": Entry.Channel.SOCIAL_MEDIA,
+    "email": Entry.Channel.EMAIL,
+}
 CALL_WORDS = {
     "missed": "Missed call",
     "rejected": "Call rejected",
