@@ -109,9 +109,9 @@ def _read(raw: bytes, locator: str, from_line: str | None) -> Record:
             "message_id": str(message.get("Message-ID", "")),
             "subject": subject,
             "authentication_results": [
-                str(value) for value in message.get_all("Authentication-Results", [])
+                str(value).strip() for value in message.get_all("Authentication-Results", [])
             ],
-            "received": [str(value) for value in message.get_all("Received", [])],
+            "received": [str(value).strip() for value in message.get_all("Received", [])],
             "from_line": from_line,
         },
     )
