@@ -105,7 +105,7 @@ def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
             builder = {"sms": _sms, "mms": _mms, "call": _call}[element.tag]
             records.append(builder(element, index, lone > 0))
             element.clear()
-    except (XMLParseError, DefusedXmlException, ValueError) as error:
+    except (XMLParseError, DefusedXmlException, ValueError, LookupError) as error:
         if isinstance(error, ParseError):
             raise
         raise ParseError(
