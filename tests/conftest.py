@@ -1,7 +1,9 @@
 """Personas shared by every test: one person per role, and people who must be kept out."""
 
+import os
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -17,6 +19,12 @@ from allauth.mfa.totp.internal.auth import (
 from daybook.accounts.models import Organisation, Role, User
 
 PASSWORD = "correct horse battery"  # noqa: S105
+
+# CI runs the property tests with fixed examples, so a submission's result is repeatable;
+# local runs keep exploring new inputs.
+hypothesis.settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
