@@ -247,3 +247,42 @@ def test_texts_and_calls_from_a_phone_backup(
     assert texts["Missed call from +447700900123"] == "phone_call"
     assert texts["Call from +447700900123, 12 seconds"] == "phone_call"
     assert "Stop \U0001f602" not in texts  # the person's own message, not chosen
+
+
+CALL_LOG = (
+    b"Date,Number,Type,Duration (s)\n"
+    b"2024-12-01 21:30,07700 900123,Missed,0\n"
+    b"2024-12-01 21:35,07700 900123,Incoming,40\n"
+    b"2024-12-02 08:00,07700 900999,Outgoing,60\n"
+)
+
+
+def test_a_csv_call_log_is_imported_after_choosing_the_columns(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    upload(owner, case, CALL_LOG.replace(b"Date,Number", b"When it was,Who"), name="bill.csv")
+    job = ImportJob.objects.get()
+    url = reverse("imports:job", args=[case.pk, job.pk])
+    assert "Which column is which?" in owner.get(url).content.decode()
+    bad = owner.post(url, {"timestamp": "When it was", "number": "Who", "time_format": "%d/%m/%Y"})
+    assert "does not match the date format" in bad.content.decode()
+    owner.post(
+        url,
+        {
+            "timestamp": "When it was",
+            "number": "Who",
+            "direction": "Type",
+            "duration": "Duration (s)",
+        },
+    )
+    job.refresh_from_db()
+    assert job.options["csv_mapping"]["number"] == "Who"
+    assert "07700 900123: 2" in owner.get(url).content.decode()
+    run(owner, case, job, django_capture_on_commit_callbacks, stalkers=["07700 900123"])
+    job.refresh_from_db()
+    assert (job.status, job.added) == ("done", 2), job.error
+    texts = sorted(
+        c["what_happened"]
+        for c in current_contents(list(Entry.objects.filter(case=case)), case).values()
+    )
+    assert texts == ["Call from 07700 900123, 40 seconds", "Missed call from 07700 900123"]

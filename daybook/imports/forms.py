@@ -45,3 +45,29 @@ class ChoicesForm(forms.Form):
             self.fields[
                 "date_order"
             ].help_text = "Daybook worked this out from the chat; change it only if it is wrong."
+
+
+class ColumnsForm(forms.Form):
+    """Which column of a CSV holds what."""
+
+    timestamp = forms.ChoiceField(label="Date and time column")
+    time_format = forms.CharField(
+        label="How dates are written (optional)",
+        help_text="For example %d/%m/%Y %H:%M. Leave empty for 2024-12-31 21:30.",
+        required=False,
+        max_length=50,
+    )
+    number = forms.ChoiceField(label="Number or sender column")
+    direction = forms.ChoiceField(label="Direction or call type column (optional)", required=False)
+    duration = forms.ChoiceField(label="Duration in seconds column (optional)", required=False)
+    text = forms.ChoiceField(label="Message text column (optional)", required=False)
+
+    def __init__(
+        self, *args: object, header: list[str], mapping: dict | None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, initial=mapping or {}, **kwargs)
+        columns = [(name, name) for name in header]
+        for name in ("timestamp", "number"):
+            self.fields[name].choices = columns
+        for name in ("direction", "duration", "text"):
+            self.fields[name].choices = [("", "None"), *columns]

@@ -26,7 +26,7 @@ from daybook.cases.models import Case
 from daybook.cases.sealing import case_key, open_json, seal_json
 from daybook.imports import parsers
 from daybook.imports.models import ImportedRecord, ImportJob, ImportSource
-from daybook.imports.parsers import ParseError, ParseResult, Record
+from daybook.imports.parsers import ParseError, ParseResult, Record, csv_calls
 from daybook.incidents import services as log
 from daybook.incidents.evidence import CheckedFile, check_upload
 from daybook.incidents.models import Entry, Evidence, RecordedHow
@@ -37,6 +37,7 @@ CHANNELS = {
     "telegram": Entry.Channel.MESSAGING_APP,
     "messenger": Entry.Channel.SOCIAL_MEDIA,
     "email": Entry.Channel.EMAIL,
+    "csv": Entry.Channel.PHONE_CALL,
 }
 CALL_WORDS = {
     "missed": "Missed call",
@@ -112,7 +113,15 @@ def import_upload(
     one Daybook can import; nothing is stored then."""
     if len(data) > settings.DAYBOOK_IMPORT_MAX_BYTES:
         raise ParseError("The file is larger than Daybook can import in one go.")
-    result = parsers.parse(data, filename=name)
+    csv_header: list[str] = []
+    if parsers.detect_format(name, data) == "csv":
+        csv_header, _rows = csv_calls.rows(data)
+        if csv_calls.suggest(csv_header) is None:
+            result = ParseResult(format="csv", records=[], participants={})
+        else:
+            result = parsers.parse(data, filename=name)
+    else:
+        result = parsers.parse(data, filename=name)
     key = case_key(case)
     job = ImportJob(
         case=case,
@@ -122,7 +131,8 @@ def import_upload(
         sha256=hashlib.sha256(data).hexdigest(),
     )
     job.name_sealed = crypto.seal_text(key, name, f"import:{job.uid}:name")
-    job.summary_sealed = seal_json(key, summarise(result), f"import:{job.uid}:summary")
+    summary = {**summarise(result), "csv_header": csv_header}
+    job.summary_sealed = seal_json(key, summary, f"import:{job.uid}:summary")
     job.storage_name = default_storage.save(
         f"imports/{case.uid}/{job.uid}", ContentFile(crypto.seal(key, data, _file_ad(job)))
     )
@@ -141,6 +151,17 @@ def import_upload(
     return job
 
 
+def import_map_columns(*, job: ImportJob, mapping: parsers.CsvMapping) -> ImportJob:
+    """For a CSV: try the person's column mapping and, if it reads, keep it and the new preview."""
+    data = _file_bytes(job)
+    result = parsers.parse(data, filename=job_name(job), csv_mapping=mapping)
+    summary = {**summarise(result), "csv_header": job_summary(job).get("csv_header", [])}
+    job.summary_sealed = seal_json(case_key(job.case), summary, f"import:{job.uid}:summary")
+    job.options = {**job.options, "csv_mapping": mapping.as_dict()}
+    job.save(update_fields=["summary_sealed", "options"])
+    return job
+
+
 def job_summary(job: ImportJob) -> dict[str, Any]:
     return open_json(case_key(job.case), job.summary_sealed, f"import:{job.uid}:summary")
 
@@ -153,10 +174,15 @@ def import_configure(*, job: ImportJob, options: dict[str, Any]) -> ImportJob:
     """Record the person's choices and queue the import."""
     from daybook.imports.tasks import run_import
 
-    job.options, job.status = options, ImportJob.Status.QUEUED
+    job.options, job.status = {**job.options, **options}, ImportJob.Status.QUEUED
     job.save(update_fields=["options", "status"])
     transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
+
+
+def _mapping(job: ImportJob) -> parsers.CsvMapping | None:
+    chosen = job.options.get("csv_mapping")
+    return parsers.CsvMapping(**chosen) if chosen else None
 
 
 def import_cancel(*, job: ImportJob) -> None:
@@ -178,7 +204,10 @@ def import_run(job: ImportJob) -> None:
     try:
         data = _file_bytes(job)
         result = parsers.parse(
-            data, filename=job_name(job), date_order=job.options.get("date_order")
+            data,
+            filename=job_name(job),
+            date_order=job.options.get("date_order"),
+            csv_mapping=_mapping(job),
         )
         with transaction.atomic():
             added, already = _import_records(job, data, result)
@@ -314,7 +343,11 @@ def _entry_values(
 ) -> dict[str, Any]:
     moment = record.timestamp
     local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
-    channel = Entry.Channel.PHONE_CALL if record.kind == "call" else CHANNELS[job.format]
+    channel = CHANNELS[job.format]
+    if record.kind == "call":
+        channel = Entry.Channel.PHONE_CALL
+    elif job.format == "csv":
+        channel = Entry.Channel.TEXT_MESSAGE
     return {
         "occurred_on": local.date(),
         "occurred_time": local.time(),

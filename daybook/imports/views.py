@@ -7,9 +7,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.cases.access import case_for
 from daybook.imports import services
-from daybook.imports.forms import ChoicesForm, UploadForm
+from daybook.imports.forms import ChoicesForm, ColumnsForm, UploadForm
 from daybook.imports.models import ImportJob
-from daybook.imports.parsers import ParseError
+from daybook.imports.parsers import FORMAT_NAMES, CsvMapping, ParseError
 from daybook.ui.forms import submitted
 
 
@@ -38,7 +38,17 @@ def job(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
     item = get_object_or_404(ImportJob, pk=job_id, case=case)
     summary = services.job_summary(item)
     form = None
-    if item.status == ImportJob.Status.UPLOADED:
+    needs_columns = item.format == "csv" and "csv_mapping" not in item.options
+    if item.status == ImportJob.Status.UPLOADED and needs_columns:
+        form = ColumnsForm(submitted(request), header=summary["csv_header"], mapping=None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.import_map_columns(job=item, mapping=CsvMapping(**form.cleaned_data))
+            except ParseError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("imports:job", case_id=case.pk, job_id=item.pk)
+    elif item.status == ImportJob.Status.UPLOADED:
         form = ChoicesForm(submitted(request), summary=summary)
         if request.method == "POST" and form.is_valid():
             services.import_configure(job=item, options=form.cleaned_data)
@@ -53,6 +63,8 @@ def job(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
             "form": form,
             "name": services.job_name(item),
             "progress": services.import_progress(item),
+            "columns": isinstance(form, ColumnsForm),
+            "format_name": FORMAT_NAMES.get(summary.get("format"), item.format),
         },
     )
 

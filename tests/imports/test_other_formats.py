@@ -224,3 +224,33 @@ def test_any_json_like_or_mail_like_bytes_give_records_or_a_parse_error(data: by
     ):
         with contextlib.suppress(ParseError):
             parse(prefix + data, filename="x")
+
+
+def test_csv_columns_are_suggested_from_the_header_and_times_read_with_the_format() -> None:
+    from daybook.imports.parsers import CsvMapping
+
+    data = b"Date;Caller;Call type;Seconds\n01/12/2024 21:30;07700 900123;Missed;0\n"
+    result = parse(
+        data,
+        filename="log.csv",
+        csv_mapping=CsvMapping(
+            timestamp="Date",
+            number="Caller",
+            direction="Call type",
+            duration="Seconds",
+            time_format="%d/%m/%Y %H:%M",
+        ),
+    )
+    (record,) = result.records
+    assert record.timestamp == dt.datetime(2024, 12, 1, 21, 30)
+    assert (record.kind, record.call_outcome, record.sender) == ("call", "missed", "07700 900123")
+    from daybook.imports.parsers.csv_calls import suggest
+
+    assert suggest(["Date", "Caller", "Call type", "Seconds"]).number == "Caller"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_csv_bytes_give_records_or_a_parse_error(data: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        parse(b"date,number\n" + data, filename="x.csv")

@@ -4,7 +4,7 @@ Pure Python with no Django import: each parser takes the uploaded bytes and retu
 ParseResult, or raises ParseError with a kind message saying what was wrong and where.
 """
 
-from daybook.imports.parsers import archive, mail, meta, sms_backup, telegram, whatsapp
+from daybook.imports.parsers import archive, csv_calls, mail, meta, sms_backup, telegram, whatsapp
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
     Attachment,
@@ -13,8 +13,18 @@ from daybook.imports.parsers.base import (
     ParseResult,
     Record,
 )
+from daybook.imports.parsers.csv_calls import CsvMapping
 
-__all__ = ["Attachment", "Limits", "ParseError", "ParseResult", "Record", "detect_format", "parse"]
+__all__ = [
+    "Attachment",
+    "CsvMapping",
+    "Limits",
+    "ParseError",
+    "ParseResult",
+    "Record",
+    "detect_format",
+    "parse",
+]
 
 FORMAT_NAMES = {
     "whatsapp": "WhatsApp chat",
@@ -23,11 +33,12 @@ FORMAT_NAMES = {
     "messenger": "Facebook Messenger or Instagram conversation",
     "email": "E-mail",
     "mbox": "Mailbox of e-mails",
+    "csv": "Spreadsheet (CSV), such as a phone company's call log",
 }
 EXPECTED = (
     "Daybook can import a WhatsApp chat export (.txt or .zip), an SMS Backup & Restore file "
     "(.xml), a Telegram result.json, a Facebook Messenger or Instagram download (.json or .zip) "
-    "and e-mails (.eml or .mbox)."
+    "e-mails (.eml or .mbox) and a CSV spreadsheet such as a call log."
 )
 MAIL_HEADERS = (
     b"From:",
@@ -73,11 +84,18 @@ def detect_format(filename: str, data: bytes) -> str:
         return "sms_backup"
     if any(whatsapp.HEADER.match(line) for line in head.replace("\r\n", "\n").split("\n")[:20]):
         return "whatsapp"
+    if filename.lower().endswith(".csv"):
+        return "csv"
     raise ParseError(f"This file is not an export Daybook recognises. {EXPECTED}")
 
 
 def parse(
-    data: bytes, *, filename: str, date_order: str | None = None, limits: Limits = DEFAULT_LIMITS
+    data: bytes,
+    *,
+    filename: str,
+    date_order: str | None = None,
+    csv_mapping: CsvMapping | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ParseResult:
     """Parse an upload of any supported format. Raises ParseError, never anything else."""
     if len(data) > limits.max_upload_bytes:
@@ -85,6 +103,8 @@ def parse(
     kind = detect_format(filename, data)
     if kind == "sms_backup":
         return sms_backup.parse(data, limits=limits)
+    if kind == "csv":
+        return csv_calls.parse(data, mapping=csv_mapping, limits=limits)
     if kind == "email":
         return mail.parse_eml(data, limits=limits)
     if kind == "mbox":

@@ -1,0 +1,139 @@
+"""A generic CSV, such as a phone company's call log: the person says which column is which.
+
+Column names differ between providers, so Daybook suggests a mapping from the header row and
+the person confirms or changes it. Times are read with the format given (or ISO 8601) and are
+local to the zone the person confirms.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import asdict, dataclass
+
+from daybook.imports.parsers.base import DEFAULT_LIMITS, Limits, ParseError, ParseResult, Record
+from daybook.imports.parsers.text import decode_utf8
+
+FORMAT = "csv"
+HINTS = {
+    "timestamp": ("date", "time", "datetime", "timestamp", "when", "start"),
+    "number": ("number", "from", "caller", "phone", "sender", "contact", "other party"),
+    "direction": ("direction", "type", "in/out", "call type"),
+    "duration": ("duration", "length", "seconds", "mins"),
+    "text": ("text", "message", "body", "content", "description"),
+}
+
+
+@dataclass(frozen=True)
+class CsvMapping:
+    timestamp: str
+    number: str
+    direction: str = ""
+    duration: str = ""
+    text: str = ""
+    time_format: str = ""  # strptime format; empty means ISO 8601
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def rows(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    text = decode_utf8(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        found = list(reader)
+    except csv.Error as error:
+        raise ParseError(f"The CSV file is damaged: {error}.", line=reader.line_num) from None
+    header = [name for name in (reader.fieldnames or []) if name]
+    if not header or not found:
+        raise ParseError("The CSV file has no header row or no rows.")
+    return header, found
+
+
+def suggest(header: list[str]) -> CsvMapping | None:
+    picked = {}
+    for field, hints in HINTS.items():
+        picked[field] = next(
+            (name for name in header if any(hint in name.lower() for hint in hints)), ""
+        )
+    if not picked["timestamp"] or not picked["number"]:
+        return None
+    return CsvMapping(**picked)
+
+
+def parse(
+    data: bytes, *, mapping: CsvMapping | None = None, limits: Limits = DEFAULT_LIMITS
+) -> ParseResult:
+    header, found = rows(data)
+    mapping = mapping or suggest(header)
+    if mapping is None:
+        raise ParseError("Daybook could not tell which columns hold the date and the number.")
+    for column in (
+        mapping.timestamp,
+        mapping.number,
+        mapping.direction,
+        mapping.duration,
+        mapping.text,
+    ):
+        if column and column not in header:
+            raise ParseError(f"The CSV has no column called “{column}”.")
+    if len(found) > limits.max_records:
+        raise ParseError("The CSV has more rows than one import can take.")
+    records = [_record(row, mapping, number) for number, row in enumerate(found, start=2)]
+    participants: dict[str, int] = {}
+    for record in records:
+        participants[record.sender] = participants.get(record.sender, 0) + 1
+    return ParseResult(
+        format=FORMAT,
+        records=records,
+        participants=participants,
+        naive_times=True,
+        warnings=[
+            f"Columns used: {', '.join(f'{k}={v}' for k, v in mapping.as_dict().items() if v)}"
+        ],
+    )
+
+
+def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
+    raw_time = (row.get(mapping.timestamp) or "").strip()
+    try:
+        if mapping.time_format:
+            moment = dt.datetime.strptime(raw_time, mapping.time_format)  # noqa: DTZ007  (local, zone confirmed by the person)
+        else:
+            moment = dt.datetime.fromisoformat(raw_time)
+    except ValueError:
+        raise ParseError(
+            f"The date “{raw_time[:40]}” does not match the date format.", line=line
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    number = (row.get(mapping.number) or "").strip() or "Unknown number"
+    direction_text = (row.get(mapping.direction) or "").lower() if mapping.direction else ""
+    outgoing = any(word in direction_text for word in ("out", "dialled", "dialed", "sent"))
+    missed = "miss" in direction_text
+    try:
+        duration = int(float(row.get(mapping.duration) or 0)) if mapping.duration else None
+    except ValueError:
+        duration = None
+    text = row.get(mapping.text, "") if mapping.text else ""
+    kind = "message" if text else "call"
+    key = hashlib.sha256(
+        f"{FORMAT}|{moment.isoformat()}|{number}|{direction_text}|{text}".encode()
+    ).hexdigest()
+    return Record(
+        kind=kind,
+        timestamp=moment,
+        sender="Me" if outgoing else number,
+        recipients=(number,) if outgoing else (),
+        text=text,
+        direction="outgoing" if outgoing else "incoming",
+        call_outcome=("missed" if missed else "answered") if kind == "call" else None,
+        duration_seconds=duration,
+        locator=f"line {line}",
+        dedupe_key=key,
+        extra={"row": row},
+    )
