@@ -286,3 +286,25 @@ def test_a_csv_call_log_is_imported_after_choosing_the_columns(
         for c in current_contents(list(Entry.objects.filter(case=case)), case).values()
     )
     assert texts == ["Call from 07700 900123, 40 seconds", "Missed call from 07700 900123"]
+
+
+def test_one_entry_per_day_keeps_every_message_exactly(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    upload(owner, case, CHAT)
+    job = ImportJob.objects.get()
+    run(owner, case, job, django_capture_on_commit_callbacks, grouping="day")
+    job.refresh_from_db()
+    assert job.added == 4
+    entries = list(Entry.objects.filter(case=case).order_by("occurred_at"))
+    contents = current_contents(entries, case)
+    # 12 Jan messages in one entry; the 13 Jan call is a different day and channel.
+    assert len(entries) == 2
+    day = contents[entries[0].pk]["what_happened"]
+    assert day == (
+        "21:05:00 Sam Ex: I know you\u2019re home\n"
+        "21:05:00 Sam Ex: answer me\nor I'm coming over\n"
+        "21:09:00 Sam Ex: This message was deleted"
+    )
+    assert len(contents[entries[0].pk]["source"]["records"]) == 3
+    assert ImportedRecord.objects.filter(entry=entries[0]).count() == 3

@@ -22,6 +22,16 @@ class ChoicesForm(forms.Form):
         label="Also keep the other messages, as context (they will not count as incidents)",
         required=False,
     )
+    grouping = forms.ChoiceField(
+        label="How should messages become entries?",
+        choices=[
+            ("message", "One entry for each message or call"),
+            ("day", "One entry for each day, per channel (for very long chats)"),
+        ],
+        initial="message",
+        required=False,
+        widget=forms.RadioSelect,
+    )
     time_zone = forms.ChoiceField(
         label="Which time zone was the phone set to?", choices=TIME_ZONES, initial="Europe/London"
     )

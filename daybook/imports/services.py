@@ -5,6 +5,7 @@ one database transaction from start to end (so a failure or a cancel leaves noth
 SQLite that transaction keeps other writers out until it finishes.
 """
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -263,35 +264,53 @@ def _wanted(record: Record, options: dict[str, Any]) -> bool | None:
     return False if options.get("keep_context") else None
 
 
+def _units(
+    job: ImportJob, chosen: list[tuple[Record, bool]], zone: ZoneInfo
+) -> list[tuple[list[Record], bool]]:
+    """What becomes one entry: each record, or (if chosen) each day's records per channel."""
+    if job.options.get("grouping") != "day":
+        return [([record], wanted) for record, wanted in chosen]
+    days: dict[tuple, list[Record]] = {}
+    for record, wanted in chosen:
+        key = (_local(record, zone).date(), _channel(job, record), wanted)
+        days.setdefault(key, []).append(record)
+    return [(records, key[2]) for key, records in days.items()]
+
+
 def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[int, int]:
     zone = ZoneInfo(job.options.get("time_zone", "Europe/London"))
     case, author = job.case, job.created_by
-    existing = dict(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", "entry_id"))
+    existing = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
     members = _attachment_bytes(data, result) if result.members else {}
     chosen = [
         (record, wanted)
         for record in result.records
         if (wanted := _wanted(record, job.options)) is not None
     ]
-    total, added, already, file_kept = len(chosen), 0, 0, False
-    for done, (record, from_stalker) in enumerate(chosen, start=1):
-        if done % PROGRESS_EVERY == 0:
+    total, done, added, already, file_kept = len(chosen), 0, 0, 0, False
+    for records, from_stalker in _units(job, chosen, zone):
+        done += len(records)
+        if done // PROGRESS_EVERY != (done - len(records)) // PROGRESS_EVERY:
             if default_storage.exists(_cancel_name(job)):
                 raise ImportCancelled
             _write_progress(job, done, total, added)
-        if record.dedupe_key in existing:
-            imported = ImportedRecord.objects.get(case=case, dedupe_key=record.dedupe_key)
-            ImportSource.objects.get_or_create(
-                record=imported, job=job, defaults={"locator": record.locator}
-            )
-            already += 1
+        fresh = [record for record in records if record.dedupe_key not in existing]
+        for record in records:
+            if record.dedupe_key in existing:
+                imported = ImportedRecord.objects.get(case=case, dedupe_key=record.dedupe_key)
+                ImportSource.objects.get_or_create(
+                    record=imported, job=job, defaults={"locator": record.locator}
+                )
+                already += 1
+        if not fresh:
             continue
+        values = (
+            _entry_values(job, fresh[0], zone, from_stalker)
+            if len(fresh) == 1
+            else _day_values(job, fresh, zone, from_stalker)
+        )
         entry = log.entry_record(
-            case=case,
-            author=author,
-            how=RecordedHow.IMPORT,
-            audit=False,
-            values=_entry_values(job, record, zone, from_stalker),
+            case=case, author=author, how=RecordedHow.IMPORT, audit=False, values=values
         )
         if not file_kept:  # the export itself is an exhibit, on the first entry it produced
             log.evidence_add(
@@ -302,22 +321,31 @@ def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[i
                 checked=_export_exhibit(job, data),
             )
             file_kept = True
-        for attachment in record.attachments:
-            if attachment.member and attachment.member in members:
-                try:
-                    checked = check_upload(attachment.name, members[attachment.member])
-                except ValidationError:  # a kind of file not kept; its name stays in the source
-                    continue
-                log.evidence_add(
-                    entry=entry, author=author, how=RecordedHow.IMPORT, audit=False, checked=checked
-                )
-        imported = ImportedRecord.objects.create(
-            case=case, dedupe_key=record.dedupe_key, entry=entry
-        )
-        ImportSource.objects.create(record=imported, job=job, locator=record.locator)
-        existing[record.dedupe_key] = entry.pk
-        added += 1
+        for record in fresh:
+            _attach(entry, author, record, members)
+            imported = ImportedRecord.objects.create(
+                case=case, dedupe_key=record.dedupe_key, entry=entry
+            )
+            ImportSource.objects.create(record=imported, job=job, locator=record.locator)
+            existing.add(record.dedupe_key)
+            added += 1
     return added, already
+
+
+def _attach(entry: Entry, author: User, record: Record, members: dict[str, bytes]) -> None:
+    """Attachments found in the archive become exhibits of the entry."""
+    for attachment in record.attachments:
+        # Archives name attachments by path (Messenger) or by file name (WhatsApp).
+        found = members.get(attachment.member or attachment.name.rsplit("/", 1)[-1])
+        if found is None:
+            continue
+        try:
+            checked = check_upload(attachment.name.rsplit("/", 1)[-1], found)
+        except ValidationError:  # a kind of file not kept; its name stays in the source
+            continue
+        log.evidence_add(
+            entry=entry, author=author, how=RecordedHow.IMPORT, audit=False, checked=checked
+        )
 
 
 def _export_exhibit(job: ImportJob, data: bytes) -> CheckedFile:
@@ -338,40 +366,65 @@ def _attachment_bytes(data: bytes, result: ParseResult) -> dict[str, bytes]:
     return {name.rsplit("/", 1)[-1]: content for name, content in members.items()}
 
 
+def _local(record: Record, zone: ZoneInfo) -> dt.datetime:
+    moment = record.timestamp
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def _channel(job: ImportJob, record: Record) -> str:
+    if record.kind == "call":
+        return Entry.Channel.PHONE_CALL
+    if job.format == "csv":
+        return Entry.Channel.TEXT_MESSAGE
+    return CHANNELS[job.format]
+
+
+def _source(job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool) -> dict[str, Any]:
+    """Where the entry came from, kept (and hashed) with it."""
+    return {
+        "format": job.format,
+        "file_sha256": job.sha256,
+        "member": record.member,
+        "locator": record.locator,
+        "sender": record.sender,
+        "timestamp": _local(record, zone).isoformat(),
+        "kind": record.kind,
+        "facts": list(record.facts),
+        "call_outcome": record.call_outcome,
+        "from_stalker": from_stalker,
+        "attachments": [a.name for a in record.attachments],
+    }
+
+
 def _entry_values(
     job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool
 ) -> dict[str, Any]:
-    moment = record.timestamp
-    local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
-    channel = CHANNELS[job.format]
-    if record.kind == "call":
-        channel = Entry.Channel.PHONE_CALL
-    elif job.format == "csv":
-        channel = Entry.Channel.TEXT_MESSAGE
+    local = _local(record, zone)
     return {
         "occurred_on": local.date(),
         "occurred_time": local.time(),
         "precision": Entry.Precision.EXACT,
         "time_zone": zone.key,
         "place_kind": Entry.PlaceKind.ONLINE,
-        "channel": channel,
+        "channel": _channel(job, record),
         "behaviours": ["contacting"] if from_stalker else [],
         "seen": Entry.Seen.NOT_APPLICABLE,
         "what_happened": record.text or _describe(record),
-        "source": {
-            "format": job.format,
-            "file_sha256": job.sha256,
-            "member": record.member,
-            "locator": record.locator,
-            "sender": record.sender,
-            "timestamp": local.isoformat(),
-            "kind": record.kind,
-            "facts": list(record.facts),
-            "call_outcome": record.call_outcome,
-            "from_stalker": from_stalker,
-            "attachments": [a.name for a in record.attachments],
-        },
+        "source": _source(job, record, zone, from_stalker),
     }
+
+
+def _day_values(
+    job: ImportJob, records: list[Record], zone: ZoneInfo, from_stalker: bool
+) -> dict[str, Any]:
+    """One entry for a day's records on one channel; each line keeps its exact text."""
+    values = _entry_values(job, records[0], zone, from_stalker)
+    values["what_happened"] = "\n".join(
+        f"{_local(record, zone):%H:%M:%S} {record.sender}: {record.text or _describe(record)}"
+        for record in records
+    )
+    values["source"]["records"] = [_source(job, record, zone, from_stalker) for record in records]
+    return values
 
 
 def _describe(record: Record) -> str:
