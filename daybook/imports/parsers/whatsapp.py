@@ -20,7 +20,7 @@ from daybook.imports.parsers.base import (
     ParseResult,
     Record,
 )
-from daybook.imports.parsers.text import decode_utf8, lines_of
+from daybook.imports.parsers.text import decode_utf8
 
 FORMAT = "whatsapp"
 MARKS = "\u200e\u200f"
@@ -32,6 +32,7 @@ HEADER = re.compile(
     r"(?:\s?([ap]\.?\s?m\.?|上午|下午|午前|午後|오전|오후))?\]?(?:\s-|:)?\s",
     re.IGNORECASE,
 )
+HEADER_LINES = re.compile(HEADER.pattern, re.IGNORECASE | re.MULTILINE)
 PM = {"pm", "p.m.", "p. m.", "p.m", "下午", "午後", "오후"}
 AM = {"am", "a.m.", "a. m.", "a.m", "上午", "午前", "오전"}
 SPLIT_DATE = re.compile(r"[-/.]\s?")
@@ -108,12 +109,17 @@ def _date(text: str, order: str) -> dt.date:
     return dt.date(year, month, day)
 
 
+MARKERS = tuple(PM | AM)
+
+
+@lru_cache(maxsize=8192)
 def _time(text: str, meridiem: str | None, skipped: str) -> dt.time:
     parts = [int(part) for part in SPLIT_TIME.split(text)]
     hour, minute, second = parts[0], parts[1], parts[2] if len(parts) > 2 else 0
     marker = (meridiem or "").lower().replace("\xa0", " ").replace("\u202f", " ").strip()
-    if not marker:
-        marker = next((m for m in PM | AM if m in skipped.lower()), "")
+    if not marker and skipped:
+        lowered = skipped.lower()
+        marker = next((m for m in MARKERS if m in lowered), "")
     if marker in PM and hour < 12:
         hour += 12
     elif marker in AM and hour == 12:
@@ -133,19 +139,22 @@ def parse(
     (size, sha256), so attachment lines point at the files that came with the chat."""
     if not data:
         raise ParseError("The file is empty.")
-    lines = lines_of(decode_utf8(data), max_line_chars=limits.max_line_bytes)
-    heads: list[tuple[int, re.Match]] = []
-    for number, line in enumerate(lines):
-        match = HEADER.match(line)
-        if match:
-            heads.append((number, match))
+    text = decode_utf8(data).replace("\r\n", "\n")
+    too_long = re.search(f"[^\n]{{{limits.max_line_bytes + 1}}}", text)
+    if too_long:
+        raise ParseError(
+            "A line in the file is far longer than any message could be.",
+            line=text.count("\n", 0, too_long.start()) + 1,
+        )
+    # One scan of the whole text finds every header; only "\n" ends a line (see text.py).
+    heads = list(HEADER_LINES.finditer(text))
     if not heads:
         raise ParseError(
             "This does not look like a WhatsApp chat export: no line starts with a date and time."
         )
     if len(heads) > limits.max_records:
         raise ParseError("The chat has more messages than one import can take. Split the export.")
-    order, ambiguous = infer_date_order([match.group(1) for _n, match in heads])
+    order, ambiguous = infer_date_order([match.group(1) for match in heads])
     if date_order is not None:
         if date_order not in ("dmy", "mdy", "ymd"):
             raise ParseError(
@@ -153,15 +162,14 @@ def parse(
             )
         order, ambiguous = date_order, False
     warnings = []
-    if heads[0][0] > 0:
-        warnings.append(
-            "The file starts with text before the first message; it was kept with nothing else."
-        )
-    records, seen = [], Counter()
-    for index, (start, match) in enumerate(heads):
-        end = heads[index + 1][0] if index + 1 < len(heads) else len(lines)
-        first_line = lines[start][match.end() :]
-        body = "\n".join([first_line, *lines[start + 1 : end]])
+    if heads[0].start() > 0:
+        warnings.append("The file starts with text before the first message; it was not imported.")
+    records, seen, attachments = [], Counter(), attachments or {}
+    line = text.count("\n", 0, heads[0].start()) + 1
+    ends = [match.start() - 1 for match in heads[1:]] + [len(text.rstrip("\n"))]
+    for match, end in zip(heads, ends, strict=True):
+        body = text[match.end() : max(end, match.end())]
+        span = body.count("\n") + 1
         try:
             moment = dt.datetime.combine(
                 _date(match.group(1), order), _time(match.group(3), match.group(4), match.group(2))
@@ -169,9 +177,10 @@ def parse(
         except ValueError:
             raise ParseError(
                 "A message has a date or time that does not exist. Check the date order you chose.",
-                line=start + 1,
+                line=line,
             ) from None
-        records.append(_record(moment, body, start, end, member, attachments or {}, seen))
+        records.append(_record(moment, body, line, span, member, attachments, seen))
+        line += span
     participants = Counter(record.sender for record in records if record.kind != "system")
     warnings.append(
         "WhatsApp may leave out the oldest messages of a long chat: check the first date here."
@@ -197,8 +206,8 @@ def _is_system(text: str) -> bool:
 def _record(
     moment: dt.datetime,
     body: str,
-    start: int,
-    end: int,
+    line: int,
+    span: int,
     member: str | None,
     attachments: dict[str, tuple[int, str]],
     seen: Counter,
@@ -211,17 +220,18 @@ def _record(
         kind = "system"
     facts, found, call_outcome = [], (), None
     first_line = text.split("\n", 1)[0]
-    if DELETED.match(first_line):
+    # Cheap substring checks first: most messages are plain text and skip every pattern.
+    if "deleted" in first_line and DELETED.match(first_line):
         facts.append("deleted")
-    if EDITED.search(first_line):
+    if first_line.endswith(">") and EDITED.search(first_line):
         facts.append("edited")
-    if OMITTED.match(first_line):
+    if "omitted" in first_line and OMITTED.match(first_line):
         facts.append("media_omitted")
     if VIEW_ONCE in first_line:
         facts.append("view_once")
-    if MISSED_CALL.match(first_line):
+    if "call" in first_line and MISSED_CALL.match(first_line):
         kind, call_outcome = "call", "missed"
-    attached = ATTACHED.match(first_line)
+    attached = ATTACHED.match(first_line) if ("<" in first_line or "(" in first_line) else None
     if attached and "media_omitted" not in facts:
         name = (attached.group(1) or attached.group(2)).strip()
         size, sha = attachments.get(name, (None, None))
@@ -235,7 +245,7 @@ def _record(
     identity = f"{moment.isoformat()}|{sender}|{text}"
     seen[identity] += 1
     key = hashlib.sha256(f"{FORMAT}|{identity}|{seen[identity]}".encode()).hexdigest()
-    lines = f"line {start + 1}" if end - start == 1 else f"lines {start + 1}-{end}"
+    lines = f"line {line}" if span == 1 else f"lines {line}-{line + span - 1}"
     return Record(
         kind=kind,
         timestamp=moment,

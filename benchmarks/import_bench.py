@@ -1,0 +1,137 @@
+"""Issue 6's import benchmarks, each printed beside its baseline from the same run.
+
+    .venv/bin/pip install whatstk==0.9.1     # benchmark-only; not a dependency of Daybook
+    .venv/bin/python benchmarks/import_bench.py [--messages 100000] [--import 10000]
+
+1. Parse throughput on a generated 100,000-message WhatsApp export, beside whatstk parsing
+   the same file (target: at least 3x faster), and the lines whatstk drops that Daybook keeps.
+2. Parse throughput on a generated 100,000-record SMS Backup & Restore file.
+3. End-to-end import (parse, encrypt, chain, insert) of 10,000 messages, on the database the
+   run is pointed at (SQLite by default; set DAYBOOK_DATABASE_URL for PostgreSQL).
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.setup import start_django  # noqa: E402
+
+E2E = (
+    "Messages and calls are end-to-end encrypted. No one outside of this chat, not even "
+    "WhatsApp, can read or listen to them. Tap to learn more."
+)
+
+
+def whatsapp_export(count: int) -> bytes:
+    lines = [f"01/01/2024, 00:00 - {E2E}"]
+    for n in range(count):
+        day, minute = 1 + (n // 1440) % 28, n % 1440
+        stamp = f"{day:02d}/{1 + (n // 40320) % 12:02d}/2024, {minute // 60:02d}:{minute % 60:02d}"
+        if n % 50 == 0:
+            lines.append(f"{stamp} - Sam Ex changed the subject to \u201cus\u201d")
+        elif n % 7 == 0:
+            lines.append(f"{stamp} - Me: please stop")
+        elif n % 11 == 0:
+            lines.append(f"{stamp} - Sam Ex: answer me\nI know you're there\n\nanswer")
+        else:
+            lines.append(
+                f"{stamp} - Sam Ex: message {n} I saw you at the station \u00e9 \U0001f440"
+            )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def sms_backup(count: int) -> bytes:
+    rows = "".join(
+        f'<sms protocol="0" address="+447700900123" date="{1600000000000 + n * 60000}" '
+        f'type="{1 if n % 5 else 2}" subject="null" body="text {n} &#55357;&#56832;" read="1" '
+        f'status="-1" locked="0" />\n'
+        for n in range(count)
+    )
+    head = f'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="{count}">\n'
+    return f"{head}{rows}</smses>\n".encode()
+
+
+def timed(action):  # noqa: ANN001, ANN201
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--import", dest="import_count", type=int, default=10_000)
+    arguments = parser.parse_args()
+    start_django()
+
+    from django.db import connection
+
+    from daybook.imports.parsers import sms_backup as sms
+    from daybook.imports.parsers import whatsapp
+
+    data = whatsapp_export(arguments.messages)
+    ours_seconds, ours = timed(lambda: whatsapp.parse(data, date_order="dmy"))
+    ok = True
+    try:
+        from whatstk.whatsapp.parser import df_from_whatsapp
+    except ImportError:
+        print("whatstk is not installed (pip install whatstk==0.9.1); skipping the comparison")
+    else:
+        with tempfile.NamedTemporaryFile(suffix=".txt") as handle:
+            handle.write(data)
+            handle.flush()
+            theirs_seconds, frame = timed(
+                lambda: df_from_whatsapp(
+                    handle.name, hformat="%d/%m/%Y, %H:%M - %name:", max_size=None
+                )
+            )
+        speed = theirs_seconds / ours_seconds
+        verdict = "meets" if speed >= 3 else "MISSES"
+        print(
+            f"WhatsApp parse of {arguments.messages} messages: Daybook {ours_seconds:.2f} s "
+            f"({arguments.messages / ours_seconds:,.0f}/s) vs whatstk {theirs_seconds:.2f} s = "
+            f"{speed:.1f}x faster (target >= 3x: {verdict})"
+        )
+        ok &= speed >= 3
+        system = sum(record.kind == "system" for record in ours.records)
+        print(
+            f"Records: Daybook {len(ours.records)} (of which {system} "
+            f"system lines, kept as facts) vs whatstk {len(frame)} rows: whatstk drops "
+            f"{len(ours.records) - len(frame)} lines that Daybook keeps"
+        )
+    xml = sms_backup(arguments.messages)
+    sms_seconds, parsed = timed(lambda: sms.parse(xml))
+    print(
+        f"SMS backup parse of {len(parsed.records)} records: {sms_seconds:.2f} s "
+        f"({len(parsed.records) / sms_seconds:,.0f}/s)"
+    )
+
+    from daybook.accounts.models import Role, User
+    from daybook.imports import services
+    from daybook.incidents.services import case_open
+
+    user = User.objects.create_user("bench@example.org", "bench-password-1", role=Role.VICTIM)
+    case = case_open(created_by=user, owner=user)
+    small = whatsapp_export(arguments.import_count)
+    job = services.import_upload(case=case, actor=user, name="chat.txt", data=small)
+    services.import_configure(
+        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy"}
+    )
+    job.refresh_from_db()
+    job.status = "queued"
+    seconds, _ = timed(lambda: services.import_run(job))
+    job.refresh_from_db()
+    per_10k = seconds * 10_000 / max(job.added, 1)
+    print(
+        f"End-to-end import on {connection.vendor}: {job.added} entries in {seconds:.1f} s "
+        f"= {per_10k:.1f} s per 10,000 messages ({job.status})"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
