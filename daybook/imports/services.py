@@ -210,7 +210,7 @@ def import_run(job: ImportJob) -> None:
             date_order=job.options.get("date_order"),
             csv_mapping=_mapping(job),
         )
-        with transaction.atomic():
+        with transaction.atomic(), log.chain_batch(job.case):
             added, already = _import_records(job, data, result)
     except ImportCancelled:
         _remove_orphans(job.case)

@@ -2,6 +2,10 @@
 appended to the case's hash chain, in the same transaction as its audit event."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -94,10 +98,15 @@ def _append(
     body: dict[str, Any],
     recorded_at: dt.datetime,
 ) -> ChainRecord:
-    # Locking the case row serialises appends on PostgreSQL; SQLite's IMMEDIATE transactions
-    # do the same. Either way the next sequence number and head are read under the lock.
-    locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
-    seq, prev, rid = locked.chain_seq + 1, locked.chain_head, new_uid()
+    batch = _batch.get()
+    if batch is not None and batch.case_id == case.pk:
+        seq, prev = batch.seq + 1, batch.head
+    else:
+        # Locking the case row serialises appends on PostgreSQL; SQLite's IMMEDIATE
+        # transactions do the same. The next number and head are read under the lock.
+        locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
+        seq, prev = locked.chain_seq + 1, locked.chain_head
+    rid = new_uid()
     header = record_header(
         case_uid=case.uid,
         seq=seq,
@@ -128,9 +137,40 @@ def _append(
         recorded_how=how,
         body_sealed=crypto.seal(key, body_bytes, keys.chain_body_ad(rid)),
     )
-    Case.objects.filter(pk=case.pk).update(chain_seq=seq, chain_head=digest)
+    if batch is not None and batch.case_id == case.pk:
+        batch.seq, batch.head = seq, digest
+    else:
+        Case.objects.filter(pk=case.pk).update(chain_seq=seq, chain_head=digest)
     case.chain_seq, case.chain_head = seq, digest
     return record
+
+
+@dataclass
+class _Batch:
+    case_id: int
+    seq: int
+    head: str
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("chain_batch", default=None)
+
+
+@contextmanager
+def chain_batch(case: Case) -> Iterator[None]:
+    """Many appends to one case in one transaction (an import): the case row is locked once
+    and its chain head written once at the end. Updating that row for every append would,
+    on PostgreSQL, leave a chain of row versions that each later append has to walk."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("chain_batch must run inside a transaction")
+    locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
+    batch = _Batch(case.pk, locked.chain_seq, locked.chain_head)
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    Case.objects.filter(pk=case.pk).update(chain_seq=batch.seq, chain_head=batch.head)
+    case.chain_seq, case.chain_head = batch.seq, batch.head
 
 
 def _project(entry: Entry, content: dict[str, Any]) -> None:
