@@ -196,6 +196,10 @@ def parse(
     )
 
 
+# The notices start with "M" (the end-to-end notices) or an invisible mark (iOS).
+SYSTEM_STARTS = "M\u200e\u200f"
+
+
 def _is_system(text: str) -> bool:
     stripped = text.lstrip(MARKS)
     if stripped.startswith(E2E_NOTICES):
@@ -216,10 +220,10 @@ def _record(
     kind = "message"
     if not separator:
         sender, text, kind = "", body, "system"
-    elif _is_system(text):
+    elif text[:1] in SYSTEM_STARTS and _is_system(text):
         kind = "system"
     facts, found, call_outcome = [], (), None
-    first_line = text.split("\n", 1)[0]
+    first_line = text if "\n" not in text else text[: text.index("\n")]
     # Cheap substring checks first: most messages are plain text and skip every pattern.
     if "deleted" in first_line and DELETED.match(first_line):
         facts.append("deleted")
@@ -243,8 +247,8 @@ def _record(
         if name not in attachments:
             facts.append("attachment_missing")
     identity = f"{moment.isoformat()}|{sender}|{text}"
-    seen[identity] += 1
-    key = hashlib.sha256(f"{FORMAT}|{identity}|{seen[identity]}".encode()).hexdigest()
+    occurrence = seen[identity] = seen[identity] + 1
+    key = hashlib.sha256(f"{FORMAT}|{identity}|{occurrence}".encode()).hexdigest()
     lines = f"line {line}" if span == 1 else f"lines {line}-{line + span - 1}"
     return Record(
         kind=kind,
