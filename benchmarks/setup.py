@@ -22,6 +22,7 @@ def start_django() -> Path:
     os.environ["DAYBOOK_VAR_DIR"] = str(scratch)
     os.environ.setdefault("DAYBOOK_SECRET_KEY_FILE", str(ROOT / "var" / "secret_key"))
     os.environ.setdefault("DAYBOOK_MASTER_KEY_FILE", str(ROOT / "var" / "master_key"))
+    os.environ.setdefault("DAYBOOK_IDENTIFIER_KEY_FILE", str(ROOT / "var" / "identifier_key"))
     os.environ["DAYBOOK_HTTPS"] = "false"
     os.environ["DAYBOOK_EMAIL"] = "console"
     os.environ["DAYBOOK_LOG_LEVEL"] = "WARNING"

@@ -48,6 +48,13 @@ def master_key() -> bytes:
     return decode_key(env_secret("DAYBOOK_MASTER_KEY"))
 
 
+@cache
+def identifier_key() -> bytes:
+    """The key for matching identifiers across cases: separate from the master key, so the
+    tokens reveal nothing even to someone holding the database and the master key."""
+    return decode_key(env_secret("DAYBOOK_IDENTIFIER_KEY"))
+
+
 def new_data_key() -> bytes:
     return AESGCM.generate_key(bit_length=256)
 

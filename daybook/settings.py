@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "daybook.reports",
     "daybook.sharing",
     "daybook.imports",
+    "daybook.insights",
 ]
 
 MIDDLEWARE = [

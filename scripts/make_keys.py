@@ -25,6 +25,10 @@ def main(directory: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     write_once(folder / "secret_key", secrets.token_urlsafe(50))
     write_once(folder / "master_key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    # Matching perpetrators' identifiers across cases uses a key of its own (HMAC).
+    write_once(
+        folder / "identifier_key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    )
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
     IMPORT_UPLOADED = "import_uploaded", "Export uploaded"
     IMPORT_FINISHED = "import_finished", "Export imported"
+    REPEAT_MATCH = "repeat_match", "Identifier shared with another case"
 
 
 # What a person sees about their own account on the security page.

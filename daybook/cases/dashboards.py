@@ -11,6 +11,7 @@ from daybook.accounts.models import Role, User
 from daybook.cases.models import Case, CaseStatus, ContactNote, Referral, Task
 from daybook.cases.sealing import CaseErased
 from daybook.cases.selectors import client_details
+from daybook.insights.services import alerts_for
 from daybook.risk.models import Level, Screening
 
 OPEN = ~Q(status=CaseStatus.CLOSED)
@@ -85,5 +86,6 @@ def manager_dashboard(user: User) -> dict[str, Any]:
             (case, _label(case)) for case in annotated.filter(next_review__lt=today)
         ],
         "days_to_first_contact": statistics.median(waits) if waits else None,
+        "repeat_alerts": alerts_for(user),
         "today": today,
     }

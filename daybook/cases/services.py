@@ -175,6 +175,9 @@ def perpetrator_add(
     perpetrator = Perpetrator(case=case, created_by=actor)
     perpetrator.sealed = seal_for(case, identifiers, perpetrator.associated())
     perpetrator.save()
+    from daybook.insights.services import identifiers_index
+
+    identifiers_index(perpetrator=perpetrator, identifiers=identifiers)
     audit_record(
         action=Action.CASEWORK_SAVED,
         actor=actor,

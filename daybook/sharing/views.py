@@ -76,7 +76,13 @@ def revoke(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def shared_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "sharing/police_list.html", {"shares": shares_for_police(request.user)})
+    from daybook.insights.services import alerts_for
+
+    return render(
+        request,
+        "sharing/police_list.html",
+        {"shares": shares_for_police(request.user), "alerts": alerts_for(request.user)},
+    )
 
 
 def _seen(request: HttpRequest, share: Share) -> None:
