@@ -172,6 +172,8 @@ MFA_TOTP_ISSUER = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
 MFA_RATE_LIMITS = {"authenticate": "5/m/user", "reauthenticate": "10/m/user"}
 USERSESSIONS_TRACK_ACTIVITY = True
 
+# Messages ("Added to the log") live in the session, never in a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("DAYBOOK_SESSION_SECONDS", 4 * 60 * 60, minimum=300)
 SESSION_COOKIE_SAMESITE = "Lax"
