@@ -5,6 +5,9 @@
 
 1. Parse throughput on a generated 100,000-message WhatsApp export, beside whatstk parsing
    the same file (target: at least 3x faster), and the lines whatstk drops that Daybook keeps.
+   The target is judged with each parser given only the file, as an uploaded export is: both
+   then find the header format and date order themselves. The figures with the format handed
+   to each are printed beneath.
 2. Parse throughput on a generated 100,000-record SMS Backup & Restore file.
 3. End-to-end import (parse, encrypt, chain, insert) of 10,000 messages, on the database the
    run is pointed at (SQLite by default; set DAYBOOK_DATABASE_URL for PostgreSQL).
@@ -61,6 +64,12 @@ def timed(action):  # noqa: ANN001, ANN201
     return time.perf_counter() - started, result
 
 
+def best_of(runs: int, action):  # noqa: ANN001, ANN201
+    """The fastest of a few runs: the figure least disturbed by whatever else the machine does."""
+    results = [timed(action) for _ in range(runs)]
+    return min(seconds for seconds, _ in results), results[0][1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=100_000)
@@ -74,7 +83,8 @@ def main() -> int:
     from daybook.imports.parsers import whatsapp
 
     data = whatsapp_export(arguments.messages)
-    ours_seconds, ours = timed(lambda: whatsapp.parse(data, date_order="dmy"))
+    ours_auto, ours = best_of(3, lambda: whatsapp.parse(data))
+    ours_told, _ = best_of(3, lambda: whatsapp.parse(data, date_order="dmy"))
     ok = True
     try:
         from whatstk.whatsapp.parser import df_from_whatsapp
@@ -84,17 +94,25 @@ def main() -> int:
         with tempfile.NamedTemporaryFile(suffix=".txt") as handle:
             handle.write(data)
             handle.flush()
-            theirs_seconds, frame = timed(
+            theirs_auto, frame = best_of(3, lambda: df_from_whatsapp(handle.name, max_size=None))
+            theirs_told, _ = best_of(
+                3,
                 lambda: df_from_whatsapp(
                     handle.name, hformat="%d/%m/%Y, %H:%M - %name:", max_size=None
-                )
+                ),
             )
-        speed = theirs_seconds / ours_seconds
+        speed = theirs_auto / ours_auto
         verdict = "meets" if speed >= 3 else "MISSES"
         print(
-            f"WhatsApp parse of {arguments.messages} messages: Daybook {ours_seconds:.2f} s "
-            f"({arguments.messages / ours_seconds:,.0f}/s) vs whatstk {theirs_seconds:.2f} s = "
+            f"WhatsApp parse of {arguments.messages} messages, each given only the file "
+            f"(as an upload is): Daybook {ours_auto:.2f} s "
+            f"({arguments.messages / ours_auto:,.0f}/s) vs whatstk {theirs_auto:.2f} s = "
             f"{speed:.1f}x faster (target >= 3x: {verdict})"
+        )
+        print(
+            f"  with the format given (date order to Daybook, header format to whatstk): "
+            f"Daybook {ours_told:.2f} s vs whatstk {theirs_told:.2f} s = "
+            f"{theirs_told / ours_told:.1f}x"
         )
         ok &= speed >= 3
         system = sum(record.kind == "system" for record in ours.records)

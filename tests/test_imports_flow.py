@@ -1,5 +1,6 @@
 """Importing an export through the pages: preview, choices, background import, exactly once."""
 
+import hashlib
 import io
 import zipfile
 
@@ -100,6 +101,37 @@ def test_importing_again_adds_nothing_twice_and_records_the_new_source(
     assert Entry.objects.filter(case=case).count() == 5
     assert ImportSource.objects.filter(job=second).count() == 5
     assert ImportedRecord.objects.filter(case=case).count() == 5
+
+
+def test_the_same_words_sent_twice_are_two_entries_and_are_not_imported_again(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    twice = CHAT + b"14/01/24, 08:00 - Sam Ex: answer\n14/01/24, 08:00 - Sam Ex: answer\n"
+    upload(owner, case, twice)
+    run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)
+    assert Entry.objects.filter(case=case).count() == 6
+    upload(owner, case, twice + b"14/01/24, 08:00 - Sam Ex: answer\n")
+    third = ImportJob.objects.order_by("-pk").first()
+    run(owner, case, third, django_capture_on_commit_callbacks)
+    third.refresh_from_db()
+    assert (third.added, third.already_there) == (1, 6)
+
+
+def test_stored_dedupe_keys_are_keyed_per_case_and_reveal_no_message(
+    personas: Personas, owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    from daybook.incidents.services import case_open
+
+    upload(owner, case, CHAT)
+    run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)
+    other = case_open(created_by=personas.victim, owner=personas.victim)
+    upload(owner, other, CHAT)
+    run(owner, other, ImportJob.objects.order_by("-pk").first(), django_capture_on_commit_callbacks)
+    ours = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
+    theirs = set(ImportedRecord.objects.filter(case=other).values_list("dedupe_key", flat=True))
+    assert len(ours) == len(theirs) == 4 and not ours & theirs
+    bare = hashlib.sha256(b"whatsapp|2024-01-12T21:05:00|Sam Ex|answer me\nor I'm coming over|1")
+    assert bare.hexdigest() not in ours
 
 
 def test_other_messages_can_be_kept_as_context(
@@ -308,3 +340,22 @@ def test_one_entry_per_day_keeps_every_message_exactly(
     )
     assert len(contents[entries[0].pk]["source"]["records"]) == 3
     assert ImportedRecord.objects.filter(entry=entries[0]).count() == 3
+
+
+def test_an_email_keeps_its_raw_hash_and_authentication_results(
+    owner: Client, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    from tests.imports.test_other_formats import make_email
+
+    raw = make_email().as_bytes()
+    upload(owner, case, raw, name="message.eml")
+    job = ImportJob.objects.get()
+    run(owner, case, job, django_capture_on_commit_callbacks, stalkers=["Sam Ex <sam@example.org>"])
+    job.refresh_from_db()
+    assert job.status == "done" and job.added == 1
+    entry = Entry.objects.get(case=case)
+    details = current_contents([entry], case)[entry.pk]["source"]["details"]
+    assert details["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert details["authentication_results"] == [
+        "mx.example.org; spf=pass smtp.mailfrom=example.org; dkim=pass"
+    ]

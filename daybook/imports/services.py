@@ -7,7 +7,9 @@ SQLite that transaction keeps other writers out until it finishes.
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -264,17 +266,21 @@ def _wanted(record: Record, options: dict[str, Any]) -> bool | None:
     return False if options.get("keep_context") else None
 
 
+Keyed = tuple[str, Record]  # a record and the dedupe key it is stored under
+
+
 def _units(
-    job: ImportJob, chosen: list[tuple[Record, bool]], zone: ZoneInfo
-) -> list[tuple[list[Record], bool]]:
+    job: ImportJob, chosen: list[tuple[Keyed, bool]], zone: ZoneInfo
+) -> list[tuple[list[Keyed], bool]]:
     """What becomes one entry: each record, or (if chosen) each day's records per channel."""
     if job.options.get("grouping") != "day":
-        return [([record], wanted) for record, wanted in chosen]
-    days: dict[tuple, list[Record]] = {}
-    for record, wanted in chosen:
-        key = (_local(record, zone).date(), _channel(job, record), wanted)
-        days.setdefault(key, []).append(record)
-    return [(records, key[2]) for key, records in days.items()]
+        return [([keyed], wanted) for keyed, wanted in chosen]
+    days: dict[tuple, list[Keyed]] = {}
+    for keyed, wanted in chosen:
+        record = keyed[1]
+        day = (_local(record, zone).date(), _channel(job, record), wanted)
+        days.setdefault(day, []).append(keyed)
+    return [(records, day[2]) for day, records in days.items()]
 
 
 def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[int, int]:
@@ -282,22 +288,23 @@ def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[i
     case, author = job.case, job.created_by
     existing = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
     members = _attachment_bytes(data, result) if result.members else {}
+    dedupe_key = _dedupe_keys(case, result.format)
     chosen = [
-        (record, wanted)
+        ((dedupe_key(record), record), wanted)
         for record in result.records
         if (wanted := _wanted(record, job.options)) is not None
     ]
     total, done, added, already, file_kept = len(chosen), 0, 0, 0, False
-    for records, from_stalker in _units(job, chosen, zone):
-        done += len(records)
-        if done // PROGRESS_EVERY != (done - len(records)) // PROGRESS_EVERY:
+    for keyed, from_stalker in _units(job, chosen, zone):
+        done += len(keyed)
+        if done // PROGRESS_EVERY != (done - len(keyed)) // PROGRESS_EVERY:
             if default_storage.exists(_cancel_name(job)):
                 raise ImportCancelled
             _write_progress(job, done, total, added)
-        fresh = [record for record in records if record.dedupe_key not in existing]
-        for record in records:
-            if record.dedupe_key in existing:
-                imported = ImportedRecord.objects.get(case=case, dedupe_key=record.dedupe_key)
+        fresh = [(key, record) for key, record in keyed if key not in existing]
+        for key, record in keyed:
+            if key in existing:
+                imported = ImportedRecord.objects.get(case=case, dedupe_key=key)
                 ImportSource.objects.get_or_create(
                     record=imported, job=job, defaults={"locator": record.locator}
                 )
@@ -305,9 +312,9 @@ def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[i
         if not fresh:
             continue
         values = (
-            _entry_values(job, fresh[0], zone, from_stalker)
+            _entry_values(job, fresh[0][1], zone, from_stalker)
             if len(fresh) == 1
-            else _day_values(job, fresh, zone, from_stalker)
+            else _day_values(job, [record for _key, record in fresh], zone, from_stalker)
         )
         entry = log.entry_record(
             case=case, author=author, how=RecordedHow.IMPORT, audit=False, values=values
@@ -321,15 +328,30 @@ def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[i
                 checked=_export_exhibit(job, data),
             )
             file_kept = True
-        for record in fresh:
+        for key, record in fresh:
             _attach(entry, author, record, members)
-            imported = ImportedRecord.objects.create(
-                case=case, dedupe_key=record.dedupe_key, entry=entry
-            )
+            imported = ImportedRecord.objects.create(case=case, dedupe_key=key, entry=entry)
             ImportSource.objects.create(record=imported, job=job, locator=record.locator)
-            existing.add(record.dedupe_key)
+            existing.add(key)
             added += 1
     return added, already
+
+
+def _dedupe_keys(case: Case, format: str) -> Callable[[Record], str]:
+    """What each record is known by in this case, for records given in file order: an HMAC of
+    its identity and its occurrence, under a secret derived from the case's own key. A stored
+    key says nothing about its message (a bare hash of a short message could be guessed), and
+    erasing the case's key erases its meaning. The occurrence keeps the same words sent twice
+    in the same minute from being taken for a re-import of the first."""
+    secret = hmac.digest(case_key(case), b"daybook import dedupe keys", "sha256")
+    seen: dict[str, int] = {}
+
+    def key(record: Record) -> str:
+        occurrence = seen[record.identity] = seen.get(record.identity, 0) + 1
+        identity = f"{format}|{record.identity}|{occurrence}"
+        return hmac.new(secret, identity.encode(), "sha256").hexdigest()
+
+    return key
 
 
 def _attach(entry: Entry, author: User, record: Record, members: dict[str, bytes]) -> None:
@@ -393,6 +415,9 @@ def _source(job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool) 
         "call_outcome": record.call_outcome,
         "from_stalker": from_stalker,
         "attachments": [a.name for a in record.attachments],
+        # What else the export said of it: an e-mail's raw-bytes hash, Message-ID and
+        # authentication results, a call's number presentation.
+        "details": record.extra,
     }
 
 

@@ -71,7 +71,7 @@ def test_the_same_message_in_two_backups_has_the_same_key() -> None:
     other = parse(
         SMS.replace(b'address="07700 900123"', b'address="+44 7700 900123"'), filename="b.xml"
     ).records[0]
-    assert one.dedupe_key == other.dedupe_key
+    assert one.identity == other.identity
 
 
 def test_detects_the_format_from_content() -> None:

@@ -1,8 +1,14 @@
 """What every parser returns, and the one error every parser raises."""
 
 import datetime as dt
+import functools
+import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ParseError(Exception):
@@ -53,7 +59,9 @@ class Record:
     sender: str
     text: str  # exactly as decoded: never normalised or stripped of invisible characters
     locator: str  # "lines 12-14", "record 57": where it is in the file
-    dedupe_key: str
+    # What makes this the same record in another export of the same source. The import keys
+    # it with the case's own secret before storing it, so no hash of a message is kept bare.
+    identity: str
     recipients: tuple[str, ...] = ()
     direction: str | None = None  # "incoming" | "outgoing"
     call_outcome: str | None = None  # "answered" | "missed" | "rejected" | "blocked" | ...
@@ -75,3 +83,21 @@ class ParseResult:
     naive_times: bool = False
     warnings: list[str] = field(default_factory=list)
     members: dict[str, str] = field(default_factory=dict)
+
+
+def without_cycle_collection(parse: Callable[P, R]) -> Callable[P, R]:
+    """Run a parser with the cyclic garbage collector paused. A parse builds hundreds of
+    thousands of small objects that never refer to each other in a cycle, and the collector
+    would otherwise walk all of them again every few thousand (a fifth of the parse time)."""
+
+    @functools.wraps(parse)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused

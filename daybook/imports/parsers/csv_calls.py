@@ -7,11 +7,17 @@ local to the zone the person confirms.
 
 import csv
 import datetime as dt
-import hashlib
 import io
 from dataclasses import asdict, dataclass
 
-from daybook.imports.parsers.base import DEFAULT_LIMITS, Limits, ParseError, ParseResult, Record
+from daybook.imports.parsers.base import (
+    DEFAULT_LIMITS,
+    Limits,
+    ParseError,
+    ParseResult,
+    Record,
+    without_cycle_collection,
+)
 from daybook.imports.parsers.text import decode_utf8
 
 FORMAT = "csv"
@@ -65,6 +71,7 @@ def suggest(header: list[str]) -> CsvMapping | None:
     return CsvMapping(**picked)
 
 
+@without_cycle_collection
 def parse(
     data: bytes, *, mapping: CsvMapping | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> ParseResult:
@@ -121,9 +128,7 @@ def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
         duration = None
     text = row.get(mapping.text, "") if mapping.text else ""
     kind = "message" if text else "call"
-    key = hashlib.sha256(
-        f"{FORMAT}|{moment.isoformat()}|{number}|{direction_text}|{text}".encode()
-    ).hexdigest()
+    identity = f"{moment.isoformat()}|{number}|{direction_text}|{text}"
     return Record(
         kind=kind,
         timestamp=moment,
@@ -134,6 +139,6 @@ def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
         call_outcome=("missed" if missed else "answered") if kind == "call" else None,
         duration_seconds=duration,
         locator=f"line {line}",
-        dedupe_key=key,
+        identity=identity,
         extra={"row": row},
     )

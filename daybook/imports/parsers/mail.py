@@ -101,9 +101,7 @@ def _read(raw: bytes, locator: str, from_line: str | None) -> Record:
         attachments=tuple(attachments),
         facts=tuple(facts),
         locator=locator,
-        dedupe_key=hashlib.sha256(
-            f"{FORMAT}|{message.get('Message-ID', digest)}".encode()
-        ).hexdigest(),
+        identity=str(message.get("Message-ID", digest)),
         extra={
             "sha256": digest,
             "message_id": str(message.get("Message-ID", "")),

@@ -6,7 +6,6 @@ and kept as it is when the repair does not apply.
 """
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 
@@ -90,9 +89,7 @@ def _record(message: Any, title: str, member: str, index: int) -> Record:
     duration = (
         message.get("call_duration") if isinstance(message.get("call_duration"), int) else None
     )
-    key = hashlib.sha256(
-        f"{FORMAT}|{title}|{sender}|{message.get('timestamp_ms')}|{text}".encode()
-    ).hexdigest()
+    identity = f"{title}|{sender}|{message.get('timestamp_ms')}|{text}"
     return Record(
         kind=kind,
         timestamp=moment,
@@ -105,5 +102,5 @@ def _record(message: Any, title: str, member: str, index: int) -> Record:
         thread=title,
         member=member,
         locator=f"{member.rsplit('/', 1)[-1]} message {index}",
-        dedupe_key=key,
+        identity=identity,
     )

@@ -25,6 +25,7 @@ from daybook.imports.parsers.base import (
     ParseError,
     ParseResult,
     Record,
+    without_cycle_collection,
 )
 
 FORMAT = "sms_backup"
@@ -80,10 +81,11 @@ def _when(milliseconds: str | None, index: int) -> dt.datetime:
         raise ParseError("A record has no valid date.", record=index) from None
 
 
-def _key(*parts: object) -> str:
-    return hashlib.sha256("|".join(str(part) for part in (FORMAT, *parts)).encode()).hexdigest()
+def _identity(*parts: object) -> str:
+    return "|".join(str(part) for part in parts)
 
 
+@without_cycle_collection
 def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     if not data.strip():
         raise ParseError("The file is empty.")
@@ -142,9 +144,7 @@ def _sms(element, index: int, lone: bool) -> Record:  # noqa: ANN001
         facts=tuple(facts),
         thread=number,
         locator=f"record {index}",
-        dedupe_key=_key(
-            number, incoming, int(moment.timestamp()), hashlib.sha256(text.encode()).hexdigest()
-        ),
+        identity=_identity(number, incoming, int(moment.timestamp()), text),
         extra={
             "address": address,
             "type": element.get("type"),
@@ -199,11 +199,11 @@ def _mms(element, index: int, lone: bool) -> Record:  # noqa: ANN001
         facts=("lone_surrogate_replaced",) if lone and "\ufffd" in text else (),
         thread=element.get("address") or "",
         locator=f"record {index}",
-        dedupe_key=_key(
+        identity=_identity(
             sender,
             incoming,
             int(moment.timestamp()),
-            hashlib.sha256(text.encode()).hexdigest(),
+            text,
             len(attachments),
         ),
     )
@@ -233,6 +233,6 @@ def _call(element, index: int, lone: bool) -> Record:  # noqa: ANN001
         duration_seconds=duration,
         thread=number,
         locator=f"record {index}",
-        dedupe_key=_key(number, direction, int(moment.timestamp()), outcome, duration),
+        identity=_identity(number, direction, int(moment.timestamp()), outcome, duration),
         extra={"type": element.get("type"), "presentation": presentation},
     )

@@ -5,7 +5,6 @@ exporting computer's local time and is ignored. Calls are service messages.
 """
 
 import datetime as dt
-import hashlib
 import json
 import re
 from typing import Any
@@ -17,6 +16,7 @@ from daybook.imports.parsers.base import (
     ParseError,
     ParseResult,
     Record,
+    without_cycle_collection,
 )
 
 FORMAT = "telegram"
@@ -52,6 +52,7 @@ def text_of(value: Any) -> str:
     return ""
 
 
+@without_cycle_collection
 def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     if not data.strip():
         raise ParseError("The file is empty.")
@@ -114,9 +115,7 @@ def _record(message: Any, thread: str, index: int) -> Record | None:
         if isinstance(message.get("duration_seconds"), int)
         else None
     )
-    key = hashlib.sha256(
-        f"{FORMAT}|{thread}|{message.get('id')}|{int(moment.timestamp())}".encode()
-    ).hexdigest()
+    identity = f"{thread}|{message.get('id')}|{int(moment.timestamp())}"
     return Record(
         kind=kind,
         timestamp=moment,
@@ -128,5 +127,5 @@ def _record(message: Any, thread: str, index: int) -> Record | None:
         facts=tuple(facts),
         thread=thread,
         locator=f"message {message.get('id', index)}",
-        dedupe_key=key,
+        identity=identity,
     )

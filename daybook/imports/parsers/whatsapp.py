@@ -7,10 +7,8 @@ whole file, or left for the person to choose when the file cannot tell.
 """
 
 import datetime as dt
-import hashlib
 import re
 from collections import Counter
-from functools import lru_cache
 
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
@@ -19,6 +17,7 @@ from daybook.imports.parsers.base import (
     ParseError,
     ParseResult,
     Record,
+    without_cycle_collection,
 )
 from daybook.imports.parsers.text import decode_utf8
 
@@ -32,7 +31,7 @@ HEADER = re.compile(
     r"(?:\s?([ap]\.?\s?m\.?|上午|下午|午前|午後|오전|오후))?\]?(?:\s-|:)?\s",
     re.IGNORECASE,
 )
-HEADER_LINES = re.compile(HEADER.pattern, re.IGNORECASE | re.MULTILINE)
+SPLIT_HEADERS = re.compile("\n" + HEADER.pattern.removeprefix("^"), re.IGNORECASE)
 PM = {"pm", "p.m.", "p. m.", "p.m", "下午", "午後", "오후"}
 AM = {"am", "a.m.", "a. m.", "a.m", "上午", "午前", "오전"}
 SPLIT_DATE = re.compile(r"[-/.]\s?")
@@ -95,8 +94,7 @@ def infer_date_order(dates: list[str]) -> tuple[str | None, bool]:
     return "dmy", True
 
 
-@lru_cache(maxsize=4096)
-def _date(text: str, order: str) -> dt.date:
+def _date(text: str, order: str) -> tuple[dt.date, str]:
     first, second, third = _pieces(text)
     if order == "ymd":
         year, month, day = first, second, third
@@ -106,14 +104,14 @@ def _date(text: str, order: str) -> dt.date:
         day, month, year = first, second, third
     if year < 100:
         year += 2000
-    return dt.date(year, month, day)
+    value = dt.date(year, month, day)
+    return value, value.isoformat()
 
 
 MARKERS = tuple(PM | AM)
 
 
-@lru_cache(maxsize=8192)
-def _time(text: str, meridiem: str | None, skipped: str) -> dt.time:
+def _time(text: str, meridiem: str | None, skipped: str) -> tuple[dt.time, str]:
     parts = [int(part) for part in SPLIT_TIME.split(text)]
     hour, minute, second = parts[0], parts[1], parts[2] if len(parts) > 2 else 0
     marker = (meridiem or "").lower().replace("\xa0", " ").replace("\u202f", " ").strip()
@@ -124,9 +122,11 @@ def _time(text: str, meridiem: str | None, skipped: str) -> dt.time:
         hour += 12
     elif marker in AM and hour == 12:
         hour = 0
-    return dt.time(hour, minute, second)
+    value = dt.time(hour, minute, second)
+    return value, value.isoformat()
 
 
+@without_cycle_collection
 def parse(
     data: bytes,
     *,
@@ -139,22 +139,20 @@ def parse(
     (size, sha256), so attachment lines point at the files that came with the chat."""
     if not data:
         raise ParseError("The file is empty.")
-    text = decode_utf8(data).replace("\r\n", "\n")
-    too_long = re.search(f"[^\n]{{{limits.max_line_bytes + 1}}}", text)
-    if too_long:
-        raise ParseError(
-            "A line in the file is far longer than any message could be.",
-            line=text.count("\n", 0, too_long.start()) + 1,
-        )
-    # One scan of the whole text finds every header; only "\n" ends a line (see text.py).
-    heads = list(HEADER_LINES.finditer(text))
-    if not heads:
+    # A line feed in front lets one split, in C, find every header: the pattern starts with
+    # a literal "\n", which the regex engine scans for quickly, and only "\n" ends a line.
+    text = "\n" + decode_utf8(data).replace("\r\n", "\n")
+    parts = SPLIT_HEADERS.split(text)
+    if max(map(len, parts[::5])) > limits.max_line_bytes:  # the preamble and the bodies
+        _refuse_long_lines(text, limits)
+    count = len(parts) // 5
+    if not count:
         raise ParseError(
             "This does not look like a WhatsApp chat export: no line starts with a date and time."
         )
-    if len(heads) > limits.max_records:
+    if count > limits.max_records:
         raise ParseError("The chat has more messages than one import can take. Split the export.")
-    order, ambiguous = infer_date_order([match.group(1) for match in heads])
+    order, ambiguous = infer_date_order(parts[1::5])
     if date_order is not None:
         if date_order not in ("dmy", "mdy", "ymd"):
             raise ParseError(
@@ -162,24 +160,30 @@ def parse(
             )
         order, ambiguous = date_order, False
     warnings = []
-    if heads[0].start() > 0:
+    if parts[0]:
         warnings.append("The file starts with text before the first message; it was not imported.")
-    records, seen, attachments = [], Counter(), attachments or {}
-    line = text.count("\n", 0, heads[0].start()) + 1
-    ends = [match.start() - 1 for match in heads[1:]] + [len(text.rstrip("\n"))]
-    for match, end in zip(heads, ends, strict=True):
-        body = text[match.end() : max(end, match.end())]
-        span = body.count("\n") + 1
+    parts[-1] = parts[-1].rstrip("\n")
+    records, attachments = [], attachments or {}
+    days, clocks = {}, {}
+    line = parts[0].count("\n") + 1
+    pieces = iter(parts)
+    next(pieces)
+    for date_text, skipped, time_text, meridiem, body in zip(*[pieces] * 5, strict=True):
+        # Headers repeat their date and their time of day, so each is worked out once.
+        day = days.get(date_text)
+        clock = clocks.get((time_text, meridiem, skipped))
         try:
-            moment = dt.datetime.combine(
-                _date(match.group(1), order), _time(match.group(3), match.group(4), match.group(2))
-            )
+            if day is None:
+                day = days[date_text] = _date(date_text, order)
+            if clock is None:
+                clock = clocks[(time_text, meridiem, skipped)] = _time(time_text, meridiem, skipped)
         except ValueError:
             raise ParseError(
                 "A message has a date or time that does not exist. Check the date order you chose.",
                 line=line,
             ) from None
-        records.append(_record(moment, body, line, span, member, attachments, seen))
+        span = body.count("\n") + 1
+        records.append(_record(day, clock, body, line, span, member, attachments))
         line += span
     participants = Counter(record.sender for record in records if record.kind != "system")
     warnings.append(
@@ -196,6 +200,15 @@ def parse(
     )
 
 
+def _refuse_long_lines(text: str, limits: Limits) -> None:
+    too_long = re.search(f"[^\n]{{{limits.max_line_bytes + 1}}}", text)
+    if too_long:
+        raise ParseError(
+            "A line in the file is far longer than any message could be.",
+            line=text.count("\n", 0, too_long.start()),
+        )
+
+
 # The notices start with "M" (the end-to-end notices) or an invisible mark (iOS).
 SYSTEM_STARTS = "M\u200e\u200f"
 
@@ -208,13 +221,13 @@ def _is_system(text: str) -> bool:
 
 
 def _record(
-    moment: dt.datetime,
+    day: tuple[dt.date, str],
+    clock: tuple[dt.time, str],
     body: str,
     line: int,
     span: int,
     member: str | None,
     attachments: dict[str, tuple[int, str]],
-    seen: Counter,
 ) -> Record:
     sender, separator, text = body.partition(": ")
     kind = "message"
@@ -223,7 +236,7 @@ def _record(
     elif text[:1] in SYSTEM_STARTS and _is_system(text):
         kind = "system"
     facts, found, call_outcome = [], (), None
-    first_line = text if "\n" not in text else text[: text.index("\n")]
+    first_line = text.partition("\n")[0]
     # Cheap substring checks first: most messages are plain text and skip every pattern.
     if "deleted" in first_line and DELETED.match(first_line):
         facts.append("deleted")
@@ -246,19 +259,15 @@ def _record(
         )
         if name not in attachments:
             facts.append("attachment_missing")
-    identity = f"{moment.isoformat()}|{sender}|{text}"
-    occurrence = seen[identity] = seen[identity] + 1
-    key = hashlib.sha256(f"{FORMAT}|{identity}|{occurrence}".encode()).hexdigest()
-    lines = f"line {line}" if span == 1 else f"lines {line}-{line + span - 1}"
     return Record(
         kind=kind,
-        timestamp=moment,
+        timestamp=dt.datetime.combine(day[0], clock[0]),
         sender=sender,
         text=text,
-        locator=lines,
-        dedupe_key=key,
+        locator=f"line {line}" if span == 1 else f"lines {line}-{line + span - 1}",
+        identity=f"{day[1]}T{clock[1]}|{sender}|{text}",
         call_outcome=call_outcome,
         attachments=found,
-        facts=tuple(facts),
+        facts=tuple(facts) if facts else (),
         member=member,
     )
