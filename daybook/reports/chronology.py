@@ -63,8 +63,8 @@ class Chronology:
     exhibits: list[Exhibit]
     amendments: list[dict[str, Any]]
     summary: dict[str, Any] = field(default_factory=dict)
-    weekly_svg: str = ""
-    rhythm_svg: str = ""
+    weekly_chart: charts.Chart | None = None
+    rhythm_chart: charts.Chart | None = None
 
     @property
     def profile_label(self) -> str:
@@ -170,13 +170,17 @@ def build(
     chronology.summary = summarise(rows)
     if charts_wanted and rows:
         logged = [row for row in rows if row.entry.status == Entry.Status.LOGGED]
-        chronology.weekly_svg = charts.weekly_chart([row.entry.occurred_on for row in logged])
-        chronology.rhythm_svg = charts.rhythm_chart(
-            [
-                row.entry.occurred_at.astimezone(ZoneInfo(row.entry.time_zone))
-                for row in logged
-                if row.entry.precision != Entry.Precision.DATE_ONLY
-            ]
+        chronology.weekly_chart = charts.weekly_chart(
+            charts.weekly_counts([row.entry.occurred_on for row in logged])
+        )
+        chronology.rhythm_chart = charts.rhythm_chart(
+            charts.rhythm_grid(
+                [
+                    row.entry.occurred_at.astimezone(ZoneInfo(row.entry.time_zone))
+                    for row in logged
+                    if row.entry.precision != Entry.Precision.DATE_ONLY
+                ]
+            )
         )
     return chronology
 
