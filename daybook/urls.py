@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("daybook.reports.urls")),
     path("", include("daybook.sharing.urls")),
     path("", include("daybook.imports.urls")),
+    path("", include("daybook.insights.urls")),
     path("", include("daybook.cases.urls")),
 ]
 

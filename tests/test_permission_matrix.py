@@ -51,7 +51,9 @@ def expected(persona: str, name: str) -> tuple[int, ...]:
             return (403,)
         return ALLOWED
     if persona == "victim":  # the case's own person
-        staff_only = name.startswith(("cases:", "risk:")) and name != "cases:my_support"
+        staff_only = (
+            name.startswith(("cases:", "risk:")) and name != "cases:my_support"
+        ) or name == "insights:acknowledge"
         return (403,) if staff_only or name == "reports:spo" else ALLOWED
     return (404,)
 
@@ -114,7 +116,13 @@ def world(personas: Personas, case):  # noqa: ANN001, ANN201
     job = import_upload(
         case=case, actor=personas.victim, name="chat.txt", data=b"12/01/24, 21:05 - A: hi\n"
     )
+    from daybook.insights.models import EscalationAlert
+
+    alert = EscalationAlert.objects.create(
+        case=case, kind="threat", signature="threat:x", facts={"on": "2026-01-01"}
+    )
     return {
+        "alert": alert,
         "case": case,
         "entry": entry,
         "draft": draft,
@@ -142,6 +150,8 @@ def urls_for(name: str, route: str, world: dict) -> list[str]:
         kwargs["report_id"] = world["report"].pk
     if "<int:job_id>" in route:
         kwargs["job_id"] = world["job"].pk
+    if "<int:alert_id>" in route:
+        kwargs["alert_id"] = world["alert"].pk
     if "<int:share_id>" in route:
         kwargs["share_id"] = world["share"].pk
     if "<slug:slug>" in route:

@@ -53,6 +53,9 @@ class Action(models.TextChoices):
     IMPORT_UPLOADED = "import_uploaded", "Export uploaded"
     IMPORT_FINISHED = "import_finished", "Export imported"
     REPEAT_MATCH = "repeat_match", "Identifier shared with another case"
+    ESCALATION_RAISED = "escalation_raised", "Escalation alert raised"
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation alert acknowledged"
+    PATTERNS_VIEWED = "patterns_viewed", "Patterns of a log viewed"
 
 
 # What a person sees about their own account on the security page.

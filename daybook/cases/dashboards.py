@@ -11,7 +11,7 @@ from daybook.accounts.models import Role, User
 from daybook.cases.models import Case, CaseStatus, ContactNote, Referral, Task
 from daybook.cases.sealing import CaseErased
 from daybook.cases.selectors import client_details
-from daybook.insights.services import alerts_for
+from daybook.insights.services import alerts_for, escalations_for
 from daybook.risk.models import Level, Screening
 
 OPEN = ~Q(status=CaseStatus.CLOSED)
@@ -56,6 +56,7 @@ def advocate_dashboard(user: User) -> dict[str, Any]:
         "my_tasks": Task.objects.filter(assignee=user, done_at__isnull=True).order_by("due_on")[
             :20
         ],
+        "escalations": escalations_for(user).order_by("-raised_at")[:50],
     }
 
 
@@ -87,5 +88,6 @@ def manager_dashboard(user: User) -> dict[str, Any]:
         ],
         "days_to_first_contact": statistics.median(waits) if waits else None,
         "repeat_alerts": alerts_for(user),
+        "escalations": escalations_for(user).order_by("-raised_at")[:50],
         "today": today,
     }

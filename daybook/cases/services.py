@@ -64,6 +64,10 @@ def casework_save(
     record.save()
     for name in section.many:
         getattr(record, name).set(values.get(name) or [])
+    if section.many:  # e.g. entries linked as breaches of an order: the log reads differently
+        from daybook.incidents.services import announce_change
+
+        announce_change(case)
     if isinstance(record, ContactNote):
         _note_contact(case, record)
     audit_record(

@@ -25,6 +25,7 @@ from daybook.incidents.behaviours import category_of
 from daybook.incidents.chain import canonical_json, record_hash, record_header
 from daybook.incidents.evidence import CheckedFile
 from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+from daybook.incidents.signals import log_changed
 
 
 def iso_instant(moment: dt.datetime) -> str:
@@ -141,8 +142,14 @@ def _append(
         batch.seq, batch.head = seq, digest
     else:
         Case.objects.filter(pk=case.pk).update(chain_seq=seq, chain_head=digest)
+        announce_change(case)
     case.chain_seq, case.chain_head = seq, digest
     return record
+
+
+def announce_change(case: Case) -> None:
+    """Tell the other apps (escalation checks) about a change to the log once it commits."""
+    transaction.on_commit(lambda: log_changed.send(sender=Case, case=case), robust=True)
 
 
 @dataclass
@@ -171,6 +178,7 @@ def chain_batch(case: Case) -> Iterator[None]:
         _batch.reset(token)
     Case.objects.filter(pk=case.pk).update(chain_seq=batch.seq, chain_head=batch.head)
     case.chain_seq, case.chain_head = batch.seq, batch.head
+    announce_change(case)
 
 
 def _project(entry: Entry, content: dict[str, Any]) -> None:

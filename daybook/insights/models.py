@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from daybook.cases.models import Case, Perpetrator
@@ -38,3 +39,34 @@ class RepeatAlert(models.Model):
         from daybook.insights.identifiers import KINDS
 
         return KINDS.get(self.kind, self.kind)
+
+
+class EscalationAlert(models.Model):
+    """A sign that a log is escalating (see escalation.py): raised once, shown to the case's
+    advocates and its service's manager until one of them acknowledges it with a note."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalation_alerts")
+    kind = models.CharField(max_length=20)
+    signature = models.CharField(max_length=80)
+    facts = models.JSONField()  # counts, dates and behaviour codes: never narrative
+    raised_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note_sealed = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "signature"], name="escalation_raised_once")
+        ]
+        indexes = [models.Index(fields=["acknowledged_at", "case"], name="escalation_open")]
+
+    def __str__(self) -> str:
+        return f"Escalation: {self.kind}"
+
+    @property
+    def explanation(self) -> str:
+        from daybook.insights.escalation import explain
+
+        return explain(self.kind, self.facts)

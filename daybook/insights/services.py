@@ -1,11 +1,16 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
 from daybook.accounts.models import Role, User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
-from daybook.cases.models import Perpetrator
+from daybook.cases.models import Case, Perpetrator
+from daybook.cases.sealing import seal_for
+from daybook.insights import escalation
 from daybook.insights.identifiers import tokens_for
-from daybook.insights.models import IdentifierToken, RepeatAlert
+from daybook.insights.models import EscalationAlert, IdentifierToken, RepeatAlert
 from daybook.sharing.models import Share
 
 
@@ -59,3 +64,59 @@ def alerts_for(user: User):  # noqa: ANN201
         )
         return alerts.filter(case__in=shared, other_case__in=shared)
     return alerts.none()
+
+
+# --- Escalation ---------------------------------------------------------------------------
+
+
+def escalation_check(case: Case) -> list[EscalationAlert]:
+    """Raise an alert for each sign of escalation not raised before. Runs after every change
+    to the log has committed, and once after an import."""
+    raised = []
+    known = set(EscalationAlert.objects.filter(case=case).values_list("signature", flat=True))
+    recent_frequency = EscalationAlert.objects.filter(
+        case=case, kind="frequency", raised_at__gte=timezone.now() - escalation.WINDOW
+    ).exists()
+    for finding in escalation.findings(case):
+        if finding.signature in known or (finding.kind == "frequency" and recent_frequency):
+            continue  # one frequency alert per four weeks while the rise lasts
+        try:
+            with transaction.atomic():
+                alert = EscalationAlert.objects.create(
+                    case=case, kind=finding.kind, signature=finding.signature, facts=finding.facts
+                )
+                audit_record(
+                    action=Action.ESCALATION_RAISED,
+                    subject=alert,
+                    organisation_id=case.service_id,
+                    extra={"kind": finding.kind},
+                )
+        except IntegrityError:
+            continue  # raised meanwhile by a check that ran beside this one
+        raised.append(alert)
+    return raised
+
+
+def escalations_for(user: User) -> QuerySet[EscalationAlert]:
+    """Open escalation alerts on the cases a user holds: an advocate's allocated cases, the
+    manager's service. Nobody else (the person is not shown alerts about their own log)."""
+    alerts = EscalationAlert.objects.filter(
+        acknowledged_at__isnull=True, case__erased_at__isnull=True
+    ).select_related("case")
+    if user.role == Role.ADVOCATE:
+        return alerts.filter(
+            Q(case__service=user.organisation_id) & Q(case__advocates=user)
+        ).distinct()
+    if user.role == Role.SERVICE_MANAGER:
+        return alerts.filter(case__service=user.organisation_id)
+    return alerts.none()
+
+
+@transaction.atomic
+def escalation_acknowledge(
+    *, alert: EscalationAlert, actor: User, note: str, request: HttpRequest | None = None
+) -> None:
+    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
+    alert.note_sealed = seal_for(alert.case, note, f"escalation-note:{alert.pk}")
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "note_sealed"])
+    audit_record(action=Action.ESCALATION_ACKNOWLEDGED, actor=actor, subject=alert, request=request)

@@ -1,0 +1,130 @@
+"""The patterns of one log, and acknowledging an escalation alert."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from daybook.audit.models import Action
+from daybook.cases.access import case_for, casework_case_for
+from daybook.cases.models import Case
+from daybook.incidents.services import case_label
+from daybook.incidents.views import audit_read
+from daybook.insights import patterns, services
+from daybook.insights.models import EscalationAlert
+from daybook.reports import charts
+from daybook.ui.forms import submitted
+
+
+@dataclass
+class Figure:
+    """A chart and the same numbers as a table, for people who can't see the chart."""
+
+    chart: charts.Chart
+    head: list[str]
+    rows: list[list[object]]
+
+
+def figures(case: Case) -> tuple[list[Figure], list[list[int]]]:
+    weeks, grid = patterns.weekly(case), patterns.rhythm(case)
+    months, by_category, by_channel = patterns.by_month(case)
+    labels = [f"{month:%b %Y}" for month in months]
+    shown = [
+        Figure(
+            charts.weekly_chart(weeks),
+            ["Week beginning", "Incidents"],
+            [[f"{week:%-d %b %Y}", count] for week, count in weeks],
+        )
+    ]
+    for title, what, series in (
+        ("Kinds of behaviour each month", "kind of behaviour", by_category),
+        ("How it happened each month", "way", by_channel),
+    ):
+        if series:
+            shown.append(
+                Figure(
+                    charts.stacked_bars(title, labels, series, description=_most(what, series)),
+                    ["Month", *series],
+                    [
+                        [label, *(values[i] for values in series.values())]
+                        for i, label in enumerate(labels)
+                    ],
+                )
+            )
+    shown.append(
+        Figure(
+            charts.rhythm_chart(grid),
+            ["Day", *charts.HOURS],
+            [[day, *row] for day, row in zip(charts.WEEKDAYS, grid, strict=True)],
+        )
+    )
+    return shown, grid
+
+
+@require_http_methods(["GET", "HEAD"])
+def log_patterns(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Staff see every pattern and the open alerts; the person whose log it is sees a gentler
+    page of the same facts, without alerts or statistical tests."""
+    case = case_for(request.user, case_id)
+    is_owner = request.user.pk == case.owner_id
+    shown, grid = figures(case)
+    summary = patterns.summary(case)
+    context = {
+        "case": case,
+        "label": case_label(case),
+        "summary": summary,
+        "days_since_last": (timezone.now() - summary.last).days if summary.last else None,
+        "figures": shown if summary.occasions else [],
+        "rhythm_finding": patterns.rhythm_finding(grid),
+        "places": patterns.places(case),
+        "night": patterns.night_contact(case),
+    }
+    if not is_owner:
+        context["milestones"] = patterns.milestones(case)
+        context["alerts"] = case.escalation_alerts.filter(acknowledged_at__isnull=True)
+        audit_read(request, case, Action.PATTERNS_VIEWED, case)
+    return render(
+        request, "insights/my_patterns.html" if is_owner else "insights/patterns.html", context
+    )
+
+
+def _most(what: str, series: dict[str, list[int]]) -> str:
+    totals = sorted(((sum(values), name) for name, values in series.items()), reverse=True)
+    listed = ", ".join(f"{name} {total}" for total, name in totals)
+    return f"Occasions by {what}, over the whole log: {listed}."
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="What you have done or decided",
+        help_text="For example: risk re-screened with the person, safety plan reviewed.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def alert_acknowledge(request: HttpRequest, case_id: int, alert_id: int) -> HttpResponse:
+    case = casework_case_for(request.user, case_id, write=True)
+    alert = EscalationAlert.objects.filter(pk=alert_id, case=case).first()
+    if alert is None:
+        raise Http404
+    if alert.acknowledged_at is not None:
+        raise PermissionDenied("This alert has already been acknowledged.")
+    form = AcknowledgeForm(submitted(request))
+    if request.method == "POST" and form.is_valid():
+        services.escalation_acknowledge(
+            alert=alert, actor=request.user, note=form.cleaned_data["note"], request=request
+        )
+        messages.success(request, "Alert acknowledged.")
+        return redirect("insights:patterns", case.pk)
+    return render(
+        request,
+        "insights/acknowledge.html",
+        {"case": case, "label": case_label(case), "alert": alert, "form": form},
+    )
