@@ -202,3 +202,37 @@ def test_the_same_messages_in_two_overlapping_exports_have_the_same_identities()
     assert identities == [r.identity for r in second.records[:3]]
     # The import tells the two identical messages apart by their occurrence (see the flow tests).
     assert identities[0] == identities[1] != identities[2]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"just some notes\nwithout dates\n", "does not look like a WhatsApp chat"),
+        ("13/01/24, 10:00 - A: caf\xe9".encode("latin-1"), "not plain UTF-8"),
+        (b"13/01/24, 10:00 - A: " + b"x" * 2_000_001, "far longer"),
+        (b"31/02/24, 10:00 - A: x", "does not exist"),
+    ],
+)
+def test_bad_files_get_a_clear_message(data: bytes, message: str) -> None:
+    with pytest.raises(ParseError, match=message):
+        parse(data)
+
+
+VALID = chat(
+    "13/01/24, 10:00 - A: hello", "continued", "[14/01/24, 11:00:00] B: \u200eimage omitted"
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_give_records_or_a_parse_error(data: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        parse(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=len(VALID) - 1), st.binary(min_size=1, max_size=8))
+def test_mutated_exports_give_records_or_a_parse_error(position: int, noise: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        parse(VALID[:position] + noise + VALID[position + 1 :])
