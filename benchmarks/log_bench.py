@@ -53,7 +53,7 @@ def main() -> int:
         }
 
     def fill(case, count: int) -> None:  # noqa: ANN001
-        with transaction.atomic():
+        with transaction.atomic(), services.chain_batch(case):
             for index in range(count):
                 services.entry_record(
                     case=case, author=victim, how="victim", values=values(index), audit=False

@@ -67,7 +67,7 @@ def test_the_page_counts_what_the_log_holds(personas: Personas, case) -> None:  
     assert "First visit to home, work or school" in html
     weeks = patterns.weekly(case)
     assert sum(count for _week, count in weeks) == 9
-    assert patterns.places(case)[0] == ("Online", 8)
+    assert patterns.overview(case).places[0] == ("Online", 8)
 
 
 def test_the_person_sees_a_gentler_page_without_alerts(personas: Personas, case) -> None:  # noqa: ANN001
@@ -116,7 +116,7 @@ def test_imported_night_messages_feed_the_analysis(
     job.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         imports.import_run(job)
-    night_contact = patterns.night_contact(case)
+    night_contact = patterns.overview(case).night
     assert (night_contact.messages, night_contact.calls) == (45, 1)
     assert night_contact.sentence().startswith("45 messages and 1 call between 00:00 and 05:00")
     assert "45 messages and 1 call between 00:00 and 05:00" in page(personas.victim, case)

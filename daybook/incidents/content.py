@@ -152,6 +152,18 @@ def projection(content: dict[str, Any]) -> dict[str, Any]:
         "seen": content["seen"],
         "feared_violence": content["feared_violence"],
         "changed_daily_life": content["changed_daily_life"],
+        **calendar(day, None if content["precision"] == "date_only" else start.hour),
+    }
+
+
+def calendar(day: dt.date, hour: int | None) -> dict[str, Any]:
+    """Where an entry falls in the calendar of its own time zone, kept as plain columns so
+    patterns are counted with GROUP BY on both databases (SQLite has no time zone functions)."""
+    return {
+        "occurred_week": day - dt.timedelta(days=day.weekday()),
+        "occurred_month": day.replace(day=1),
+        "occurred_weekday": day.isoweekday(),
+        "occurred_hour": hour,
     }
 
 

@@ -67,6 +67,11 @@ class Entry(models.Model):
     place_kind = models.CharField(max_length=20, choices=PlaceKind.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     seen = models.CharField(max_length=20, choices=Seen.choices)
+    # The calendar of the entry's own time zone (see content.calendar), for pattern counts.
+    occurred_week = models.DateField(null=True, help_text="Monday of the week")
+    occurred_month = models.DateField(null=True, help_text="First day of the month")
+    occurred_weekday = models.PositiveSmallIntegerField(null=True, help_text="1 is Monday")
+    occurred_hour = models.PositiveSmallIntegerField(null=True, help_text="None if date only")
     feared_violence = models.BooleanField(default=False)
     changed_daily_life = models.BooleanField(default=False)
     amended = models.BooleanField(default=False)
@@ -83,6 +88,22 @@ class Entry(models.Model):
             # The log page walks this in order and skips the rare drafts.
             models.Index(fields=["case", "-occurred_at", "id"], name="entry_case_timeline"),
             models.Index(fields=["case", "status", "channel"], name="entry_case_channel"),
+            # Pattern counts read only these indexes, never the table.
+            models.Index(fields=["case", "status", "occurred_week"], name="entry_case_week"),
+            models.Index(
+                fields=["case", "status", "occurred_month", "channel"], name="entry_case_month"
+            ),
+            models.Index(
+                fields=["case", "status", "occurred_weekday", "occurred_hour"],
+                name="entry_case_rhythm",
+            ),
+            models.Index(
+                fields=[
+                    *("case", "status", "channel", "place_kind", "occurred_at"),
+                    *("feared_violence", "changed_daily_life"),
+                ],
+                name="entry_case_overview",
+            ),
         ]
 
     def __str__(self) -> str:

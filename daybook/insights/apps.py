@@ -10,6 +10,6 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from daybook.incidents.signals import log_changed
-        from daybook.insights.receivers import check_escalation
+        from daybook.insights import receivers
 
-        log_changed.connect(check_escalation, dispatch_uid="insights.check_escalation")
+        log_changed.connect(receivers.log_changed, dispatch_uid="insights.log_changed")

@@ -2,7 +2,9 @@
 columns the log keeps in the clear for this purpose (dates, channel, kind of place, behaviour
 codes). Nothing here decrypts an entry, so a log of any length costs the same few queries.
 
-Hours and weekdays are read in the service's time zone (settings.TIME_ZONE).
+Weeks, months, weekdays and hours are those of each entry's own time zone, kept as columns
+(see incidents.content.calendar). "Now" and "the last seven days" are the service's
+(settings.TIME_ZONE).
 """
 
 import datetime as dt
@@ -10,11 +12,11 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, QuerySet
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth, TruncWeek
+from django.db.models import Count, IntegerField, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from daybook.cases.models import Case
+from daybook.cases.models import Case, ProtectiveOrder
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
 from daybook.incidents.models import Entry, EntryBehaviour
 from daybook.reports import charts
@@ -50,33 +52,61 @@ class Milestones:
     breaches: list[dt.datetime] = field(default_factory=list)
 
 
-# What counts as each milestone, as a filter on logged entries.
-HOME_OR_WORK_VISIT = Q(
-    place_kind__in=[PlaceKind.HOME, PlaceKind.WORK_OR_SCHOOL], channel=Channel.IN_PERSON
-) | Q(behaviour_rows__code="turning_up")
-BREACH = Q(behaviour_rows__code="order_breach") | Q(order_breaches__isnull=False)
+# Visits in person to home, work or school; "turning up" counts too (see `milestones`).
+HOME_OR_WORK = (PlaceKind.HOME, PlaceKind.WORK_OR_SCHOOL)
+# The behaviours that mark a more serious kind of incident.
+SERIOUS = ("turning_up", "threats", "violence", "order_breach")
 
 
-def milestones(case: Case) -> Milestones:
-    found = logged(case).aggregate(
-        first=Min("occurred_at"),
-        in_person=Min("occurred_at", filter=Q(channel=Channel.IN_PERSON)),
-        home_or_work=Min("occurred_at", filter=HOME_OR_WORK_VISIT),
-        threat=Min("occurred_at", filter=Q(behaviour_rows__code="threats")),
-        violence=Min("occurred_at", filter=Q(behaviour_rows__code="violence")),
+def milestones(
+    case: Case,
+    found: "Overview | None" = None,
+    firsts: dict[str, tuple[dt.datetime, int]] | None = None,
+) -> Milestones:
+    """From the overview and the behaviours' first dates, if the caller has them already."""
+    found = found or overview(case)
+    firsts = firsts if firsts is not None else behaviour_firsts(case, SERIOUS)
+
+    def first(*moments: dt.datetime | None) -> dt.datetime | None:
+        return min((moment for moment in moments if moment is not None), default=None)
+
+    def of(code: str) -> dt.datetime | None:
+        return firsts[code][0] if code in firsts else None
+
+    linked = ProtectiveOrder.breaches.through.objects.filter(
+        protectiveorder__case=case, entry__status=Entry.Status.LOGGED
+    ).values_list("entry__occurred_at", flat=True)
+    by_behaviour = (
+        EntryBehaviour.objects.filter(
+            case=case, entry__status=Entry.Status.LOGGED, code="order_breach"
+        ).values_list("entry__occurred_at", flat=True)
+        if "order_breach" in firsts
+        else []
     )
-    breaches = logged(case).filter(BREACH).values_list("occurred_at", flat=True).distinct()
-    return Milestones(**found, breaches=sorted(breaches))
+    return Milestones(
+        first=found.first,
+        in_person=found.first_in_person,
+        home_or_work=first(found.first_home_or_work, of("turning_up")),
+        threat=of("threats"),
+        violence=of("violence"),
+        breaches=sorted(set(linked) | set(by_behaviour)),
+    )
 
 
-def behaviour_firsts(case: Case) -> dict[str, tuple[dt.datetime, int]]:
-    """Each behaviour code in the log: when it first happened and on how many occasions."""
-    rows = (
-        EntryBehaviour.objects.filter(case=case, entry__status=Entry.Status.LOGGED)
-        .values("code")
+def behaviour_firsts(
+    case: Case, codes: tuple[str, ...] | None = None
+) -> dict[str, tuple[dt.datetime, int]]:
+    """Each behaviour code in the log (or only `codes`): when it first happened and on how
+    many occasions."""
+    rows = EntryBehaviour.objects.filter(case=case, entry__status=Entry.Status.LOGGED)
+    if codes is not None:
+        rows = rows.filter(code__in=codes)
+    found = (
+        rows.values_list("code")
         .annotate(first=Min("entry__occurred_at"), occasions=Count("entry", distinct=True))
+        .order_by()
     )
-    return {row["code"]: (row["first"], row["occasions"]) for row in rows}
+    return {code: (first, occasions) for code, first, occasions in found}
 
 
 def counts_between(case: Case, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
@@ -110,22 +140,67 @@ class NightContact:
         )
 
 
-def night_contact(case: Case, now: dt.datetime | None = None) -> NightContact:
-    """Messages and calls (imported or written down) in the small hours of the last week."""
+@dataclass
+class Overview:
+    """One pass over a log's entries: the totals, where, the first serious kinds, and the
+    messages and calls of the last nights."""
+
+    occasions: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    feared_violence: int
+    changed_daily_life: int
+    first_in_person: dt.datetime | None
+    first_home_or_work: dt.datetime | None
+    places: list[tuple[str, int]]
+    night: NightContact
+
+
+def overview(case: Case, now: dt.datetime | None = None) -> Overview:
+    """Two queries: the log grouped by channel and kind of place (a few dozen groups, read from
+    one index), and the messages and calls of the last nights."""
     now = now or timezone.now()
-    since = now - dt.timedelta(days=RECENT_DAYS)
-    found = (
+    groups = list(
         logged(case)
-        .filter(occurred_at__gte=since, occurred_at__lte=now)
-        .exclude(precision=Entry.Precision.DATE_ONLY)
-        .annotate(hour=ExtractHour("occurred_at", tzinfo=zone()))
-        .filter(hour__lt=NIGHT_ENDS)
+        .values_list("channel", "place_kind")
+        .annotate(
+            n=Count("id"),
+            first=Min("occurred_at"),
+            last=Max("occurred_at"),
+            feared=Sum(Cast("feared_violence", IntegerField())),
+            changed=Sum(Cast("changed_daily_life", IntegerField())),
+        )
+        .order_by()
+    )
+    places: dict[str, int] = {}
+    for _channel, place, count, *_rest in groups:
+        places[place] = places.get(place, 0) + count
+    in_person = [group for group in groups if group[0] == Channel.IN_PERSON]
+    since = now - dt.timedelta(days=RECENT_DAYS)
+    night = (
+        logged(case)
+        .filter(occurred_at__gte=since, occurred_at__lte=now, occurred_hour__lt=NIGHT_ENDS)
         .aggregate(
             messages=Count("id", filter=Q(channel__in=MESSAGES)),
             calls=Count("id", filter=Q(channel=Channel.PHONE_CALL)),
         )
     )
-    return NightContact(found["messages"], found["calls"], since.astimezone(zone()).date())
+    return Overview(
+        occasions=sum(group[2] for group in groups),
+        first=min((group[3] for group in groups), default=None),
+        last=max((group[4] for group in groups), default=None),
+        feared_violence=sum(group[5] or 0 for group in groups),
+        changed_daily_life=sum(group[6] or 0 for group in groups),
+        first_in_person=min((group[3] for group in in_person), default=None),
+        first_home_or_work=min(
+            (group[3] for group in in_person if group[1] in HOME_OR_WORK), default=None
+        ),
+        places=sorted(
+            ((PlaceKind(place).label, count) for place, count in places.items()),
+            key=lambda item: -item[1],
+        ),
+        night=NightContact(night["messages"], night["calls"], since.astimezone(zone()).date()),
+    )
 
 
 def rhythm(case: Case) -> list[list[int]]:
@@ -133,16 +208,13 @@ def rhythm(case: Case) -> list[list[int]]:
     grid = [[0] * 24 for _ in charts.WEEKDAYS]
     rows = (
         logged(case)
-        .exclude(precision=Entry.Precision.DATE_ONLY)
-        .annotate(
-            weekday=ExtractIsoWeekDay("occurred_at", tzinfo=zone()),
-            hour=ExtractHour("occurred_at", tzinfo=zone()),
-        )
-        .values("weekday", "hour")
+        .filter(occurred_hour__isnull=False)
+        .values_list("occurred_weekday", "occurred_hour")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    for row in rows:
-        grid[row["weekday"] - 1][row["hour"]] = row["n"]
+    for weekday, hour, count in rows:
+        grid[weekday - 1][hour] = count
     return grid
 
 
@@ -172,10 +244,8 @@ def rhythm_finding(grid: list[list[int]]) -> str | None:
 
 
 def weekly(case: Case) -> list[tuple[dt.date, int]]:
-    rows = (
-        logged(case).annotate(week=TruncWeek("occurred_on")).values("week").annotate(n=Count("id"))
-    )
-    return charts.weekly_series({row["week"]: row["n"] for row in rows})
+    rows = logged(case).values_list("occurred_week").annotate(n=Count("id")).order_by()
+    return charts.weekly_series(dict(rows))
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -186,40 +256,40 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def by_month(case: Case) -> tuple[list[dt.date], dict[str, list[int]], dict[str, list[int]]]:
+@dataclass
+class Months:
+    months: list[dt.date]
+    by_category: dict[str, list[int]]  # short category label: occasions each month
+    by_channel: dict[str, list[int]]
+    occasions_by_category: dict[str, int]  # category code: occasions over the whole log
+
+
+def by_month(case: Case) -> Months:
     """Months of the log, and per month the occasions of each kind of behaviour (s.2A(3)
-    categories) and the incidents by channel."""
-    categories = (
+    categories: an entry with two codes of one category is one occasion) and the incidents
+    by channel."""
+    categories = list(
         EntryBehaviour.objects.filter(case=case, entry__status=Entry.Status.LOGGED)
-        .annotate(month=TruncMonth("entry__occurred_on"))
-        .values("month", "category")
+        .values_list("entry__occurred_month", "category")
         .annotate(n=Count("entry", distinct=True))
+        .order_by()
     )
-    channels = (
-        logged(case)
-        .annotate(month=TruncMonth("occurred_on"))
-        .values("month", "channel")
-        .annotate(n=Count("id"))
+    channels = list(
+        logged(case).values_list("occurred_month", "channel").annotate(n=Count("id")).order_by()
     )
-    seen = [row["month"] for row in channels]
-    if not seen:
-        return [], {}, {}
-    months = _months(min(seen), max(seen))
+    if not channels:
+        return Months([], {}, {}, {})
+    months = _months(min(row[0] for row in channels), max(row[0] for row in channels))
     index = {month: number for number, month in enumerate(months)}
-    by_category: dict[str, list[int]] = {}
-    for row in categories:
-        label = Category(row["category"]).label.split(" (")[0]
-        by_category.setdefault(label, [0] * len(months))[index[row["month"]]] += row["n"]
-    by_channel: dict[str, list[int]] = {}
-    for row in channels:
-        label = Channel(row["channel"]).label
-        by_channel.setdefault(label, [0] * len(months))[index[row["month"]]] += row["n"]
-    return months, by_category, by_channel
-
-
-def places(case: Case) -> list[tuple[str, int]]:
-    rows = logged(case).values("place_kind").annotate(n=Count("id")).order_by("-n", "place_kind")
-    return [(PlaceKind(row["place_kind"]).label, row["n"]) for row in rows]
+    found = Months(months, {}, {}, {})
+    for month, category, count in categories:
+        label = Category(category).label.split(" (")[0]
+        found.by_category.setdefault(label, [0] * len(months))[index[month]] += count
+        found.occasions_by_category[category] = found.occasions_by_category.get(category, 0) + count
+    for month, channel, count in channels:
+        label = Channel(channel).label
+        found.by_channel.setdefault(label, [0] * len(months))[index[month]] += count
+    return found
 
 
 @dataclass
@@ -239,24 +309,17 @@ class Summary:
         return self.occasions >= 2
 
 
-def summary(case: Case) -> Summary:
-    found = logged(case).aggregate(
-        occasions=Count("id"),
-        first=Min("occurred_at"),
-        last=Max("occurred_at"),
-        feared_violence=Count("id", filter=Q(feared_violence=True)),
-        changed_daily_life=Count("id", filter=Q(changed_daily_life=True)),
-    )
-    categories = (
-        EntryBehaviour.objects.filter(case=case, entry__status=Entry.Status.LOGGED)
-        .values("category")
-        .annotate(n=Count("entry", distinct=True))
-    )
-    occasions = {row["category"]: row["n"] for row in categories}
+def summary(found: Overview, occasions_by_category: dict[str, int]) -> Summary:
+    """`occasions_by_category` as `by_month` gives it: entries per s.2A(3) category."""
+    totals = occasions_by_category
     return Summary(
-        **found,
-        statutory=[(c.label, occasions[c]) for c in Category if c in STATUTORY and c in occasions],
-        other=[(c.label, occasions[c]) for c in Category if c not in STATUTORY and c in occasions],
+        occasions=found.occasions,
+        first=found.first,
+        last=found.last,
+        feared_violence=found.feared_violence,
+        changed_daily_life=found.changed_daily_life,
+        statutory=[(c.label, totals[c]) for c in Category if c in STATUTORY and c in totals],
+        other=[(c.label, totals[c]) for c in Category if c not in STATUTORY and c in totals],
     )
 
 

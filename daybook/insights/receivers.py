@@ -1,9 +1,9 @@
 from typing import Any
 
 from daybook.cases.models import Case
-from daybook.insights.services import escalation_check
+from daybook.insights.tasks import check_escalation
 
 
-def check_escalation(sender: type, *, case: Case, **kwargs: Any) -> None:
-    if case.erased_at is None and case.service_id is not None:
-        escalation_check(case)  # only a case held by a service has someone to alert
+def log_changed(sender: type, *, case: Case, **kwargs: Any) -> None:
+    if case.service_id is not None:  # only a case held by a service has someone to alert
+        check_escalation.enqueue(case.pk)

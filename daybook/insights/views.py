@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from daybook.audit.models import Action
@@ -27,13 +29,34 @@ class Figure:
 
     chart: charts.Chart
     head: list[str]
-    rows: list[list[object]]
+    rows: list[list[object]]  # a label, then numbers
+
+    def table(self) -> SafeString:
+        """The table's markup, written here: a template loop over a few thousand cells would
+        take longer than every query on the page."""
+        head = "".join(
+            f'<th scope="col" class="govuk-table__header">{escape(h)}</th>' for h in self.head
+        )
+        body = "".join(
+            f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
+            f"{escape(label)}</th>"
+            + "".join(
+                f'<td class="govuk-table__cell govuk-table__cell--numeric">{escape(cell)}</td>'
+                for cell in cells
+            )
+            + "</tr>"
+            for label, *cells in self.rows
+        )
+        return mark_safe(  # noqa: S308 - every heading and cell is escaped above
+            f'<table class="govuk-table"><thead class="govuk-table__head">'
+            f'<tr class="govuk-table__row">{head}</tr></thead>'
+            f'<tbody class="govuk-table__body">{body}</tbody></table>'
+        )
 
 
-def figures(case: Case) -> tuple[list[Figure], list[list[int]]]:
+def figures(case: Case, months: patterns.Months) -> tuple[list[Figure], list[list[int]]]:
     weeks, grid = patterns.weekly(case), patterns.rhythm(case)
-    months, by_category, by_channel = patterns.by_month(case)
-    labels = [f"{month:%b %Y}" for month in months]
+    labels = [f"{month:%b %Y}" for month in months.months]
     shown = [
         Figure(
             charts.weekly_chart(weeks),
@@ -42,8 +65,8 @@ def figures(case: Case) -> tuple[list[Figure], list[list[int]]]:
         )
     ]
     for title, what, series in (
-        ("Kinds of behaviour each month", "kind of behaviour", by_category),
-        ("How it happened each month", "way", by_channel),
+        ("Kinds of behaviour each month", "kind of behaviour", months.by_category),
+        ("How it happened each month", "way", months.by_channel),
     ):
         if series:
             shown.append(
@@ -72,20 +95,20 @@ def log_patterns(request: HttpRequest, case_id: int) -> HttpResponse:
     page of the same facts, without alerts or statistical tests."""
     case = case_for(request.user, case_id)
     is_owner = request.user.pk == case.owner_id
-    shown, grid = figures(case)
-    summary = patterns.summary(case)
+    found, months = patterns.overview(case), patterns.by_month(case)
+    shown, grid = figures(case, months)
     context = {
         "case": case,
         "label": case_label(case),
-        "summary": summary,
-        "days_since_last": (timezone.now() - summary.last).days if summary.last else None,
-        "figures": shown if summary.occasions else [],
+        "summary": patterns.summary(found, months.occasions_by_category),
+        "days_since_last": (timezone.now() - found.last).days if found.last else None,
+        "figures": shown if found.occasions else [],
         "rhythm_finding": patterns.rhythm_finding(grid),
-        "places": patterns.places(case),
-        "night": patterns.night_contact(case),
+        "places": found.places,
+        "night": found.night,
     }
     if not is_owner:
-        context["milestones"] = patterns.milestones(case)
+        context["milestones"] = patterns.milestones(case, found)
         context["alerts"] = case.escalation_alerts.filter(acknowledged_at__isnull=True)
         audit_read(request, case, Action.PATTERNS_VIEWED, case)
     return render(
