@@ -83,8 +83,19 @@ def test_records_are_numbered_and_linked(log) -> None:  # noqa: ANN001
     assert len({r.rid for r in records}) == 6
 
 
-def test_changing_an_entry_column_is_detected(log) -> None:  # noqa: ANN001
-    Entry.objects.filter(pk=log["first"].pk).update(occurred_on=dt.date(2026, 1, 1))
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"occurred_on": dt.date(2026, 1, 1)},
+        # The calendar columns that patterns are counted from.
+        {"occurred_hour": 3},
+        {"occurred_weekday": 5},
+        {"occurred_week": dt.date(2026, 1, 5)},
+        {"occurred_month": dt.date(2026, 1, 1)},
+    ],
+)
+def test_changing_an_entry_column_is_detected(log, change: dict) -> None:  # noqa: ANN001
+    Entry.objects.filter(pk=log["first"].pk).update(**change)
     assert broken(log["case"]) == (
         "The entry added in record 1 has been changed outside the log.",
         1,
