@@ -89,7 +89,7 @@ def test_records_are_numbered_and_linked(log) -> None:  # noqa: ANN001
         {"occurred_on": dt.date(2026, 1, 1)},
         # The calendar columns that patterns are counted from.
         {"occurred_hour": 3},
-        {"occurred_weekday": 5},
+        {"occurred_weekday": 2},  # the entry is on a Friday
         {"occurred_week": dt.date(2026, 1, 5)},
         {"occurred_month": dt.date(2026, 1, 1)},
     ],
