@@ -116,7 +116,9 @@ def stacked_bars(
     height: int = 240,
 ) -> Chart:
     """Bars split by kind (behaviours or channels per month), with a legend beneath."""
-    legend_rows = -(-len(series) // 4)
+    # As many legend entries to a row as the longest name leaves room for (about 6 units a letter).
+    per_row = max(1, min(4, int((width - LEFT) // (max(map(len, series), default=1) * 6 + 24))))
+    legend_rows = -(-len(series) // per_row)
     plot_height = height - TOP - BOTTOM - 18 * legend_rows
     plot_width = width - LEFT - 10
     totals = [sum(column) for column in zip(*series.values(), strict=True)] or [0]
@@ -138,7 +140,8 @@ def stacked_bars(
         if index % every == 0:
             body.append(_text(x + step / 2, TOP + plot_height + 16, label))
     for number, (colour, name) in enumerate(zip(PALETTE, series, strict=False)):
-        x, y = LEFT + (number % 4) * (plot_width / 4), TOP + plot_height + 34 + 18 * (number // 4)
+        x = LEFT + (number % per_row) * (plot_width / per_row)
+        y = TOP + plot_height + 34 + 18 * (number // per_row)
         body.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{colour}"/>')
         body.append(_text(x + 14, y, name, anchor="start"))
     return _document(title, description, width, height, body)

@@ -162,3 +162,32 @@ def test_report_and_sharing_pages_have_no_serious_accessibility_problem(
     sign_in_browser(context, live_server, police)
     page.goto(live_server.url + reverse("sharing:shared_log", args=[share.pk]))
     assert serious_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_patterns_pages_have_no_serious_accessibility_problem(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from daybook.insights.services import escalation_check
+    from tests.test_escalation import log_at, steady
+
+    now = timezone.now()
+    steady(case, personas, 8, 3, ending=now - dt.timedelta(weeks=1))
+    log_at(case, personas, now - dt.timedelta(days=2), channel="in_person", place_kind="home",
+           behaviours=["turning_up", "threats"])  # fmt: skip
+    escalation_check(case)
+    for user in (personas.advocate, personas.victim):
+        client = Client()
+        client.force_login(user)
+        sign_in_browser(context, live_server, client)
+        page.goto(live_server.url + reverse("insights:patterns", args=[case.pk]))
+        page.click("summary")  # a chart's table
+        assert serious_violations(page) == [], user
