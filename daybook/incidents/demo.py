@@ -1,5 +1,9 @@
 """A short, invented log for the demo personas, so a newcomer sees Daybook with data in it."""
 
+import datetime as dt
+
+from django.utils import timezone
+
 from daybook.accounts.models import Organisation, User
 from daybook.incidents import services
 
@@ -44,13 +48,30 @@ DEMO_ENTRIES = [
 ]
 
 
+def recent_entry() -> dict[str, object]:
+    """One entry five days before the demo is set up, so the advocate sees an escalation
+    alert (a first threat) whenever the demo is tried."""
+    day = timezone.localdate() - dt.timedelta(days=5)
+    return {
+        "occurred_on": day.isoformat(),
+        "occurred_time": "23:40",
+        "channel": "text_message",
+        "place_kind": "online",
+        "behaviours": ["contacting", "threats"],
+        "seen": "not_applicable",
+        "what_happened": "Text from a new number: 'You'll regret ignoring me.'",
+        "feared_violence": True,
+        "feelings": "Couldn't sleep.",
+    }
+
+
 def seed_demo_logs(*, victim: User, advocate: User, service: Organisation) -> None:
     if victim.owned_cases.exists():
         return
     case = services.case_open(
         created_by=victim, owner=victim, service=service, advocates=(advocate,)
     )
-    for values in DEMO_ENTRIES:
+    for values in [*DEMO_ENTRIES, recent_entry()]:
         author, how = (
             (advocate, "advocate") if values.get("police_reference") else (victim, "victim")
         )
