@@ -56,6 +56,8 @@ class Action(models.TextChoices):
     ESCALATION_RAISED = "escalation_raised", "Escalation alert raised"
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation alert acknowledged"
     PATTERNS_VIEWED = "patterns_viewed", "Patterns of a log viewed"
+    STATISTICS_VIEWED = "statistics_viewed", "Service statistics viewed"
+    STATISTICS_EXPORTED = "statistics_exported", "Service statistics downloaded"
 
 
 # What a person sees about their own account on the security page.

@@ -97,6 +97,12 @@ class Case(models.Model):
                 condition=models.Q(owner__isnull=False) | models.Q(service__isnull=False),
             )
         ]
+        # Service statistics filter a service's cases by these dates.
+        indexes = [
+            models.Index(fields=["service", "referred_at"], name="case_service_referred"),
+            models.Index(fields=["service", "first_contact_at"], name="case_service_contacted"),
+            models.Index(fields=["service", "closed_at"], name="case_service_closed"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -182,7 +188,10 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["service", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["service", "status", "-created_at"]),
+            models.Index(fields=["service", "created_at"], name="referral_service_period"),
+        ]
 
     def __str__(self) -> str:
         return f"Referral {self.uid[:8]}"
@@ -438,6 +447,7 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["service", "created_at"], name="consultation_period")]
 
     def __str__(self) -> str:
         return f"Consultation with {self.organisation_name}"

@@ -106,6 +106,26 @@ def bars(
     return _document(title, description, width, height, body)
 
 
+def row_bars(
+    title: str, labels: list[str], values: list[int], *, description: str, width: int = 640
+) -> Chart:
+    """One labelled bar per row with its count: for kinds with long names (sources, orders)."""
+    label_width, row_height, value_room = 250, 22, 40
+    plot_width = width - label_width - value_room
+    top_value = max(values, default=0) or 1
+    body = []
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = TOP + index * row_height
+        bar = plot_width * value / top_value
+        body.append(_text(label_width - 8, y + 15, label, anchor="end"))
+        body.append(
+            f'<rect x="{label_width}" y="{y + 4}" width="{bar:.1f}" height="{row_height - 8}" '
+            f'fill="{PALETTE[0]}"><title>{escape(label)}: {value}</title></rect>'
+        )
+        body.append(_text(label_width + bar + 6, y + 15, str(value), anchor="start"))
+    return _document(title, description, width, TOP * 2 + row_height * len(labels), body)
+
+
 def stacked_bars(
     title: str,
     labels: list[str],
