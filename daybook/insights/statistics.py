@@ -18,7 +18,8 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -295,21 +296,28 @@ def _consultations(services: QuerySet[Organisation], period: Q) -> Table:
 def _outcomes(closed: QuerySet[Case]) -> Table:
     """For people who left in the period with measures at intake and at exit: the average
     change in each domain (scores from 1 to 5) and how many improved."""
-    measures = OutcomeMeasure.objects.filter(case=OuterRef("pk"))
-    first = measures.filter(stage=OutcomeMeasure.Stage.INTAKE).order_by("measured_on", "pk")
-    last = measures.filter(stage=OutcomeMeasure.Stage.EXIT).order_by("-measured_on", "-pk")
-    annotated = closed.annotate(
+    # Each person's scores on one row (a person has one intake and one exit measure; if one
+    # was taken twice, the lower intake and the higher exit score count), then averaged.
+    per_person = (
+        OutcomeMeasure.objects.filter(case__in=closed)
+        .values("case")
+        .annotate(
+            **{
+                f"{name}_{when}": aggregate(name, filter=Q(stage=stage))
+                for name, _label in DOMAINS
+                for when, stage, aggregate in (
+                    ("in", OutcomeMeasure.Stage.INTAKE, Min),
+                    ("out", OutcomeMeasure.Stage.EXIT, Max),
+                )
+            }
+        )
+        .filter(**{f"{DOMAINS[0][0]}_in__isnull": False, f"{DOMAINS[0][0]}_out__isnull": False})
+    )
+    found = per_person.aggregate(
+        people=Count("case"),
+        **{f"{name}_change": Avg(F(f"{name}_out") - F(f"{name}_in")) for name, _l in DOMAINS},
         **{
-            f"{name}_{when}": Subquery(query.values(name)[:1], output_field=IntegerField())
-            for name, _label in DOMAINS
-            for when, query in (("in", first), ("out", last))
-        }
-    ).filter(**{f"{DOMAINS[0][0]}_in__isnull": False, f"{DOMAINS[0][0]}_out__isnull": False})
-    found = annotated.aggregate(
-        people=Count("id"),
-        **{f"{name}_change": Avg(F(f"{name}_out") - F(f"{name}_in")) for name, _label in DOMAINS},
-        **{
-            f"{name}_better": Count("id", filter=Q(**{f"{name}_out__gt": F(f"{name}_in")}))
+            f"{name}_better": Count("case", filter=Q(**{f"{name}_out__gt": F(f"{name}_in")}))
             for name, _label in DOMAINS
         },
     )
