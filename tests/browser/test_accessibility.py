@@ -191,3 +191,20 @@ def test_patterns_pages_have_no_serious_accessibility_problem(
         page.goto(live_server.url + reverse("insights:patterns", args=[case.pk]))
         page.click("summary")  # a chart's table
         assert serious_violations(page) == [], user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statistics_page_has_no_serious_accessibility_problem(
+    live_server, context: BrowserContext, page: Page, personas
+) -> None:  # noqa: ANN001
+    from tests.test_service_statistics import person
+
+    for days in range(7):
+        person(personas, personas.service, waited=days)
+    for user in (personas.manager, personas.commissioner):
+        client = Client()
+        client.force_login(user)
+        sign_in_browser(context, live_server, client)
+        page.goto(live_server.url + reverse("insights:statistics"))
+        assert "Service statistics" in page.title()
+        assert serious_violations(page) == [], user
