@@ -28,8 +28,6 @@ SIGNIFICANCE = 0.01
 MIN_RATIO = 1.5
 MIN_RECENT = 4
 MIN_BASELINE = dt.timedelta(days=28)
-# Behaviours with a finding of their own under "severity".
-SEVERE_CODES = {"threats", "violence", "order_breach", "turning_up"}
 
 
 def rise_p_value(recent: int, before: int, share: float) -> float:
@@ -128,7 +126,7 @@ def new_behaviours(case: Case, now: dt.datetime) -> list[Finding]:
     return [
         Finding("new_behaviour", f"new_behaviour:{code}", {"code": code, "on": _day(first)})
         for code, (first, _occasions) in sorted(firsts.items())
-        if code not in SEVERE_CODES and window_start <= first <= now
+        if code not in patterns.SERIOUS and window_start <= first <= now  # those have their own
     ]
 
 
