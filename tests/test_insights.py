@@ -128,3 +128,10 @@ def test_chart_labels_are_escaped() -> None:
     assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
     assert "<title>&lt;b&gt;</title>" in chart.svg and "&quot;quoted&quot; &amp; more" in chart.svg
     assert chart.data_uri.startswith("data:image/svg+xml;base64,")
+
+
+def test_the_person_reaches_their_patterns_from_their_home_page(personas: Personas, case) -> None:  # noqa: ANN001
+    client = Client()
+    client.force_login(personas.victim)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("insights:patterns", args=[case.pk]) in home and "Your log over time" in home

@@ -26,8 +26,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     if user.is_victim:
-        cases = user.owned_cases.filter(erased_at__isnull=True, service__isnull=False)
-        return render(request, "accounts/home_victim.html", {"supported_cases": cases})
+        logs = user.owned_cases.filter(erased_at__isnull=True)
+        return render(
+            request,
+            "accounts/home_victim.html",
+            {"logs": logs, "supported_cases": logs.filter(service__isnull=False)},
+        )
     context = {}
     if user.role == Role.ADVOCATE:
         context = advocate_dashboard(user)
