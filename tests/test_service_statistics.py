@@ -132,6 +132,8 @@ def test_a_manager_sees_their_service_and_the_commissioner_every_service(
     assert "Northshire Stalking Service" in manager and "Southshire" not in manager
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">5</td>' in manager
     commissioner = client_for(personas.commissioner).get(url).content.decode()
+    # The commissioner's menu holds the statistics and their account, nothing about cases.
+    assert f'href="{url}"' in commissioner and "Cases" not in commissioner
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">10</td>' in commissioner
     one = client_for(personas.commissioner).get(url, {
         "start": START.isoformat(), "end": END.isoformat(), "service": personas.other_service.pk,

@@ -24,6 +24,8 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
             items.append(("Shared logs", reverse("sharing:shared_list")))
         items.append(("Referrals", reverse("cases:referrals")))
         items.append(("Advice", reverse("cases:consultations")))
+    if user.role in (Role.SERVICE_MANAGER, Role.COMMISSIONER_VIEWER):
+        items.append(("Statistics", reverse("insights:statistics")))
     if user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
         items.append(("Team", reverse("accounts:teams")))
     items.append(("Account", reverse("accounts:security")))
