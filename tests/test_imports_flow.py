@@ -359,3 +359,48 @@ def test_an_email_keeps_its_raw_hash_and_authentication_results(
     assert details["authentication_results"] == [
         "mx.example.org; spf=pass smtp.mailfrom=example.org; dkim=pass"
     ]
+
+
+def test_messenger_media_go_to_the_message_that_names_them_even_with_one_file_name_twice(
+    personas: Personas, case, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    import json
+
+    from PIL import Image
+
+    def png(colour: tuple[int, int, int]) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), colour).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    red, blue = png((200, 0, 0)), png((0, 0, 200))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as folder:
+        for thread, stamp, colour in (
+            ("sam_1", 1700000000000, red),
+            ("sam_2", 1700000600000, blue),
+        ):
+            base = f"your_activity/messages/inbox/{thread}"
+            message = {
+                "sender_name": "Sam Ex",
+                "timestamp_ms": stamp,
+                "content": f"look {thread}",
+                "photos": [{"uri": f"messages/inbox/{thread}/photos/1.png"}],
+            }
+            conversation = {"participants": [{"name": "Sam Ex"}], "messages": [message]}
+            folder.writestr(f"{base}/message_1.json", json.dumps(conversation))
+            folder.writestr(f"{base}/photos/1.png", colour)
+    job = services.import_upload(
+        case=case, actor=personas.victim, name="facebook.zip", data=archive.getvalue()
+    )
+    services.import_configure(job=job, options={"stalkers": ["Sam Ex"], "time_zone": "UTC"})
+    job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_run(job)
+    entries = list(Entry.objects.filter(case=case).order_by("occurred_at"))
+    assert len(entries) == 2
+    photos = [
+        [e.sha256 for e in Evidence.objects.filter(entry=entry) if e.content_type == "image/png"]
+        for entry in entries
+    ]
+    assert photos == [[hashlib.sha256(red).hexdigest()], [hashlib.sha256(blue).hexdigest()]]

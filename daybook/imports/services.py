@@ -287,7 +287,7 @@ def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[i
     zone = ZoneInfo(job.options.get("time_zone", "Europe/London"))
     case, author = job.case, job.created_by
     existing = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
-    members = _attachment_bytes(data, result) if result.members else {}
+    members = _attachment_bytes(data, result) if result.members else ArchiveFiles({})
     dedupe_key = _dedupe_keys(case, result.format)
     chosen = [
         ((dedupe_key(record), record), wanted)
@@ -354,11 +354,10 @@ def _dedupe_keys(case: Case, format: str) -> Callable[[Record], str]:
     return key
 
 
-def _attach(entry: Entry, author: User, record: Record, members: dict[str, bytes]) -> None:
+def _attach(entry: Entry, author: User, record: Record, members: "ArchiveFiles") -> None:
     """Attachments found in the archive become exhibits of the entry."""
     for attachment in record.attachments:
-        # Archives name attachments by path (Messenger) or by file name (WhatsApp).
-        found = members.get(attachment.member or attachment.name.rsplit("/", 1)[-1])
+        found = members.find(attachment.member or attachment.name)
         if found is None:
             continue
         try:
@@ -381,11 +380,29 @@ def _export_exhibit(job: ImportJob, data: bytes) -> CheckedFile:
     )
 
 
-def _attachment_bytes(data: bytes, result: ParseResult) -> dict[str, bytes]:
+class ArchiveFiles:
+    """An archive's files, found by the name an export gives them: the whole path inside the
+    archive, or its end (Messenger names media from a folder inside the archive, WhatsApp by
+    file name alone). A name that fits two files finds neither: a wrong exhibit would be worse
+    than a missing one, whose name stays in the entry's source."""
+
+    def __init__(self, members: dict[str, bytes]) -> None:
+        self._by_ending: dict[str, list[bytes]] = {}
+        for path, content in members.items():
+            parts = path.split("/")
+            for start in range(len(parts)):
+                self._by_ending.setdefault("/".join(parts[start:]), []).append(content)
+
+    def find(self, name: str) -> bytes | None:
+        found = self._by_ending.get(name.lstrip("/"), [])
+        return found[0] if len(found) == 1 else None
+
+
+def _attachment_bytes(data: bytes, result: ParseResult) -> ArchiveFiles:
     from daybook.imports.parsers.archive import read_members
 
     members, _warnings = read_members(data, parsers.DEFAULT_LIMITS)
-    return {name.rsplit("/", 1)[-1]: content for name, content in members.items()}
+    return ArchiveFiles(members)
 
 
 def _local(record: Record, zone: ZoneInfo) -> dt.datetime:
