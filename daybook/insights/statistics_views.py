@@ -4,7 +4,6 @@ support service (or one). Nobody else reaches them."""
 import csv
 import datetime as dt
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -12,43 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from daybook.accounts.models import Organisation, Role, User
+from daybook.accounts.models import Organisation, Role
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.incidents.export import spreadsheet_safe
 from daybook.insights import statistics
+from daybook.insights.forms import PeriodForm, support_services
 from daybook.reports import charts, pdf
-
-DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=DATE)
-    end = forms.DateField(label="To (included)", widget=DATE)
-    service = forms.ModelChoiceField(
-        label="Service",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="Every service",
-    )
-
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if user.role == Role.COMMISSIONER_VIEWER:
-            self.fields["service"].queryset = _support_services()
-        else:
-            del self.fields["service"]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("The start of the period must be before its end.")
-        return data
-
-
-def _support_services() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=Organisation.Kind.SUPPORT_SERVICE).order_by("name")
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Organisation], dt.date, dt.date]:
@@ -65,7 +35,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Organisation], d
     elif chosen.get("service"):
         services = Organisation.objects.filter(pk=chosen["service"].pk)
     else:
-        services = _support_services()
+        services = support_services()
     return form, services, chosen["start"], chosen["end"]
 
 

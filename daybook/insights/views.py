@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from daybook.cases.models import Case
 from daybook.incidents.services import case_label
 from daybook.incidents.views import audit_read
 from daybook.insights import patterns, services
+from daybook.insights.forms import AcknowledgeForm
 from daybook.insights.models import EscalationAlert
 from daybook.reports import charts
 from daybook.ui.forms import submitted
@@ -120,15 +120,6 @@ def _most(what: str, series: dict[str, list[int]]) -> str:
     totals = sorted(((sum(values), name) for name, values in series.items()), reverse=True)
     listed = ", ".join(f"{name} {total}" for total, name in totals)
     return f"Occasions by {what}, over the whole log: {listed}."
-
-
-class AcknowledgeForm(forms.Form):
-    note = forms.CharField(
-        label="What you have done or decided",
-        help_text="For example: risk re-screened with the person, safety plan reviewed.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
