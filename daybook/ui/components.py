@@ -102,12 +102,13 @@ def render_field(field: forms.BoundField) -> SafeString:
     params = _common(field)
     if isinstance(widget, forms.HiddenInput):
         return mark_safe(str(field))  # noqa: S308  (Django renders and escapes it)
-    if isinstance(widget, forms.RadioSelect):
-        return render("radios", {**params, "fieldset": _fieldset(field), "items": _items(field)})
+    # CheckboxSelectMultiple subclasses RadioSelect in Django, so it must be matched first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return render(
             "checkboxes", {**params, "fieldset": _fieldset(field), "items": _items(field)}
         )
+    if isinstance(widget, forms.RadioSelect):
+        return render("radios", {**params, "fieldset": _fieldset(field), "items": _items(field)})
     if isinstance(widget, forms.CheckboxInput):
         item = {"value": "on", "text": field.label, "checked": bool(field.value())}
         if field.help_text:
