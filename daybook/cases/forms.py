@@ -12,6 +12,8 @@ CHANNELS = [
     ("video", "Video call"),
 ]
 
+VOICEMAIL = [("no", "No"), ("yes", "Yes"), ("unknown", "Not known")]
+
 
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -43,7 +45,7 @@ class SafeContactForm(forms.Form):
     safe_times = forms.CharField(label="Safe times", max_length=200, required=False)
     voicemail_safe = forms.ChoiceField(
         label="Is it safe to leave a voicemail?",
-        choices=[("no", "No"), ("yes", "Yes"), ("unknown", "Not known")],
+        choices=VOICEMAIL,
         widget=forms.RadioSelect,
     )
     code_word = forms.CharField(label="Code word", max_length=100, required=False)

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from daybook.accounts.models import Role, User
+from daybook.cases.forms import CHANNELS, VOICEMAIL
 from daybook.cases.models import Case, Consultation, Perpetrator, Referral
 from daybook.cases.sealing import open_for
 from daybook.cases.sections import Section
@@ -17,6 +18,20 @@ def client_details(case: Case) -> dict[str, Any]:
 
 def safe_contact(case: Case) -> dict[str, Any]:
     return open_for(case, case.safe_contact_sealed, safe_contact_ad(case), default={})
+
+
+def safe_contact_shown(case: Case) -> dict[str, Any]:
+    """Safe contact details as the banner shows them: channel names, not their codes."""
+    details = safe_contact(case)
+    if not details:
+        return details
+    names = dict(CHANNELS)
+    return {
+        **details,
+        "safe_channels": [names.get(code, code) for code in details.get("safe_channels", [])],
+        "never_channels": [names.get(code, code) for code in details.get("never_channels", [])],
+        "voicemail_safe": dict(VOICEMAIL).get(details.get("voicemail_safe", ""), ""),
+    }
 
 
 def perpetrators(case: Case) -> list[dict[str, Any]]:

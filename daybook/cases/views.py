@@ -39,7 +39,7 @@ def _case_context(case: Case) -> dict:
     return {
         "case": case,
         "client": selectors.client_details(case),
-        "safe_contact": selectors.safe_contact(case),
+        "safe_contact": selectors.safe_contact_shown(case),
         "sections": SECTIONS.values(),
     }
 

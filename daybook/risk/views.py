@@ -5,7 +5,7 @@ from django.views.decorators.http import require_http_methods
 
 from daybook.cases.access import casework_case_for
 from daybook.cases.sealing import open_for
-from daybook.cases.selectors import safe_contact
+from daybook.cases.selectors import safe_contact_shown
 from daybook.risk.forms import ScreeningForm
 from daybook.risk.models import Screening
 from daybook.risk.screening import TOPICS
@@ -45,6 +45,6 @@ def screening(request: HttpRequest, case_id: int) -> HttpResponse:
             "form": form,
             "history": history,
             "topics": dict(TOPICS),
-            "safe_contact": safe_contact(case),
+            "safe_contact": safe_contact_shown(case),
         },
     )
