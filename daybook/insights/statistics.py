@@ -2,7 +2,9 @@
 
 Anonymised in one place, before anything is shown or downloaded:
 - only people who consented to statistics (or whose case records a lawful basis for them)
-  are counted; referrals never linked to a case are counted as referrals only;
+  are counted; referrals never linked to a case are counted as referrals only; how many
+  people supported in the period were left out for want of consent is said, suppressed
+  like any other count;
 - a count from 1 to 4 is shown as "fewer than 5", and a median, percentile or average worked
   out from fewer than 5 people is not shown at all.
 """
@@ -81,6 +83,20 @@ class Statistics:
     end: dt.date
     services: list[str]
     tables: list[Table]
+    left_out: int | str = 0  # people supported in the period but not counted (no consent)
+
+    @property
+    def left_out_sentence(self) -> str:
+        """Said on the page, in the CSV and in the PDF, so a zero is never read as "nobody"."""
+        if self.left_out == 0:
+            return (
+                "Nobody supported in the period was left out for want of agreement to be counted."
+            )
+        # Never 1 to 4: those show as "fewer than 5", so the count is always plural.
+        return (
+            f"{str(self.left_out).capitalize()} people were left out because they have not "
+            "agreed to be counted in statistics."
+        )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -97,6 +113,20 @@ def consenting(services: QuerySet[Organisation]) -> QuerySet[Case]:
     basis = LawfulBasis.objects.filter(case=OuterRef("pk"), purpose=purpose)
     return Case.objects.filter(service__in=services, erased_at__isnull=True).filter(
         Exists(consent) | Exists(basis)
+    )
+
+
+def left_out(services: QuerySet[Organisation], begins: dt.datetime, ends: dt.datetime) -> int:
+    """People supported by these services at some time in the period (as the "People
+    supported" table counts them) whose case gives no consent or lawful basis for statistics."""
+    counted = consenting(services).values("pk")
+    return (
+        Case.objects.filter(service__in=services, erased_at__isnull=True)
+        .exclude(pk__in=counted)
+        .annotate(opened=Coalesce("referred_at", "created_at"))
+        .filter(opened__lt=ends)
+        .exclude(closed_at__lt=begins)
+        .count()
     )
 
 
@@ -122,7 +152,13 @@ def build(services: QuerySet[Organisation], start: dt.date, end: dt.date) -> Sta
         _consultations(services, in_period),
         _outcomes(closed),
     ]
-    return Statistics(start, end, [service.name for service in services], tables)
+    return Statistics(
+        start,
+        end,
+        [service.name for service in services],
+        tables,
+        left_out=shown(left_out(services, begins, ends)),
+    )
 
 
 def _referrals(services: QuerySet[Organisation], people: QuerySet[Case], period: Q) -> Table:

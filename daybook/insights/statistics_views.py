@@ -70,6 +70,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["Period", f"{start.isoformat()} to {end.isoformat()}"])
     writer.writerow(["Services", "; ".join(found.services)])
+    writer.writerow(["Left out", found.left_out_sentence])
     for table in found.tables:
         writer.writerow([])
         writer.writerow([table.title])

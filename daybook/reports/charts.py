@@ -64,12 +64,25 @@ def _every(count: int, room: int) -> int:
     return max(1, -(-count // room))
 
 
-def _axis(height: int, plot_width: float, top_value: int) -> list[str]:
-    """The value axis: zero, a middle line and the top, with light guide lines."""
-    body, plot_height = [], height - TOP - BOTTOM
-    ticks = sorted({0, top_value // 2, top_value}) if top_value > 1 else [0, top_value]
-    for value in ticks:
-        y = TOP + plot_height * (1 - value / top_value) if top_value else TOP + plot_height
+def ticks(largest: int, room: int = 5) -> list[int]:
+    """Whole-number ticks from 0, evenly spaced by 1, 2 or 5 times a power of ten, reaching at
+    least `largest` with at most `room` steps: 0, 1, 2, 3 or 0, 5, 10, 15, 20, never skipping
+    or repeating a number (counts are whole, so no tick may fall between two)."""
+    largest = max(largest, 1)
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if -(-largest // step) <= room:
+                return list(range(0, step * -(-largest // step) + 1, step))
+        magnitude *= 10
+
+
+def _axis(height: int, plot_width: float, scale: list[int]) -> list[str]:
+    """The value axis at the given ticks, with light guide lines."""
+    body, plot_height, top_value = [], height - TOP - BOTTOM, scale[-1]
+    for value in scale:
+        y = TOP + plot_height * (1 - value / top_value)
         body.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_width:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#b1b4b6" stroke-width="{1 if value == 0 else 0.5}"/>'
@@ -89,9 +102,10 @@ def bars(
 ) -> Chart:
     """One bar per label (weeks, months, kinds), labels thinned to fit."""
     plot_width, plot_height = width - LEFT - 10, height - TOP - BOTTOM
-    top_value = max(values, default=0) or 1
+    scale = ticks(max(values, default=0))
+    top_value = scale[-1]
     step = plot_width / max(len(values), 1)
-    body = _axis(height, plot_width, top_value)
+    body = _axis(height, plot_width, scale)
     every = _every(len(labels), 10)
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         bar = plot_height * value / top_value
@@ -142,9 +156,10 @@ def stacked_bars(
     plot_height = height - TOP - BOTTOM - 18 * legend_rows
     plot_width = width - LEFT - 10
     totals = [sum(column) for column in zip(*series.values(), strict=True)] or [0]
-    top_value = max(totals) or 1
+    scale = ticks(max(totals))
+    top_value = scale[-1]
     step = plot_width / max(len(labels), 1)
-    body = _axis(TOP + plot_height + BOTTOM, plot_width, top_value)
+    body = _axis(TOP + plot_height + BOTTOM, plot_width, scale)
     every = _every(len(labels), 10)
     for index, label in enumerate(labels):
         x, floor = LEFT + index * step, TOP + plot_height

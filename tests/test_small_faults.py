@@ -1,0 +1,102 @@
+"""Smaller faults found by trying Daybook as people use it: statistics that say whom they leave
+out, chart axes, dates read from photos, empty uploads, plural words, helplines and the
+partner's advice page."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from daybook.insights import statistics
+from daybook.reports import charts
+from tests.conftest import Personas
+from tests.test_service_statistics import build, person
+
+
+def client_for(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- Statistics say whom they leave out ---------------------------------------------------
+
+
+def test_people_without_consent_are_counted_as_left_out(personas: Personas) -> None:
+    for _ in range(5):
+        person(personas, personas.service)
+    for _ in range(6):
+        person(personas, personas.service, consent=False)
+    person(personas, personas.service, withdrawn=True)
+    person(personas, personas.other_service, consent=False)  # another service's person
+    found = build(personas)
+    assert found.left_out == 7
+    assert found.left_out_sentence == (
+        "7 people were left out because they have not agreed to be counted in statistics."
+    )
+
+
+def test_left_out_is_suppressed_under_five_like_any_count(personas: Personas) -> None:
+    for _ in range(5):
+        person(personas, personas.service)
+    assert build(personas).left_out == 0
+    assert "Nobody" in build(personas).left_out_sentence
+    person(personas, personas.service, consent=False)
+    found = build(personas)
+    assert found.left_out == statistics.SUPPRESSED
+    assert found.left_out_sentence == (
+        "Fewer than 5 people were left out because they have not agreed to be counted in "
+        "statistics."
+    )
+
+
+def test_the_page_csv_and_pdf_say_who_was_left_out(personas: Personas) -> None:
+    from tests.test_accounts import reauthenticate, sign_in_with_mfa
+
+    for _ in range(5):
+        person(personas, personas.service, consent=False)
+    sentence = "5 people were left out because they have not agreed to be counted in statistics."
+    page = client_for(personas.manager).get(reverse("insights:statistics")).content.decode()
+    assert sentence in page
+    client = Client()
+    sign_in_with_mfa(client, personas.manager)
+    reauthenticate(client)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("insights:statistics_csv")).text)))
+    assert ["Left out", sentence] in rows
+    document = client.get(reverse("insights:statistics_pdf")).content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages)
+    assert sentence in " ".join(text.split())
+
+
+# --- Chart axes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("largest", [*range(0, 60), 99, 100, 101, 456, 999, 1234, 87_654])
+def test_axis_ticks_are_whole_evenly_spaced_and_reach_the_largest(largest: int) -> None:
+    scale = charts.ticks(largest)
+    step = scale[1] - scale[0]
+    assert scale[0] == 0 and scale[-1] >= largest
+    assert all(b - a == step for a, b in zip(scale, scale[1:], strict=False))
+    assert re.fullmatch(r"[125]0*", str(step)), step  # 1, 2, 5, 10, 20, 50…
+    assert len(scale) <= 6
+    assert scale[-1] - step < max(largest, 1)  # no empty step above the tallest bar
+
+
+def test_small_and_large_axes_read_as_people_expect() -> None:
+    assert charts.ticks(3) == [0, 1, 2, 3]
+    assert charts.ticks(0) == [0, 1]
+    assert charts.ticks(17) == [0, 5, 10, 15, 20]
+    assert charts.ticks(456) == [0, 100, 200, 300, 400, 500]
+
+
+def test_a_chart_of_three_is_labelled_0_1_2_3() -> None:
+    chart = charts.bars("Incidents per week", ["a", "b"], [1, 3], description="d")
+    labels = re.findall(r'text-anchor="end"[^>]*>(\d+)</text>', str(chart))
+    assert labels == ["0", "1", "2", "3"]
+    stacked = charts.stacked_bars("By kind", ["a"], {"x": [7], "y": [5]}, description="d")
+    labels = re.findall(r'text-anchor="end"[^>]*>(\d+)</text>', str(stacked))
+    assert labels == ["0", "5", "10", "15"]
