@@ -53,7 +53,7 @@ def test_upload_shows_hash_name_size_type_and_exif(victim_client: Client, case, 
     assert digest in html
     assert "doorstep photo.jpg" in html
     assert "image/jpeg" in html
-    assert "2026:10:02 21:31:05" in html
+    assert "2 October 2026 at 21:31" in html
     assert "51.5, -0.125" in html
     evidence = Evidence.objects.get()
     assert (evidence.sha256, evidence.size) == (digest, len(data))

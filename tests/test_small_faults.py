@@ -100,3 +100,46 @@ def test_a_chart_of_three_is_labelled_0_1_2_3() -> None:
     stacked = charts.stacked_bars("By kind", ["a"], {"x": [7], "y": [5]}, description="d")
     labels = re.findall(r'text-anchor="end"[^>]*>(\d+)</text>', str(stacked))
     assert labels == ["0", "5", "10", "15"]
+
+
+# --- Photo dates and empty uploads -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("2026:11:21 22:04:10", "21 November 2026 at 22:04"),
+        ("2026:01:02 07:05:00\x00", "2 January 2026 at 07:05"),
+        ("2026:11:21", "21 November 2026"),
+        ("not a date", "not a date"),  # the photo's own claim is kept when unreadable
+    ],
+)
+def test_photo_dates_read_as_people_write_them(raw: str, shown: str) -> None:
+    from daybook.incidents.evidence import taken_display
+
+    assert taken_display(raw) == shown
+
+
+def test_the_entry_page_shows_a_photos_date_in_words(personas: Personas, case, entry) -> None:  # noqa: ANN001
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_evidence import jpeg_with_exif
+
+    client = client_for(personas.victim)
+    url = reverse("incidents:evidence_upload", args=[case.pk, entry.pk])
+    photo = SimpleUploadedFile("door.jpg", jpeg_with_exif(), "image/jpeg")
+    html = client.post(url, {"file": photo}, follow=True).content.decode()
+    assert "2 October 2026 at 21:31" in html and "2026:10:02" not in html
+
+
+def test_an_upload_with_no_file_says_choose_a_file(personas: Personas, case, entry) -> None:  # noqa: ANN001
+    from daybook.incidents.models import Evidence
+
+    client = client_for(personas.victim)
+    url = reverse("incidents:evidence_upload", args=[case.pk, entry.pk])
+    response = client.post(url, {})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html and 'href="#id_file">Choose a file to add</a>' in html
+    assert "<title>Error: " in html
+    assert not Evidence.objects.exists()

@@ -5,6 +5,7 @@ kinds on the allow-list are kept. The file itself is never altered; EXIF date an
 are read for display only.
 """
 
+import datetime as dt
 import hashlib
 import io
 import unicodedata
@@ -113,6 +114,21 @@ def _exif(data: bytes) -> dict[str, Any]:
     except (TypeError, ValueError, ZeroDivisionError):
         pass
     return found
+
+
+def taken_display(raw: str) -> str:
+    """A photo's EXIF date ("2026:11:21 22:04:10", the camera's own clock, with no zone) as
+    people write it: "21 November 2026 at 22:04". Anything unreadable is shown as it is, so
+    the photo's own claim is never lost or replaced."""
+    text = raw.strip("\x00 ")
+    for pattern in ("%Y:%m:%d %H:%M:%S", "%Y:%m:%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y:%m:%d"):
+        try:
+            moment = dt.datetime.strptime(text, pattern)  # noqa: DTZ007 - EXIF has no zone
+        except ValueError:
+            continue
+        day = f"{moment.day} {moment:%B %Y}"
+        return day if pattern == "%Y:%m:%d" else f"{day} at {moment:%H:%M}"
+    return text
 
 
 def _degrees(value: Any) -> float:

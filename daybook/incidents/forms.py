@@ -184,7 +184,7 @@ class EvidenceForm(forms.Form):
             "to prove it has not changed."
         ),
         error_messages={
-            "required": "Choose a file",
+            "required": "Choose a file to add",
             "empty": "The file is empty. Choose the file again, or a different one.",
         },
         allow_empty_file=True,

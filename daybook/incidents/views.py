@@ -187,6 +187,13 @@ def entry(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     item = get_object_or_404(
         Entry.objects.exclude(status=Entry.Status.DRAFT), pk=entry_id, case=case
     )
+    return _entry_page(request, case, item, EvidenceForm())
+
+
+def _entry_page(
+    request: HttpRequest, case: Case, item: Entry, evidence_form: EvidenceForm
+) -> HttpResponse:
+    """The entry with its files and history; after a failed upload, with the form's errors."""
     audit_read(request, case, Action.ENTRY_VIEWED, item)
     return render(
         request,
@@ -197,7 +204,7 @@ def entry(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
             "content": services.entry_content_of(item),
             "history": selectors.entry_history(item),
             "evidence": selectors.evidence_with_meta(item),
-            "evidence_form": EvidenceForm(),
+            "evidence_form": evidence_form,
             "max_mb": max_bytes() // 1_000_000,
         },
     )
@@ -275,9 +282,7 @@ def evidence_upload(request: HttpRequest, case_id: int, entry_id: int) -> HttpRe
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
     form = EvidenceForm(request.POST, request.FILES)
     problem = None
-    if not form.is_valid():
-        problem = " ".join(error for errors in form.errors.values() for error in errors)
-    else:
+    if form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > max_bytes():
             problem = (
@@ -301,7 +306,11 @@ def evidence_upload(request: HttpRequest, case_id: int, entry_id: int) -> HttpRe
                     request, f"File added. Its SHA-256 fingerprint is {checked.sha256}."
                 )
     if problem:
-        messages.error(request, f"The file was not added. {problem}")
+        form.add_error("file", f"The file was not added. {problem}")
+    if form.errors:
+        # The page again, with the GOV.UK error summary linked to the file field: a redirect
+        # would lose the field and a banner above the entry is easily missed.
+        return _entry_page(request, case, item, form)
     return redirect("incidents:entry", case_id=case.pk, entry_id=item.pk)
 
 

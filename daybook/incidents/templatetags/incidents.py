@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from daybook.incidents.behaviours import BEHAVIOURS
+from daybook.incidents.evidence import taken_display
 from daybook.incidents.forms import EntryForm
 
 register = template.Library()
@@ -12,6 +13,11 @@ register = template.Library()
 @register.filter
 def behaviour_labels(codes: list[str]) -> list[str]:
     return [BEHAVIOURS[code].label for code in codes if code in BEHAVIOURS]
+
+
+@register.filter
+def photo_taken(raw: str) -> str:
+    return taken_display(str(raw))
 
 
 @register.filter
