@@ -173,6 +173,22 @@ MFA_RATE_LIMITS = {"authenticate": "5/m/user", "reauthenticate": "10/m/user"}
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Messages ("Added to the log") live in the session, never in a cookie of their own.
+# Daybook's own labels and the optional "What should we call you?" at sign-up.
+ACCOUNT_FORMS = {
+    "login": "daybook.accounts.forms.LoginForm",
+    "signup": "daybook.accounts.forms.SignupForm",
+    "change_password": "daybook.accounts.forms.ChangePasswordForm",
+    "set_password": "daybook.accounts.forms.SetPasswordForm",
+    "reset_password": "daybook.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "daybook.accounts.forms.ResetPasswordKeyForm",
+    "add_email": "daybook.accounts.forms.AddEmailForm",
+    "reauthenticate": "daybook.accounts.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "daybook.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "daybook.accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "daybook.accounts.forms.ActivateTOTPForm",
+}
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("DAYBOOK_SESSION_SECONDS", 4 * 60 * 60, minimum=300)

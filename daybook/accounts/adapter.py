@@ -25,6 +25,11 @@ class AccountAdapter(DefaultAccountAdapter):
         message.subject = f"{settings.DAYBOOK_SERVICE_NAME}: {NEUTRAL_SUBJECT.lower()}"
         return message
 
+    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:  # noqa: ANN001
+        # The optional "What should we call you?" answer; reports use it instead of a label.
+        user.name = (form.cleaned_data.get("name") or "")[:150]
+        return super().save_user(request, user, form, commit=commit)
+
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         email = str(credentials.get("email") or "")
         user = User.objects.filter(email__iexact=email).first() if email else None

@@ -1,3 +1,6 @@
+from allauth.account import forms as account_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.contrib.auth import password_validation
 
@@ -47,3 +50,150 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+# --- Sign-in, sign-up and security forms -------------------------------------------------
+# allauth's stock labels ("Email", "New Password (again)", "Code") are replaced so every
+# account page uses the same words as the rest of Daybook.
+
+NAME_LABEL = "What should we call you? (optional)"
+NAME_HINT = (
+    "It can be your first name or a name you choose. It is used in your reports, "
+    "such as the chronology you can give to the police."
+)
+EMAIL_LABEL = "E-mail address"
+NEW_PASSWORD_HINT = "At least 10 characters. Three random words work well."  # noqa: S105 (advice)
+CODE_LABEL = "Code from your authenticator app"
+CODE_HINT = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+
+
+def _relabel(form: forms.BaseForm, labels: dict[str, tuple[str, str]]) -> None:
+    """Give fields Daybook's label and hint (an empty hint removes the stock one)."""
+    for name, (label, hint) in labels.items():
+        if name in form.fields:
+            form.fields[name].label = label
+            form.fields[name].help_text = hint
+            form.fields[name].widget.attrs.pop("placeholder", None)
+
+
+def name_field() -> forms.CharField:
+    return forms.CharField(
+        label=NAME_LABEL,
+        help_text=NAME_HINT,
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname", "spellcheck": "false"}),
+    )
+
+
+class LoginForm(account_forms.LoginForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The page has its own "I have forgotten my password" link.
+        _relabel(self, {"login": (EMAIL_LABEL, ""), "password": ("Password", "")})
+
+
+class SignupForm(account_forms.SignupForm):
+    name = name_field()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self,
+            {
+                "email": (EMAIL_LABEL, "Use an address that only you can read."),
+                "password1": ("Create a password", NEW_PASSWORD_HINT),
+                "password2": ("Type the password again", ""),
+            },
+        )
+        self.order_fields(["name", "email", "password1", "password2"])
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data.get("name", "").split())
+
+
+class ChangePasswordForm(account_forms.ChangePasswordForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self,
+            {
+                "oldpassword": ("Current password", ""),
+                "password1": ("New password", NEW_PASSWORD_HINT),
+                "password2": ("Type the new password again", ""),
+            },
+        )
+
+
+class SetPasswordForm(account_forms.SetPasswordForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self,
+            {
+                "password1": ("New password", NEW_PASSWORD_HINT),
+                "password2": ("Type the new password again", ""),
+            },
+        )
+
+
+class ResetPasswordForm(account_forms.ResetPasswordForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"email": (EMAIL_LABEL, "The address you use to sign in.")})
+
+
+class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(
+            self,
+            {
+                "password1": ("New password", NEW_PASSWORD_HINT),
+                "password2": ("Type the new password again", ""),
+            },
+        )
+
+
+class AddEmailForm(account_forms.AddEmailForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"email": ("New e-mail address", "Use an address that only you can read.")})
+
+
+class ReauthenticateForm(account_forms.ReauthenticateForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"password": ("Password", "")})
+
+
+class MFAAuthenticateForm(mfa_forms.AuthenticateForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"code": (CODE_LABEL, CODE_HINT)})
+
+
+class MFAReauthenticateForm(mfa_forms.ReauthenticateForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"code": (CODE_LABEL, CODE_HINT)})
+
+
+class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"code": (CODE_LABEL, "The 6-digit code your app shows after you add it.")})
+
+
+class NameForm(forms.Form):
+    """The page's heading asks "What should we call you?", so the field names what to type."""
+
+    name = name_field()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = "A first name or a name you choose (optional)"
+        self.fields["name"].help_text = "It is used in your reports, such as your chronology."
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data.get("name", "").split())

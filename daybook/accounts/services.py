@@ -166,3 +166,23 @@ def staff_user_create(
         extra={"role": role},
     )
     return user
+
+
+@transaction.atomic
+def user_name_change(*, user: User, name: str, request: HttpRequest | None = None) -> User:
+    """What the person asked to be called: shown to them and used in their reports."""
+    name = " ".join(name.split())[:150]
+    if name == user.name:
+        return user
+    user.name = name
+    user.save(update_fields=["name"])
+    # Only that it changed: the name itself stays out of the audit trail.
+    audit_record(
+        action=Action.NAME_CHANGED,
+        actor=user,
+        subject=user,
+        request=request,
+        organisation_id=user.organisation_id,
+        extra={"given": bool(name)},
+    )
+    return user

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("security/", views.security, name="security"),
+    path("name/", views.name_change, name="name"),
     path("team/", views.teams, name="teams"),
     path("team/<int:organisation_id>/", views.team, name="team"),
     path("team/<int:organisation_id>/invite/", views.invite, name="invite"),

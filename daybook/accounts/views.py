@@ -11,7 +11,12 @@ from daybook.accounts.access import (
     organisation_for_team,
     organisations_for_team_management,
 )
-from daybook.accounts.forms import InvitationAcceptForm, InvitationForm, RoleChangeForm
+from daybook.accounts.forms import (
+    InvitationAcceptForm,
+    InvitationForm,
+    NameForm,
+    RoleChangeForm,
+)
 from daybook.accounts.mfa import has_totp
 from daybook.accounts.models import Role, User
 from daybook.accounts.sudo import require_sudo
@@ -34,9 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     context = {}
     if user.role == Role.ADVOCATE:
-        context = advocate_dashboard(user)
+        context = advocate_dashboard(user, request.GET)
     elif user.role == Role.SERVICE_MANAGER:
-        context = manager_dashboard(user)
+        context = manager_dashboard(user, request.GET)
+    # `perms.accounts.manage_team` needs an organisation, which a template cannot pass.
+    context["can_manage_team"] = organisations_for_team_management(user).exists()
     return render(request, "accounts/home_staff.html", context)
 
 
@@ -49,6 +56,20 @@ def security(request: HttpRequest) -> HttpResponse:
         "accounts/security.html",
         {"events": events, "has_totp": has_totp(request.user)},
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def name_change(request: HttpRequest) -> HttpResponse:
+    """What the person would like to be called; optional, and used in their reports."""
+    initial = {"name": request.user.name}
+    form = NameForm(submitted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_name_change(
+            user=request.user, name=form.cleaned_data["name"], request=request
+        )
+        messages.success(request, "Saved. Your reports will use this name.")
+        return redirect("accounts:security")
+    return render(request, "accounts/name.html", {"form": form})
 
 
 @require_http_methods(["GET", "HEAD"])

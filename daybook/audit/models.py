@@ -8,6 +8,7 @@ class Action(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in attempt"
     QUICK_EXIT = "quick_exit", "Left using Exit this page"
     ACCOUNT_CREATED = "account_created", "Account created"
+    NAME_CHANGED = "name_changed", "Name changed"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET = "password_reset", "Password reset"
     MFA_ADDED = "mfa_added", "Two-step verification added"

@@ -124,9 +124,11 @@ def build(
         pseudonym
         or client_details(case).get("name")
         or (case.owner.name if case.owner else "")
-        or "Person"
+        or ""
     )
     prefix = initials(name)
+    # Without a name, say so plainly ("Person: Not given"), never "Person: Person".
+    name = name or "Not given"
 
     exhibits: list[Exhibit] = []
     by_entry: dict[int, list[str]] = {}
