@@ -143,3 +143,69 @@ def test_an_upload_with_no_file_says_choose_a_file(personas: Personas, case, ent
     assert "govuk-error-summary" in html and 'href="#id_file">Choose a file to add</a>' in html
     assert "<title>Error: " in html
     assert not Evidence.objects.exists()
+
+
+# --- Words that agree with their numbers -------------------------------------------------
+
+
+def test_one_month_and_one_incident_are_singular() -> None:
+    from daybook.reports.forms import VpsForm
+
+    form = VpsForm(facts={"count": 1, "months": 1})
+    first = str(next(iter(form.fields.values())).help_text)
+    assert first.startswith("Your log has 1 incident over about 1 month. ")
+    form = VpsForm(facts={"count": 12, "months": 3})
+    assert str(next(iter(form.fields.values())).help_text).startswith(
+        "Your log has 12 incidents over about 3 months. "
+    )
+
+
+def test_an_empty_log_is_not_called_all_0_records(personas: Personas, case) -> None:  # noqa: ANN001
+    html = client_for(personas.victim).get(reverse("incidents:log", args=[case.pk])).text
+    assert "All 0" not in html and "0 records" not in html
+    assert "There is nothing in this log to check yet." in html
+
+
+def test_an_import_not_yet_started_says_getting_ready(personas: Personas, case) -> None:  # noqa: ANN001
+    from daybook.imports.models import ImportJob
+    from tests.test_imports_flow import CHAT, upload
+
+    client = client_for(personas.victim)
+    upload(client, case, CHAT)
+    job = ImportJob.objects.get()
+    job.status = ImportJob.Status.QUEUED
+    job.save()
+    html = client.get(reverse("imports:job", args=[case.pk, job.pk])).text
+    assert "Getting ready…" in html
+    assert "0%" not in html and "0 of 0" not in html
+    job.status, job.added, job.already_there = ImportJob.Status.DONE, 0, 1
+    job.save()
+    html = client.get(reverse("imports:job", args=[case.pk, job.pk])).text
+    assert "Nothing new to add" in html and "1 was already in your log" in html
+
+
+def test_chart_descriptions_and_pack_sentences_agree_with_their_numbers() -> None:
+    import datetime as dt
+
+    week = dt.date(2026, 11, 2)
+    assert charts.weekly_chart([(week, 1)]).description.startswith("1 incident over 1 week;")
+    assert charts.weekly_chart(
+        [(week, 2), (week + dt.timedelta(weeks=1), 0)]
+    ).description.startswith("2 incidents over 2 weeks;")
+    from daybook.insights.escalation import explain
+
+    sentence = explain(
+        "frequency", {"p_value": 0.0012, "recent": 9, "expected": 2, "before": 20,
+                      "since": "2026-01-01"},
+    )  # fmt: skip
+    assert "about 1 time in 1,000" in sentence
+
+
+def test_the_import_preview_names_one_message_in_the_singular() -> None:
+    from daybook.imports.forms import ChoicesForm
+
+    form = ChoicesForm(summary={"participants": [("Sam Ex", 1), ("Me", 2)]})
+    assert list(form.fields["stalkers"].choices) == [
+        ("Sam Ex", "Sam Ex (1 message)"),
+        ("Me", "Me (2 messages)"),
+    ]

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import ngettext
 
 from daybook.incidents.forms import TIME_ZONES
 
@@ -48,7 +49,8 @@ class ChoicesForm(forms.Form):
     def __init__(self, *args: object, summary: dict, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stalkers"].choices = [
-            (name, f"{name} ({count} messages)") for name, count in summary["participants"]
+            (name, f"{name} ({ngettext('%d message', '%d messages', count) % count})")
+            for name, count in summary["participants"]
         ]
         self.fields["date_order"].initial = summary.get("date_order") or "dmy"
         if not summary.get("date_order_ambiguous"):

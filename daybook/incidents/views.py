@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts.models import Role
@@ -141,9 +142,17 @@ def _query_without_page(request: HttpRequest) -> str:
 def log_verify(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     result = selectors.verify_now(case)
-    if result.ok:
+    if result.ok and not result.records:
+        messages.success(request, "There is nothing in this log to check yet.")
+    elif result.ok:
         messages.success(
-            request, f"Log verified: all {result.records} records and files are intact."
+            request,
+            ngettext(
+                "Log verified: its %(n)d record is intact.",
+                "Log verified: all %(n)d records and files are intact.",
+                result.records,
+            )
+            % {"n": result.records},
         )
     else:
         messages.error(request, f"The log failed verification. {result.problem}")

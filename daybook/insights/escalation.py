@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from daybook.cases.models import Case
 from daybook.insights import patterns
@@ -140,12 +141,16 @@ def _date(text: str) -> str:
     return f"{dt.date.fromisoformat(text):%-d %B %Y}"
 
 
+def _times_in_a_thousand(times: int) -> str:
+    return ngettext("about %d time in 1,000", "about %d times in 1,000", times) % times
+
+
 def explain(kind: str, facts: dict[str, Any]) -> str:
     if kind == "frequency":
         chance = (
             "less than 1 time in 1,000"
             if facts["p_value"] < 0.001
-            else f"about {max(1, round(facts['p_value'] * 1000))} times in 1,000"
+            else _times_in_a_thousand(max(1, round(facts["p_value"] * 1000)))
         )
         return (
             f"Incidents are more frequent: {facts['recent']} in the last 4 weeks, against "

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.models import Organisation, Role
@@ -109,7 +110,11 @@ def _chart(table: statistics.Table) -> charts.Chart | None:
     hidden = sum(1 for cell in column if not isinstance(cell, int))
     description = ", ".join(f"{label} {cell}" for label, cell in zip(labels, column, strict=True))
     if hidden:
-        description += f"; {hidden} counts of fewer than 5 are drawn as no bar"
+        description += ngettext(
+            "; %d count of fewer than 5 is drawn as no bar",
+            "; %d counts of fewer than 5 are drawn as no bar",
+            hidden,
+        ) % (hidden,)
     return charts.row_bars(
         table.title,
         labels,

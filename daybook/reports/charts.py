@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HOURS = [f"{hour:02d}:00" for hour in range(24)]
@@ -240,8 +241,10 @@ def weekly_series(counts: dict[dt.date, int]) -> list[tuple[dt.date, int]]:
 def weekly_chart(series: list[tuple[dt.date, int]]) -> Chart:
     total, busiest = sum(n for _w, n in series), max(series, key=lambda item: item[1], default=None)
     description = (
-        f"{total} incidents over {len(series)} weeks; the busiest week began "
-        f"{busiest[0]:%d %B %Y} with {busiest[1]}."
+        ngettext("%d incident", "%d incidents", total) % total
+        + " over "
+        + ngettext("%d week", "%d weeks", len(series)) % len(series)
+        + f"; the busiest week began {busiest[0]:%d %B %Y} with {busiest[1]}."
         if busiest
         else "No incidents."
     )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import ngettext
 
 from daybook.reports.chronology import PROFILES
 from daybook.reports.packs import DEFAULT_PROHIBITIONS, VPS_AREAS
@@ -47,7 +48,9 @@ class VpsForm(forms.Form):
         super().__init__(*args, **kwargs)
         lead = ""
         if facts.get("count"):
-            lead = f"Your log has {facts['count']} incidents over about {facts['months']} months. "
+            incidents = ngettext("%d incident", "%d incidents", facts["count"]) % facts["count"]
+            months = ngettext("%d month", "%d months", facts["months"]) % facts["months"]
+            lead = f"Your log has {incidents} over about {months}. "
         for code, label, prompt in VPS_AREAS:
             self.fields[code] = forms.CharField(
                 label=label,

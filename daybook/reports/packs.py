@@ -3,6 +3,8 @@
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
 from daybook.incidents.models import Entry
 from daybook.reports import pdf
@@ -58,12 +60,12 @@ def escalation(logged: list[Row]) -> str:
     )
     earlier = sum(1 for row in logged if row.entry.occurred_on <= middle)
     later = len(logged) - earlier
-    if later > earlier:
-        return (
-            f"More frequent over time: {earlier} incidents in the first half of the period, "
-            f"{later} in the second."
-        )
-    return f"{earlier} incidents in the first half of the period, {later} in the second."
+    halves = ngettext(
+        "%(earlier)d incident in the first half of the period, %(later)d in the second.",
+        "%(earlier)d incidents in the first half of the period, %(later)d in the second.",
+        earlier,
+    ) % {"earlier": earlier, "later": later}
+    return f"More frequent over time: {halves}" if later > earlier else halves
 
 
 def spo_context(chronology: Chronology, options: dict[str, Any]) -> dict[str, Any]:
