@@ -6,13 +6,15 @@ from daybook.cases.models import Case
 
 
 class Share(models.Model):
-    """A log shared with a police force: the whole log or chosen entries, optionally only up to
-    a date. Revoking it takes effect at once."""
+    """A log shared with a police force: the whole log, the entries between two dates (either
+    may be open), or chosen entries. The whole log and a date range include entries added
+    later that fall within them. Revoking it takes effect at once."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
     police = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="shares")
     whole_log = models.BooleanField(default=True)
     entries = models.ManyToManyField("incidents.Entry", blank=True, related_name="+")
+    since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

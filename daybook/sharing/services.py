@@ -1,6 +1,8 @@
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -20,17 +22,29 @@ def share_create(
     actor: User,
     police: Organisation,
     entries: list[Entry] | None = None,
+    since: dt.date | None = None,
     until: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> Share:
     """Share a log with a police force. The person may share their own log; anyone else needs
-    the person's consent to share with the police (or a recorded lawful basis)."""
+    the person's consent to share with the police (or a recorded lawful basis).
+
+    With `entries`, exactly those entries are shared (the dates are ignored); without, the
+    whole log, or the part of it from `since` to `until` (each optional)."""
     if police.kind != Organisation.Kind.POLICE_FORCE:
         raise ValueError("Logs are shared with police forces.")
     if actor.pk != case.owner_id:
         require_consent(case, Consent.Purpose.POLICE)
+    if entries and any(entry.case_id != case.pk for entry in entries):
+        raise ValueError("Only entries of this log can be shared.")
+    whole_log = not entries
     share = Share.objects.create(
-        case=case, police=police, whole_log=not entries, until=until, created_by=actor
+        case=case,
+        police=police,
+        whole_log=whole_log,
+        since=since if whole_log else None,
+        until=until if whole_log else None,
+        created_by=actor,
     )
     if entries:
         share.entries.set(entries)
@@ -60,10 +74,34 @@ def share_revoke(*, share: Share, actor: User, request: HttpRequest | None = Non
     return share
 
 
+def entries_in_scope(
+    case: Case,
+    *,
+    entry_ids: Iterable[int] | QuerySet | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Entry]:
+    """The entries a share covers, oldest first. The page that asks the person to check a
+    share and the police's view of it both read this, so they cannot disagree. Drafts are
+    never shared; withdrawn entries are, marked withdrawn, as in the log itself."""
+    entries = Entry.objects.filter(case=case).exclude(status=Entry.Status.DRAFT)
+    if entry_ids is not None:
+        entries = entries.filter(pk__in=entry_ids)
+    if since:
+        entries = entries.filter(occurred_on__gte=since)
+    if until:
+        entries = entries.filter(occurred_on__lte=until)
+    return entries.order_by("occurred_at", "pk")
+
+
+def shared_entries(share: Share) -> QuerySet[Entry]:
+    return entries_in_scope(
+        share.case,
+        entry_ids=None if share.whole_log else share.entries.values("pk"),
+        since=share.since,
+        until=share.until,
+    )
+
+
 def shared_entry_ids(share: Share) -> set[int]:
-    entries = Entry.objects.filter(case=share.case).exclude(status=Entry.Status.DRAFT)
-    if not share.whole_log:
-        entries = entries.filter(pk__in=share.entries.values("pk"))
-    if share.until:
-        entries = entries.filter(occurred_on__lte=share.until)
-    return set(entries.values_list("pk", flat=True))
+    return set(shared_entries(share).values_list("pk", flat=True))
