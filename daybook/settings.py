@@ -10,6 +10,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
 from daybook.env import env_bool, env_int, env_list, env_secret, env_str
+from daybook.public import helplines
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DAYBOOK_VAR_DIR", str(BASE_DIR / "var")))
@@ -274,6 +275,9 @@ DAYBOOK_SERVICE_NAME = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
 DAYBOOK_SERVICE_PHONE = env_str("DAYBOOK_SERVICE_PHONE", "0800 000 0000")
 DAYBOOK_SERVICE_EMAIL = env_str("DAYBOOK_SERVICE_EMAIL", "support@daybook.invalid")
 DAYBOOK_SERVICE_HOURS = env_str("DAYBOOK_SERVICE_HOURS", "Monday to Friday, 9am to 5pm")
+# National helplines on "Get help": the defaults in daybook/public/helplines.py, or a JSON
+# file of the service's own choosing (read here so that a mistake in it stops start-up).
+DAYBOOK_HELPLINES = helplines.load(env_str("DAYBOOK_HELPLINES_FILE", ""))
 # Stalking screening: how many "yes" answers point to medium and to high risk. There is no
 # national cut-off; each service sets its own. Professional judgement may raise the level.
 DAYBOOK_RISK_MEDIUM_AT = env_int("DAYBOOK_RISK_MEDIUM_AT", 3, minimum=1)

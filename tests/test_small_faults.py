@@ -4,6 +4,7 @@ partner's advice page."""
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -209,3 +210,83 @@ def test_the_import_preview_names_one_message_in_the_singular() -> None:
         ("Sam Ex", "Sam Ex (1 message)"),
         ("Me", "Me (2 messages)"),
     ]
+
+
+# --- National helplines on Get help ------------------------------------------------------
+
+
+NATIONAL = [
+    ("National Stalking Helpline", "0808 802 0300"),
+    ("National Domestic Abuse Helpline", "0808 2000 247"),
+    ("Victim Support", "0808 16 89 111"),
+    ("Galop", "0800 999 5428"),
+    ("Karma Nirvana", "0800 5999 247"),
+    ("Paladin", "020 3866 4107"),
+]
+
+
+def test_get_help_lists_the_national_helplines_and_the_self_referral(db) -> None:  # noqa: ANN001
+    from django.conf import settings
+
+    from daybook.public.helplines import DEFAULT
+
+    assert settings.DAYBOOK_HELPLINES == DEFAULT  # the default list, with no file named
+    html = Client().get(reverse("public:get_help")).text
+    for name, phone in NATIONAL:
+        assert name in html and phone in html
+        assert f'href="tel:{phone.replace(" ", "")}"' in html
+    assert f'href="{reverse("cases:refer_yourself")}"' in html
+
+
+def test_an_operators_own_list_replaces_the_defaults(db, settings, tmp_path) -> None:  # noqa: ANN001
+    from daybook.public.helplines import load
+
+    own = tmp_path / "helplines.json"
+    own.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "Northshire Night Line",
+                    "phone": "+44 1234 567 890",
+                    "hours": "Every night, 8pm to 8am",
+                    "about": "For anyone in Northshire.",
+                    "website": "https://night.example",
+                }
+            ]
+        )  # fmt: skip
+    )
+    settings.DAYBOOK_HELPLINES = load(str(own))
+    html = Client().get(reverse("public:get_help")).text
+    assert "Northshire Night Line" in html and 'href="tel:+441234567890"' in html
+    assert "Every night, 8pm to 8am" in html and 'href="https://night.example"' in html
+    assert "Karma Nirvana" not in html
+    settings.DAYBOOK_HELPLINES = []
+    assert "National helplines" not in Client().get(reverse("public:get_help")).text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"name": "x"}', "JSON list"),
+        ('[{"name": "A", "phone": "1"}]', "helpline 1 needs hours, about"),
+        ('[{"name": "A", "phone": "1", "hours": "h", "about": "a", "fax": "2"}]', "unknown keys"),
+        (
+            '[{"name": "A", "phone": "1", "hours": "h", "about": "a", "website": "javascript:x"}]',
+            "must start with https://",
+        ),
+    ],
+)
+def test_a_mistake_in_the_helplines_file_stops_start_up_saying_what(
+    tmp_path, content: str, message: str
+) -> None:  # noqa: ANN001
+    from django.core.exceptions import ImproperlyConfigured
+
+    from daybook.public.helplines import load
+
+    path = tmp_path / "helplines.json"
+    path.write_text(content)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load(str(path))
+    with pytest.raises(ImproperlyConfigured, match="cannot read"):
+        load(str(tmp_path / "missing.json"))

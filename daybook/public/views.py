@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from daybook.public.forms import SelfCheckForm
+from daybook.public.helplines import dial
 from daybook.ui.forms import submitted
 
 EXPLAINED_SESSION_KEY = "exit_explained"
@@ -40,7 +41,16 @@ def page(template: str) -> Callable[[HttpRequest], HttpResponse]:
 
 start = page("public/start.html")
 stalking = page("public/stalking.html")
-get_help = page("public/get_help.html")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def get_help(request: HttpRequest) -> HttpResponse:
+    """999, 101, the service, and the national helplines the operator has chosen to list."""
+    lines = [{**line, "dial": dial(line["phone"])} for line in settings.DAYBOOK_HELPLINES]
+    return render(request, "public/get_help.html", {"helplines": lines})
+
+
 staying_safe = page("public/staying_safe.html")
 cookies = page("public/cookies.html")
 
