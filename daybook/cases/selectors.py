@@ -56,7 +56,8 @@ def section_rows(
             if name in section.sealed:
                 value = sealed.get(name) or ""
             elif name in section.many:
-                value = ", ".join(str(item) for item in getattr(record, name).all())
+                # One a line: an entry's own label has commas in it.
+                value = "\n".join(str(item) for item in getattr(record, name).all())
             elif name == "done":
                 value = "Yes" if getattr(record, "done_at", None) else "No"
             else:

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 
@@ -107,7 +109,13 @@ class Entry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Entry of {self.occurred_on:%d %b %Y}"
+        """Date, time where known, and channel: enough to tell entries apart in a list."""
+        when = f"{self.occurred_on.day} {self.occurred_on:%b %Y}"
+        if self.precision != self.Precision.DATE_ONLY and self.occurred_at:
+            local = self.occurred_at.astimezone(ZoneInfo(self.time_zone))
+            when += f", {'about ' if self.precision == self.Precision.APPROXIMATE else ''}"
+            when += f"{local:%H:%M}"
+        return f"{when}, {self.get_channel_display().lower()}"
 
 
 class EntryBehaviour(models.Model):

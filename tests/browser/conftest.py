@@ -80,3 +80,18 @@ def sign_in_browser(context: BrowserContext, live_server, client) -> None:  # no
     """Give the browser the session of a Django test client that has signed in."""
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """With DAYBOOK_TEST_SCREENSHOTS=<folder>, keep a picture and the HTML of each failing page."""
+    outcome = yield
+    report = outcome.get_result()
+    folder = os.environ.get("DAYBOOK_TEST_SCREENSHOTS")
+    page = getattr(item, "funcargs", {}).get("page")
+    if folder and report.when == "call" and report.failed and page is not None:
+        os.makedirs(folder, exist_ok=True)
+        name = item.name.replace("/", "_")[:120]
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+        with open(f"{folder}/{name}.html", "w") as file:
+            file.write(page.content())
