@@ -47,10 +47,12 @@ def held_case(personas: Personas) -> Case:
 
 SELF_REFERRAL = {
     "name": "Robin",
+    "safe_channels": ["phone"],
     "phone": "07700 900123",
     "safe_times": "Weekdays after 6pm",
     "voicemail_safe": "no",
     "what_is_happening": "My ex keeps turning up at work.",
+    "urgency": "soon",
     "consent": "on",
 }
 
@@ -104,13 +106,25 @@ def test_a_victim_refers_themselves_bringing_their_log(personas: Personas) -> No
 
     log = case_open(created_by=personas.outsider, owner=personas.outsider)
     person = client_for(personas.outsider)
-    person.post(reverse("cases:referral_new"), {"bring_log": "on", "safe_times": "mornings"})
+    person.post(
+        reverse("cases:referral_new"),
+        {
+            "bring_log": "on",
+            "what_is_happening": "Calls at night",
+            "safe_channels": ["phone"],
+            "phone": "07700 900321",
+            "safe_times": "mornings",
+            "voicemail_safe": "no",
+            "urgency": "routine",
+        },
+    )
     referral = Referral.objects.get()
     assert referral.case == log and referral.source == "self_account"
     services.referral_accept(referral=referral, actor=personas.manager)
     log.refresh_from_db()
     assert log.service == personas.service and log.owner == personas.outsider
-    assert "Pending" not in person.get(reverse("cases:referrals")).content.decode()
+    listed = person.get(reverse("cases:referrals")).content.decode()
+    assert ">Accepted</strong>" in listed and ">Pending</strong>" not in listed
 
 
 def test_partners_see_only_the_status_of_their_own_referrals(personas: Personas) -> None:
@@ -119,7 +133,10 @@ def test_partners_see_only_the_status_of_their_own_referrals(personas: Personas)
         reverse("cases:referral_new"),
         {
             "name": "Jo",
+            "safe_channels": ["phone"],
             "phone": "07700 900456",
+            "voicemail_safe": "unknown",
+            "urgency": "soon",
             "consent_basis": "consent",
             "what_is_happening": "Texts at night",
         },

@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     REFERRAL_ACCEPTED = "referral_accepted", "Referral accepted"
     REFERRAL_DECLINED = "referral_declined", "Referral declined"
     REFERRAL_WITHDRAWN = "referral_withdrawn", "Referral withdrawn"
+    REFERRAL_VIEWED = "referral_viewed", "Referral read by the service"
     CASE_ALLOCATED = "case_allocated", "Case allocated"
     CONSENT_RECORDED = "consent_recorded", "Consent recorded"
     CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"

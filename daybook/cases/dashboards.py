@@ -1,13 +1,16 @@
 """What an advocate and a manager see first: computed with a handful of queries, not per case."""
 
 import statistics
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from daybook.accounts.models import Role, User
+from daybook.cases.forms import CaseFilterForm
 from daybook.cases.models import Case, CaseStatus, ContactNote, Referral, Task
 from daybook.cases.sealing import CaseErased
 from daybook.cases.selectors import client_details
@@ -43,15 +46,58 @@ def _label(case: Case) -> str:
         return ""
 
 
-def advocate_dashboard(user: User) -> dict[str, Any]:
+CASES_PER_PAGE = 25
+
+
+def _reference(text: str) -> str:
+    """A reference as typed ("db abcd efgh", "abcd") in the form cases keep it."""
+    return "-".join(text.upper().split())
+
+
+def filtered_cases(cases, filters: Mapping[str, str]):  # noqa: ANN001, ANN201
+    """`cases` (annotated with their risk) narrowed by a staff case list's filters: open
+    cases unless a status (or all) is chosen; a reference matches any part of it."""
+    if filters.get("reference"):
+        cases = cases.filter(reference__contains=_reference(filters["reference"]))
+    status = filters.get("status", "")
+    if status != "all":
+        cases = cases.filter(status=status) if status else cases.filter(OPEN)
+    risk = filters.get("risk", "")
+    if risk == "none":
+        cases = cases.filter(risk_level__isnull=True)
+    elif risk:
+        cases = cases.filter(risk_level=risk)
+    advocate = filters.get("advocate", "")
+    if advocate == "none":
+        cases = cases.filter(advocates__isnull=True)
+    elif advocate:
+        cases = cases.filter(advocates=advocate)
+    return cases
+
+
+def _case_page(cases, query: Mapping[str, str], form: CaseFilterForm) -> dict[str, Any]:  # noqa: ANN001
+    """One page of a filtered case list; only its cases' sealed names are opened."""
+    page = Paginator(filtered_cases(cases, form.filters()), CASES_PER_PAGE).get_page(
+        query.get("page")
+    )
+    return {
+        "case_filters": form,
+        "case_page": page,
+        "case_rows": [(case, _label(case)) for case in page],
+        "filtering": any(form.filters().values()),
+    }
+
+
+def advocate_dashboard(user: User, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+    query = query or {}
     cases = _with_risk(
-        Case.objects.filter(
-            OPEN, service=user.organisation_id, advocates=user, erased_at__isnull=True
-        )
-    ).order_by("next_review")
+        Case.objects.filter(service=user.organisation_id, advocates=user, erased_at__isnull=True)
+    ).order_by("next_review", "-created_at")
+    listed = _case_page(cases, query, CaseFilterForm(query))
     today = timezone.localdate()
     return {
-        "caseload": [(case, _label(case)) for case in cases],
+        **listed,
+        "caseload": listed["case_rows"],
         "today": today,
         "my_tasks": Task.objects.filter(assignee=user, done_at__isnull=True).order_by("due_on")[
             :20
@@ -60,7 +106,8 @@ def advocate_dashboard(user: User) -> dict[str, Any]:
     }
 
 
-def manager_dashboard(user: User) -> dict[str, Any]:
+def manager_dashboard(user: User, query: Mapping[str, str] | None = None) -> dict[str, Any]:
+    query = query or {}
     service = user.organisation_id
     today = timezone.localdate()
     cases = Case.objects.filter(OPEN, service=service, erased_at__isnull=True)
@@ -76,7 +123,17 @@ def manager_dashboard(user: User) -> dict[str, Any]:
             service=service, referred_at__isnull=False, first_contact_at__isnull=False
         ).only("referred_at", "first_contact_at")
     ]
+    advocates = list(
+        User.objects.filter(organisation=service, role=Role.ADVOCATE).order_by("name", "email")
+    )
+    everything = _with_risk(
+        Case.objects.filter(service=service, erased_at__isnull=True)
+    ).prefetch_related("advocates")
+    listed = _case_page(
+        everything.order_by("-created_at"), query, CaseFilterForm(query, advocates=advocates)
+    )
     return {
+        **listed,
         "unallocated_referrals": Referral.objects.filter(
             service=service, status=Referral.Status.PENDING
         ).order_by("created_at")[:50],

@@ -1,6 +1,10 @@
+import datetime as dt
+
 from django import forms
+from django.utils.formats import date_format
 
 from daybook.cases.models import CaseStatus, Consent, Consultation, Referral, Relationship
+from daybook.risk.models import Level
 
 DATE = forms.DateInput(attrs={"type": "date"})
 CHANNELS = [
@@ -143,10 +147,46 @@ class LawfulBasisForm(forms.Form):
     )
 
 
+# What a referral can ask for: the ways the referral itself gives details for.
+REFERRAL_CHANNELS = [choice for choice in CHANNELS if choice[0] in ("phone", "text", "email")]
+VOICEMAIL = [("no", "No"), ("yes", "Yes"), ("unknown", "Not known")]
+URGENCY = Referral.Urgency
+# Staff choose by how soon the service should make contact...
+STAFF_URGENCY = [
+    (urgency, f"{urgency.label}: contact within {Referral.CONTACT_WITHIN[urgency]}")
+    for urgency in (URGENCY.URGENT, URGENCY.SOON, URGENCY.ROUTINE)
+]
+# ...and a person asking for themselves, in their own words.
+OWN_URGENCY = [
+    (URGENCY.URGENT, "As soon as possible"),
+    (URGENCY.SOON, "In the next few days"),
+    (URGENCY.ROUTINE, "There is no rush"),
+]
+
+
+def _check_safe_contact(form: forms.Form, data: dict) -> None:
+    """Each safe way to make contact needs the detail it uses, and none may also be a way
+    never to use."""
+    chosen = set(data.get("safe_channels") or [])
+    if chosen & set(data.get("never_channels") or []):
+        form.add_error("never_channels", "A way of contacting cannot be both safe and never to use")
+    if chosen & {"phone", "text"} and not data.get("phone"):
+        form.add_error("phone", "Give a safe phone number for calls or text messages")
+    if "email" in chosen and not data.get("email"):
+        form.add_error("email", "Give a safe e-mail address")
+
+
 class SelfReferralForm(forms.Form):
     """Asked of someone referring themselves without an account: first, how to reach them safely."""
 
     name = forms.CharField(label="Your name, or what we should call you", max_length=200)
+    safe_channels = forms.MultipleChoiceField(
+        label="How can we contact you safely?",
+        help_text="Choose all that are safe",
+        choices=REFERRAL_CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one safe way to contact you"},
+    )
     phone = forms.CharField(label="A safe phone number", max_length=50, required=False)
     email = forms.EmailField(label="A safe e-mail address", required=False)
     safe_times = forms.CharField(
@@ -156,6 +196,19 @@ class SelfReferralForm(forms.Form):
         label="Can we leave a voicemail?",
         choices=[("no", "No"), ("yes", "Yes")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Say whether we can leave a voicemail"},
+    )
+    never_channels = forms.MultipleChoiceField(
+        label="Is there any way we must never contact you? (optional)",
+        choices=CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    urgency = forms.ChoiceField(
+        label="How soon do you need to hear from us?",
+        choices=OWN_URGENCY,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say how soon you need to hear from us"},
     )
     what_is_happening = forms.CharField(
         label="What is happening? (optional)",
@@ -171,29 +224,90 @@ class SelfReferralForm(forms.Form):
         data = super().clean()
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError("Give a safe phone number or e-mail address")
+        _check_safe_contact(self, data)
         return data
 
 
 class AccountReferralForm(forms.Form):
-    bring_log = forms.BooleanField(
-        label="Share my log with the service so they can see what has happened", required=False
+    """Asked of someone signed in to their own log: what is happening, then how to reach
+    them safely (their account's e-mail may be one the stalker can read)."""
+
+    what_is_happening = forms.CharField(
+        label="What is happening?",
+        help_text="A few words are enough. You can say more when an advocate contacts you.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Tell us what is happening"},
     )
+    safe_channels = forms.MultipleChoiceField(
+        label="How can we contact you safely?",
+        help_text="Choose all that are safe",
+        choices=REFERRAL_CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one safe way to contact you"},
+    )
+    phone = forms.CharField(label="A safe phone number", max_length=50, required=False)
+    email = forms.EmailField(label="A safe e-mail address", required=False)
     safe_times = forms.CharField(
         label="When is it safe to contact you?", max_length=200, required=False
     )
-    phone = forms.CharField(label="A safe phone number", max_length=50, required=False)
-    what_is_happening = forms.CharField(
-        label="Anything you want the service to know (optional)",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    voicemail_safe = forms.ChoiceField(
+        label="Can we leave a voicemail?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether we can leave a voicemail"},
+    )
+    never_channels = forms.MultipleChoiceField(
+        label="Is there any way we must never contact you? (optional)",
+        choices=CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    urgency = forms.ChoiceField(
+        label="How soon do you need to hear from us?",
+        choices=OWN_URGENCY,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say how soon you need to hear from us"},
+    )
+    bring_log = forms.BooleanField(
+        label="Share my log with the service so they can see what has happened", required=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        _check_safe_contact(self, data)
+        return data
 
 
 class ProfessionalReferralForm(forms.Form):
     name = forms.CharField(label="The person's name", max_length=200)
+    safe_channels = forms.MultipleChoiceField(
+        label="Safe ways to contact them",
+        help_text="Choose all that are safe",
+        choices=REFERRAL_CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one safe way to contact them"},
+    )
     phone = forms.CharField(label="Safe phone number", max_length=50, required=False)
     email = forms.EmailField(label="Safe e-mail address", required=False)
     safe_times = forms.CharField(label="Safe times to contact", max_length=200, required=False)
+    voicemail_safe = forms.ChoiceField(
+        label="Is it safe to leave a voicemail?",
+        choices=VOICEMAIL,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether a voicemail is safe, or that it is not known"},
+    )
+    never_channels = forms.MultipleChoiceField(
+        label="Never contact them by",
+        choices=CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    urgency = forms.ChoiceField(
+        label="How urgent is this referral?",
+        choices=STAFF_URGENCY,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say how urgent the referral is"},
+    )
     consent_basis = forms.ChoiceField(
         label="Consent", choices=Referral.ConsentBasis.choices, widget=forms.RadioSelect
     )
@@ -212,7 +326,105 @@ class ProfessionalReferralForm(forms.Form):
             "basis_detail"
         ):
             self.add_error("basis_detail", "Explain why the referral is made without consent")
+        _check_safe_contact(self, data)
         return data
+
+
+# The form each kind of referral was made with: its questions label the answers shown to staff.
+REFERRAL_FORMS: dict[str, type[forms.Form]] = {
+    Referral.Source.SELF_PUBLIC: SelfReferralForm,
+    Referral.Source.SELF_ACCOUNT: AccountReferralForm,
+    Referral.Source.PARTNER: ProfessionalReferralForm,
+    Referral.Source.POLICE: ProfessionalReferralForm,
+}
+
+
+def _humane(field: forms.Field, value: object) -> str:
+    """An answer as the person chose it: choice labels, dates in words, lists joined."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(field, forms.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(field, forms.DateField):
+        try:
+            return date_format(dt.date.fromisoformat(str(value)), "j F Y")
+        except ValueError:
+            return str(value)
+    labels = {str(key): str(label) for key, label in getattr(field, "choices", [])}
+    if isinstance(value, list | tuple):
+        return ", ".join(labels.get(str(item), str(item)) for item in value)
+    return labels.get(str(value), str(value))
+
+
+def referral_answers(source: str, details: dict) -> list[tuple[str, str]]:
+    """Each answer a referral holds under the question its form asked, in the form's order.
+
+    Anything kept that the form did not ask (the name and e-mail of a signed-in person's
+    account) follows, named from its key."""
+    fields = REFERRAL_FORMS[source].base_fields
+    answers = [
+        (str(field.label), _humane(field, details[name]))
+        for name, field in fields.items()
+        if name in details
+    ]
+    for name, value in details.items():
+        if name not in fields:
+            answers.append((name.replace("_", " ").capitalize(), _humane(forms.Field(), value)))
+    return answers
+
+
+def channel_labels(codes: list[str]) -> str:
+    labels = dict(CHANNELS)
+    return ", ".join(labels.get(code, code) for code in codes)
+
+
+class ReferralFilterForm(forms.Form):
+    """The referral list's filters, sent by GET so a filtered list can be bookmarked and
+    works without JavaScript."""
+
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *Referral.Status.choices], required=False
+    )
+    urgency = forms.ChoiceField(
+        label="Urgency", choices=[("", "Any urgency"), *Referral.Urgency.choices], required=False
+    )
+    source = forms.ChoiceField(
+        label="Source", choices=[("", "Any source"), *Referral.Source.choices], required=False
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """Staff case lists' filters (GET). Advocates see only their own cases, so only a
+    manager is offered the advocate filter."""
+
+    reference = forms.CharField(label="Case reference", max_length=20, required=False)
+    risk = forms.ChoiceField(
+        label="Risk level",
+        choices=[("", "Any risk level"), *Level.choices, ("none", "Not screened")],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Open cases"), *CaseStatus.choices, ("all", "All cases")],
+        required=False,
+    )
+    advocate = forms.ChoiceField(label="Advocate", required=False)
+
+    def __init__(self, *args: object, advocates: list | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if advocates is None:
+            del self.fields["advocate"]
+        else:
+            self.fields["advocate"].choices = [
+                ("", "Any advocate"),
+                ("none", "No advocate"),
+                *[(str(person.pk), str(person)) for person in advocates],
+            ]
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters chosen; a value that is not offered is ignored."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class DeclineForm(forms.Form):

@@ -19,6 +19,13 @@ def new_reference() -> str:
     return f"DB-{letters[:4]}-{letters[4:]}"
 
 
+def new_referral_reference() -> str:
+    """A referral's own reference, given to the person who made it; like a case's, it says
+    nothing about how many referrals exist."""
+    letters = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"RF-{letters[:4]}-{letters[4:]}"
+
+
 class CaseStatus(models.TextChoices):
     REFERRED = "referred", "Referred"
     ALLOCATED = "allocated", "Allocated"
@@ -97,8 +104,10 @@ class Case(models.Model):
                 condition=models.Q(owner__isnull=False) | models.Q(service__isnull=False),
             )
         ]
-        # Service statistics filter a service's cases by these dates.
         indexes = [
+            # Staff case lists filter a service's cases by status.
+            models.Index(fields=["service", "status"], name="case_service_status"),
+            # Service statistics filter a service's cases by these dates.
             models.Index(fields=["service", "referred_at"], name="case_service_referred"),
             models.Index(fields=["service", "first_contact_at"], name="case_service_contacted"),
             models.Index(fields=["service", "closed_at"], name="case_service_closed"),
@@ -159,7 +168,23 @@ class Referral(models.Model):
         VITAL_INTERESTS = "vital_interests", "Without consent: serious risk of harm"
         LEGAL_DUTY = "legal_duty", "Without consent: a legal duty"
 
+    class Urgency(models.TextChoices):
+        URGENT = "urgent", "Urgent"
+        SOON = "soon", "Soon"
+        ROUTINE = "routine", "Routine"
+        # Referrals made before urgency was asked.
+        NOT_STATED = "not_stated", "Not stated"
+
+    # How soon the service aims to make first contact, by urgency: the referral forms offer
+    # these words and the confirmation page repeats them, so they are written once.
+    CONTACT_WITHIN = {
+        Urgency.URGENT: "1 working day",
+        Urgency.SOON: "3 working days",
+        Urgency.ROUTINE: "10 working days",
+    }
+
     uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)
+    reference = models.CharField(max_length=20, unique=True, default=new_referral_reference)
     service = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals_in")
     source = models.CharField(max_length=20, choices=Source.choices)
     status = models.CharField(
@@ -168,6 +193,7 @@ class Referral(models.Model):
     consent_basis = models.CharField(
         max_length=20, choices=ConsentBasis.choices, default=ConsentBasis.CONSENT
     )
+    urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.NOT_STATED)
     referrer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -191,10 +217,28 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["service", "status", "-created_at"]),
             models.Index(fields=["service", "created_at"], name="referral_service_period"),
+            # The triage list filters a service's referrals by urgency, newest first.
+            models.Index(
+                fields=["service", "urgency", "-created_at"], name="referral_service_urgency"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Referral {self.uid[:8]}"
+        return f"Referral {self.reference}"
+
+    @property
+    def referred_by(self) -> str:
+        """The referring organisation and person; empty for a public self-referral."""
+        if self.referrer is None or self.source == self.Source.SELF_ACCOUNT:
+            return ""
+        person = self.referrer.name or self.referrer.email
+        if self.referrer_organisation is None:
+            return person
+        return f"{self.referrer_organisation.name}: {person}"
+
+    @property
+    def contact_within(self) -> str:
+        return self.CONTACT_WITHIN.get(self.urgency, self.CONTACT_WITHIN[self.Urgency.ROUTINE])
 
 
 class ReferralOut(CaseRecord):

@@ -87,7 +87,9 @@ def section_initial(case: Case, section: Section, record: Any) -> dict[str, Any]
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
     """The referrals table of issue 4: own, own service's, or own organisation's."""
-    referrals = Referral.objects.select_related("service", "case")
+    referrals = Referral.objects.select_related(
+        "service", "case", "referrer", "referrer_organisation"
+    )
     if user.role == Role.VICTIM:
         return referrals.filter(referrer=user)
     if user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
@@ -106,3 +108,39 @@ def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     if user.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER):
         return consultations.filter(requested_by=user)
     return consultations.none()
+
+
+def referrals_filtered(
+    user: User, *, status: str = "", urgency: str = "", source: str = ""
+) -> QuerySet[Referral]:
+    """The referrals `user` may see, narrowed by the list's filters (each optional)."""
+    referrals = referrals_visible_to(user)
+    if status:
+        referrals = referrals.filter(status=status)
+    if urgency:
+        referrals = referrals.filter(urgency=urgency)
+    if source:
+        referrals = referrals.filter(source=source)
+    return referrals
+
+
+def referral_safe_contact(details: dict[str, Any]) -> dict[str, str]:
+    """How and when a referred person may safely be contacted, in words, for the top of the
+    referral. Referrals made before the forms asked for channels name the details given."""
+    from daybook.cases.forms import channel_labels
+
+    channels = details.get("safe_channels")
+    if channels is None:
+        channels = [name for name in ("phone", "email") if details.get(name)]
+    voicemail = {
+        "yes": "A voicemail is safe",
+        "no": "Do not leave a voicemail",
+    }.get(details.get("voicemail_safe", ""), "Not known whether a voicemail is safe")
+    return {
+        "channels": channel_labels(channels),
+        "phone": details.get("phone", "") if {"phone", "text"} & set(channels) else "",
+        "email": details.get("email", "") if "email" in channels else "",
+        "times": details.get("safe_times", ""),
+        "voicemail": voicemail,
+        "never": channel_labels(details.get("never_channels") or []),
+    }

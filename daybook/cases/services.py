@@ -295,9 +295,11 @@ def referral_make(
     referrer: User | None = None,
     case: Case | None = None,
     consent_basis: str = Referral.ConsentBasis.CONSENT,
+    urgency: str = Referral.Urgency.NOT_STATED,
     request: HttpRequest | None = None,
 ) -> Referral:
-    """Refer someone to `service`. Details are sealed with a key of the referral's own."""
+    """Refer someone to `service`. Details are sealed with a key of the referral's own;
+    the urgency is kept beside them, unsealed, so the triage list can filter by it."""
     if service.kind != Organisation.Kind.SUPPORT_SERVICE:
         raise ValueError("Referrals go to support services.")
     referral = Referral(
@@ -306,6 +308,7 @@ def referral_make(
         referrer=referrer,
         case=case,
         consent_basis=consent_basis,
+        urgency=urgency,
         referrer_organisation=referrer.organisation if referrer else None,
     )
     referral.wrapped_key, referral.details_sealed = seal_standalone(
@@ -318,7 +321,7 @@ def referral_make(
         subject=referral,
         request=request,
         organisation_id=service.pk,
-        extra={"source": source},
+        extra={"source": source, "urgency": urgency},
     )
     return referral
 
@@ -363,11 +366,14 @@ def referral_accept(*, referral: Referral, actor: User, request: HttpRequest | N
             "email": details.get("email", ""),
         },
         safe_contact={
-            "safe_channels": [c for c in ("phone", "email") if details.get(c)],
+            # Referrals made before the forms asked for channels name only the details given.
+            "safe_channels": details.get(
+                "safe_channels", [c for c in ("phone", "email") if details.get(c)]
+            ),
             "safe_times": details.get("safe_times", ""),
             "voicemail_safe": details.get("voicemail_safe", "unknown"),
             "code_word": "",
-            "never_channels": [],
+            "never_channels": details.get("never_channels", []),
         },
     )
     referral.case = case

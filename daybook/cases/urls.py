@@ -24,6 +24,7 @@ urlpatterns = [
     path("referrals/", views.referral_list, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
+    path("referrals/<int:referral_id>/sent/", views.referral_sent, name="referral_sent"),
     path(
         "referrals/<int:referral_id>/<str:decision>/", views.referral_decide, name="referral_decide"
     ),

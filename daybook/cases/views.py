@@ -1,11 +1,15 @@
 """Casework pages. Every case is reached through `casework_case_for` (staff) or `case_for`
 (the person's own support page); forms validate, services write, selectors read."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts.models import Organisation, Role, User
@@ -320,13 +324,15 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
     form = forms.SelfReferralForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
-        services.referral_make(
+        urgency = details.pop("urgency")
+        referral = services.referral_make(
             service=_service_from(request),
             source=Referral.Source.SELF_PUBLIC,
             details=details,
+            urgency=urgency,
             request=request,
         )
-        return render(request, "cases/referral_sent.html")
+        return render(request, "cases/referral_sent.html", {"referral": referral})
     return render(
         request, "cases/refer_yourself.html", {"form": form, "services": _support_services()}
     )
@@ -339,12 +345,43 @@ def referral_for(user: User, referral_id: int) -> Referral:
     return referral
 
 
+REFERRALS_PER_PAGE = 25
+
+
+def referral_age(made: dt.datetime, now: dt.datetime) -> str:
+    """How long a referral has waited, in whole days: what triage compares at a glance."""
+    days = (now - made).days
+    if days < 1:
+        return "Less than a day"
+    return "1 day" if days == 1 else f"{days} days"
+
+
 @require_http_methods(["GET", "HEAD"])
 def referral_list(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.COMMISSIONER_VIEWER or request.user.role == Role.ADMINISTRATOR:
         raise PermissionDenied
-    referrals = selectors.referrals_visible_to(request.user)[:200]
-    return render(request, "cases/referral_list.html", {"referrals": referrals})
+    filters = forms.ReferralFilterForm(request.GET)
+    filters.is_valid()
+    referrals = selectors.referrals_filtered(
+        request.user, **{k: v for k, v in filters.cleaned_data.items() if v}
+    )
+    page = Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
+    # Names are sealed: only the service's own staff see them, and only the page's are opened.
+    sees_names = request.user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER)
+    now = timezone.now()
+    rows = [
+        (
+            referral,
+            services.referral_details(referral).get("name", "") if sees_names else "",
+            referral_age(referral.created_at, now),
+        )
+        for referral in page
+    ]
+    return render(
+        request,
+        "cases/referral_list.html",
+        {"rows": rows, "page": page, "filters": filters, "sees_names": sees_names},
+    )
 
 
 @require_http_methods(GET_POST)
@@ -358,17 +395,19 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        urgency = data.pop("urgency")
         if user.role == Role.VICTIM:
             case = (
                 user.owned_cases.filter(erased_at__isnull=True).first()
                 if data.pop("bring_log")
                 else None
             )
-            details = {"name": user.name or user.email, "email": user.email, **data}
-            services.referral_make(
+            details = {"name": user.name or user.email, **data}
+            referral = services.referral_make(
                 service=_service_from(request),
                 source=Referral.Source.SELF_ACCOUNT,
                 details=details,
+                urgency=urgency,
                 referrer=user,
                 case=case,
                 request=request,
@@ -379,19 +418,28 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                 if user.role == Role.POLICE_LIAISON
                 else Referral.Source.PARTNER
             )
-            services.referral_make(
+            referral = services.referral_make(
                 service=_service_from(request),
                 source=source,
                 details=data,
+                urgency=urgency,
                 referrer=user,
                 consent_basis=data["consent_basis"],
                 request=request,
             )
-        messages.success(request, "Referral sent.")
-        return redirect("cases:referrals")
+        return redirect("cases:referral_sent", referral_id=referral.pk)
     return render(
         request, "cases/referral_new.html", {"form": form, "services": _support_services()}
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def referral_sent(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """The confirmation after a signed-in referral: its reference and what happens next."""
+    referral = referral_for(request.user, referral_id)
+    if referral.referrer_id != request.user.pk:
+        raise Http404
+    return render(request, "cases/referral_sent.html", {"referral": referral})
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -400,12 +448,24 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     # Partners and the police see the status of their referral, nothing more.
     sees_details = request.user.role in (Role.VICTIM, Role.ADVOCATE, Role.SERVICE_MANAGER)
     details = services.referral_details(referral) if sees_details else {}
+    if request.user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+        audit_record(
+            action=Action.REFERRAL_VIEWED,
+            actor=request.user,
+            subject=referral,
+            request=request,
+            organisation_id=referral.service_id,
+        )
     return render(
         request,
         "cases/referral_detail.html",
         {
             "referral": referral,
-            "details": details,
+            "sees_details": sees_details,
+            "name": details.get("name", ""),
+            "safe_contact": selectors.referral_safe_contact(details) if sees_details else {},
+            "answers": forms.referral_answers(referral.source, details) if sees_details else [],
+            "age": referral_age(referral.created_at, timezone.now()),
             "can_decide": request.user.role == Role.SERVICE_MANAGER
             and referral.status == Referral.Status.PENDING,
             "decline_form": forms.DeclineForm(),

@@ -1,0 +1,58 @@
+from django.db import migrations, models
+
+import daybook.cases.models
+
+
+def give_each_referral_a_reference(apps, schema_editor) -> None:  # noqa: ANN001
+    Referral = apps.get_model("cases", "Referral")
+    for referral in Referral.objects.filter(reference__isnull=True).only("pk"):
+        referral.reference = daybook.cases.models.new_referral_reference()
+        referral.save(update_fields=["reference"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0003_statistics_indexes"),
+    ]
+
+    operations = [
+        # Added empty first: one default computed once would give every existing row the
+        # same reference.
+        migrations.AddField(
+            model_name="referral",
+            name="reference",
+            field=models.CharField(max_length=20, null=True),
+        ),
+        migrations.RunPython(give_each_referral_a_reference, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="referral",
+            name="reference",
+            field=models.CharField(
+                default=daybook.cases.models.new_referral_reference, max_length=20, unique=True
+            ),
+        ),
+        migrations.AddField(
+            model_name="referral",
+            name="urgency",
+            field=models.CharField(
+                choices=[
+                    ("urgent", "Urgent"),
+                    ("soon", "Soon"),
+                    ("routine", "Routine"),
+                    ("not_stated", "Not stated"),
+                ],
+                default="not_stated",
+                max_length=12,
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["service", "status"], name="case_service_status"),
+        ),
+        migrations.AddIndex(
+            model_name="referral",
+            index=models.Index(
+                fields=["service", "urgency", "-created_at"], name="referral_service_urgency"
+            ),
+        ),
+    ]
