@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "daybook.sharing",
     "daybook.imports",
     "daybook.insights",
+    "daybook.drafts",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "daybook.accounts.middleware.StaffMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "daybook.drafts.middleware.DraftSentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -195,6 +197,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("DAYBOOK_SESSION_SECONDS", 4 * 60 * 60, minimum=300)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A form sent after its page expired (often Back after Exit this page) gets a kind page.
+CSRF_FAILURE_VIEW = "daybook.ui.views.csrf_failure"
 
 # HTTPS-only protections; `make run` serves plain HTTP on loopback and turns these off.
 SESSION_COOKIE_SECURE = HTTPS

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("daybook.accounts.urls")),
+    path("drafts/", include("daybook.drafts.urls")),
     path("logs/", include("daybook.incidents.urls")),
     path("", include("daybook.risk.urls")),
     path("", include("daybook.reports.urls")),

@@ -83,6 +83,7 @@ def test_self_check_with_repeated_behaviours_points_to_stalking_and_next_steps(
     response = explained_client.post(
         reverse("public:self_check"),
         _answers(contact="yes", turning_up="yes", repeated="yes", afraid="yes"),
+        follow=True,
     )
     assert response.status_code == 200
     assert response.context["likely_stalking"] is True
@@ -95,7 +96,7 @@ def test_self_check_with_repeated_behaviours_points_to_stalking_and_next_steps(
 
 @pytest.mark.django_db
 def test_self_check_with_no_signs_still_offers_help(explained_client: Client) -> None:
-    response = explained_client.post(reverse("public:self_check"), _answers())
+    response = explained_client.post(reverse("public:self_check"), _answers(), follow=True)
     assert response.context["likely_stalking"] is False
     assert response.context["any_yes"] is False
     assert reverse("public:get_help") in response.content.decode()

@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     CASE_OPENED = "case_opened", "Log started"
     CASE_ERASED = "case_erased", "Log erased"
     DRAFT_SAVED = "draft_saved", "Draft saved"
+    DRAFT_DISCARDED = "draft_discarded", "Draft deleted"
     ENTRY_RECORDED = "entry_recorded", "Entry added to the log"
     ENTRY_AMENDED = "entry_amended", "Entry amended"
     ENTRY_WITHDRAWN = "entry_withdrawn", "Entry withdrawn"

@@ -15,6 +15,7 @@ from daybook.public.helplines import dial
 from daybook.ui.forms import submitted
 
 EXPLAINED_SESSION_KEY = "exit_explained"
+SELF_CHECK_SESSION_KEY = "self_check_result"
 
 
 def explain_exit_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -77,11 +78,24 @@ def before_you_continue(request: HttpRequest) -> HttpResponse:
 @explain_exit_first
 @require_http_methods(["GET", "HEAD", "POST"])
 def self_check(request: HttpRequest) -> HttpResponse:
-    # POST keeps the answers out of the address bar and the browser's history.
+    # POST keeps the answers out of the address bar and the browser's history. The result is
+    # then shown by a GET (Post/Redirect/Get), so Back after Exit this page never posts the
+    # answers again (with the cookies gone, that ended on a CSRF failure).
     form = SelfCheckForm(submitted(request))
     if request.method == "POST" and form.is_valid():
-        return render(request, "public/self_check_result.html", form.result())
+        request.session[SELF_CHECK_SESSION_KEY] = form.result()
+        return redirect("public:self_check_result")
     return render(request, "public/self_check.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def self_check_result(request: HttpRequest) -> HttpResponse:
+    """What the answers could mean, shown once: it is kept in the session only until then."""
+    result = request.session.pop(SELF_CHECK_SESSION_KEY, None)
+    if not isinstance(result, dict):
+        return redirect("public:self_check")
+    return render(request, "public/self_check_result.html", result)
 
 
 @login_not_required

@@ -115,3 +115,80 @@ def test_recording_an_entry_works_without_javascript(browser, live_server, perso
     assert "Added to the log" in page.content()
     assert Entry.objects.get(case=case).status == "logged"
     context.close()
+
+
+# --- Back after Exit, after form errors and POSTs ---------------------------------------
+
+DAYBOOK_WORDS = ("daybook", "stalking", "log", "there is a problem", "forbidden", "csrf")
+
+
+def assert_nothing_of_daybook(page: Page, *secrets: str) -> None:
+    """Whatever Back shows now, it is neither Daybook's content nor a framework's page."""
+    page.wait_for_timeout(300)
+    for _ in range(50):
+        if page.url == settings.DAYBOOK_EXIT_URL:
+            break
+        page.wait_for_timeout(100)
+    text = page.content().lower()
+    assert "csrf" not in text
+    assert "forbidden" not in text
+    for secret in secrets:
+        assert secret.lower() not in text
+    assert page.url == settings.DAYBOOK_EXIT_URL, page.url
+    assert "neutral weather page" in text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("leave", [leave_with_button, leave_with_escape, leave_with_shift])
+def test_back_after_leaving_the_self_check_result_shows_nothing(
+    live_server,
+    page: Page,
+    leave,  # noqa: ANN001
+) -> None:
+    page.goto(live_server.url + reverse("public:before_you_continue"))
+    page.click("main button[type=submit]")
+    page.goto(live_server.url + reverse("public:self_check"))
+    # First with nothing chosen, then properly.
+    page.click("main form button[type=submit]")
+    page.wait_for_selector(".govuk-error-summary")
+    for radio in page.locator("main input[type=radio][value=yes]").all():
+        radio.check()
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("text=What you describe could be stalking")
+    page.wait_for_load_state("load")
+
+    leave(page)
+    wait_for_neutral_site(page)
+    page.go_back()
+    assert_nothing_of_daybook(
+        page, "What you describe could be stalking", "Check what is happening"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_back_after_leaving_a_log_entry_sent_after_an_error_shows_nothing(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(personas.victim)
+    sign_in_browser(context, live_server, client)
+    page.goto(live_server.url + reverse("incidents:record", args=[case.pk]))
+    page.fill("#id_occurred_on", "")
+    page.fill("#id_what_happened", "He left a note on the car windscreen.")
+    page.click("button[name=add]")
+    page.wait_for_selector(".govuk-error-summary")
+    page.fill("#id_occurred_on", "2026-11-01")
+    page.click("button[name=add]")
+    page.wait_for_selector("text=Added to the log")
+    page.wait_for_load_state("load")
+
+    leave_with_escape(page)
+    wait_for_neutral_site(page)
+    page.go_back()
+    assert_nothing_of_daybook(page, "windscreen", "Record something that happened")
+    page.go_back()
+    assert_nothing_of_daybook(page, "windscreen", "Record something that happened")
