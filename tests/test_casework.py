@@ -515,7 +515,8 @@ def test_partners_request_advice_and_see_only_their_own(personas: Personas) -> N
         "organisation_name": "Victim Support",
         "organisation_kind": "voluntary",
         "question": "How do we help?",
-        "minutes": 0,
+        "situation": "A client is being followed to work",
+        "contact": "01234 567890, mornings",
     }
     assert partner.post(reverse("cases:consultations"), request).status_code == 302
     assert "How do we help?" in partner.get(reverse("cases:consultations")).content.decode()

@@ -290,3 +290,66 @@ def test_a_mistake_in_the_helplines_file_stops_start_up_saying_what(
         load(str(path))
     with pytest.raises(ImproperlyConfigured, match="cannot read"):
         load(str(tmp_path / "missing.json"))
+
+
+# --- The partner's advice page ------------------------------------------------------------
+
+
+REQUEST = {
+    "organisation_kind": "housing",
+    "question": "Should we move our tenant?",
+    "situation": "A former partner waits outside the flat most evenings.",
+    "contact": "01234 567890, weekday mornings",
+}
+
+
+def test_a_partner_is_asked_only_what_a_partner_would_give(personas: Personas) -> None:
+    html = client_for(personas.partner).get(reverse("cases:consultations")).text
+    assert "Advice given" not in html and "Time spent" not in html
+    assert "Case reference" not in html and 'name="minutes"' not in html
+    for label in ("What would you like advice about?", "What is happening?",
+                  "How can an advocate reach you?"):  # fmt: skip
+        assert label in html
+    advocate = client_for(personas.advocate).get(reverse("cases:consultations")).text
+    assert "Advice given" in advocate and "Time spent (minutes)" in advocate
+
+
+def test_a_blank_request_for_advice_says_what_is_missing(personas: Personas) -> None:
+    from daybook.cases.models import Consultation
+
+    html = client_for(personas.partner).post(reverse("cases:consultations"), {}).text
+    assert "govuk-error-summary" in html
+    assert "Say what you would like advice about" in html
+    assert "Say how an advocate can reach you" in html
+    assert not Consultation.objects.exists()
+
+
+def test_advice_given_by_an_advocate_shows_on_the_partners_page(personas: Personas) -> None:
+    from daybook.audit.models import Action, AuditEvent
+    from daybook.cases.models import Consultation
+
+    partner = client_for(personas.partner)
+    assert partner.post(reverse("cases:consultations"), REQUEST).status_code == 302
+    item = Consultation.objects.get()
+    assert item.requested_by == personas.partner and item.advisor is None
+    assert item.organisation_name == personas.partner.organisation.name
+    assert b"waits outside" not in bytes(item.sealed)
+    assert "Not given yet" in partner.get(reverse("cases:consultations")).text
+
+    advise_url = reverse("cases:consultation_advise", args=[item.pk])
+    advocate = client_for(personas.advocate)
+    page = advocate.get(reverse("cases:consultations")).text
+    assert "waits outside the flat" in page and f'href="{advise_url}"' in page
+    # Nobody outside the service answers it, and the partner cannot answer their own.
+    assert client_for(personas.other_advocate).get(advise_url).status_code == 404
+    assert partner.get(advise_url).status_code == 403
+    assert "Write the advice given" in advocate.post(advise_url, {"minutes": 5}).text
+    answer = {"advice": "Apply for a management transfer; keep a log.", "minutes": 25}
+    assert advocate.post(advise_url, answer).status_code == 302
+    item.refresh_from_db()
+    assert item.advisor == personas.advocate and item.minutes == 25
+    assert AuditEvent.objects.filter(action=Action.CONSULTATION_SAVED, actor=personas.advocate)
+    html = partner.get(reverse("cases:consultations")).text
+    assert "Apply for a management transfer; keep a log." in html
+    assert "25 minute" not in html  # the advocate's time is their own record
+    assert advocate.get(advise_url).status_code == 404  # answered once

@@ -437,6 +437,54 @@ class AllocateForm(forms.Form):
     )
 
 
+class AdviceRequestForm(forms.Form):
+    """A partner's or police officer's request for professional advice: only what they can
+    tell the service. Who they are and where they work is known from their account."""
+
+    organisation_kind = forms.ChoiceField(
+        label="What kind of organisation do you work for?",
+        choices=Consultation.OrganisationKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of organisation you work for"},
+    )
+    question = forms.CharField(
+        label="What would you like advice about?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what you would like advice about"},
+    )
+    situation = forms.CharField(
+        label="What is happening?",
+        help_text=(
+            "What the person is going through and what has been done so far. Do not give their "
+            "name or anything that identifies them unless they have agreed."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Describe what is happening"},
+    )
+    contact = forms.CharField(
+        label="How can an advocate reach you?",
+        help_text="A phone number or e-mail address, and the best times to call.",
+        max_length=300,
+        error_messages={"required": "Say how an advocate can reach you"},
+    )
+
+
+class AdviceForm(forms.Form):
+    """The advocate's answer to a request for advice."""
+
+    advice = forms.CharField(
+        label="Advice given",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Write the advice given"},
+    )
+    follow_up = forms.CharField(
+        label="Follow-up", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    minutes = forms.IntegerField(
+        label="Time spent (minutes)", min_value=0, max_value=1440, initial=0
+    )
+
+
 class ConsultationForm(forms.Form):
     """Advice to another organisation. Leave the case empty unless the person has consented
     to sharing with that organisation: without a case, no client identity is kept."""

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from daybook.accounts.models import Role, User
 from daybook.cases.forms import CHANNELS, VOICEMAIL
@@ -100,9 +100,13 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
-    consultations = Consultation.objects.select_related("service", "advisor")
+    consultations = Consultation.objects.select_related(
+        "service", "advisor", "requested_by__organisation"
+    )
     if user.role == Role.ADVOCATE:
-        return consultations.filter(service=user.organisation_id, advisor=user)
+        # Their own, and requests to their service that nobody has answered yet.
+        waiting = Q(requested_by__isnull=False, advisor__isnull=True)
+        return consultations.filter(Q(advisor=user) | waiting, service=user.organisation_id)
     if user.role == Role.SERVICE_MANAGER:
         return consultations.filter(service=user.organisation_id)
     if user.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER):

@@ -451,7 +451,10 @@ def consultation_save(
         case=case,
         minutes=values.get("minutes") or 0,
     )
-    text = {name: values.get(name, "") for name in ("role", "question", "advice", "follow_up")}
+    # A request carries the situation and how to reach the requester; a consultation an
+    # advocate records carries their role, the advice and any follow-up.
+    names = ("role", "question", "situation", "contact", "advice", "follow_up")
+    text = {name: values.get(name, "") for name in names}
     consultation.wrapped_key, consultation.sealed = seal_standalone(
         text, f"consultation:{consultation.uid}"
     )
@@ -463,6 +466,37 @@ def consultation_save(
         request=request,
         organisation_id=service.pk,
         extra={"kind": consultation.organisation_kind},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_advise(
+    *,
+    consultation: Consultation,
+    advisor: User,
+    advice: str,
+    follow_up: str = "",
+    minutes: int = 0,
+    request: HttpRequest | None = None,
+) -> Consultation:
+    """Answer a request for advice: the requester then sees the advice on their page."""
+    if consultation.advisor_id is not None:
+        raise ValueError("This request has already been answered.")
+    text = consultation_text(consultation)
+    text.update(advice=advice, follow_up=follow_up)
+    consultation.wrapped_key, consultation.sealed = seal_standalone(
+        text, f"consultation:{consultation.uid}"
+    )
+    consultation.advisor, consultation.minutes = advisor, minutes
+    consultation.save(update_fields=["wrapped_key", "sealed", "advisor", "minutes"])
+    audit_record(
+        action=Action.CONSULTATION_SAVED,
+        actor=advisor,
+        subject=consultation,
+        request=request,
+        organisation_id=consultation.service_id,
+        extra={"kind": consultation.organisation_kind, "answered": True},
     )
     return consultation
 

@@ -29,4 +29,9 @@ urlpatterns = [
         "referrals/<int:referral_id>/<str:decision>/", views.referral_decide, name="referral_decide"
     ),
     path("consultations/", views.consultations, name="consultations"),
+    path(
+        "consultations/<int:consultation_id>/advice/",
+        views.consultation_advise,
+        name="consultation_advise",
+    ),
 ]

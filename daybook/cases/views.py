@@ -514,13 +514,15 @@ def consultations(request: HttpRequest) -> HttpResponse:
         Role.PARTNER_REFERRER,
     ):
         raise PermissionDenied
+    staff = user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER)
+    if not staff:
+        return _advice_request(request)
     form = forms.ConsultationForm(
         submitted(request), initial={"organisation_name": user.organisation}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        staff = user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER)
-        service = user.organisation if staff else _service_from(request)
+        service = user.organisation
         case = None
         if data["case_reference"]:
             from daybook.cases.access import cases_visible_to
@@ -540,14 +542,74 @@ def consultations(request: HttpRequest) -> HttpResponse:
             except ConsentRequired as missing:
                 form.add_error("case_reference", missing.message)
             else:
-                messages.success(request, "Consultation recorded." if staff else "Request sent.")
+                messages.success(request, "Consultation recorded.")
                 return redirect("cases:consultations")
+    return _consultations_page(request, form)
+
+
+def _consultations_page(
+    request: HttpRequest, form: forms.ConsultationForm | forms.AdviceRequestForm
+) -> HttpResponse:
     rows = [
         (item, services.consultation_text(item))
-        for item in selectors.consultations_visible_to(user)[:100]
+        for item in selectors.consultations_visible_to(request.user)[:100]
     ]
     return render(
         request,
         "cases/consultations.html",
-        {"form": form, "rows": rows, "services": _support_services()},
+        {
+            "form": form,
+            "rows": rows,
+            "services": _support_services(),
+            "staff": request.user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER),
+        },
+    )
+
+
+def _advice_request(request: HttpRequest) -> HttpResponse:
+    """A partner or police officer asks the service for advice: their question, the
+    situation and how to reach them; the advice shows on this page once given."""
+    user = request.user
+    initial = {"organisation_kind": "police"} if user.role == Role.POLICE_LIAISON else {}
+    form = forms.AdviceRequestForm(submitted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        organisation = user.organisation.name if user.organisation else "Not given"
+        services.consultation_save(
+            service=_service_from(request),
+            actor=user,
+            values={**form.cleaned_data, "organisation_name": organisation},
+            request=request,
+        )
+        messages.success(
+            request,
+            "Request sent. An advocate will get in touch the way you asked, and their advice "
+            "will show on this page.",
+        )
+        return redirect("cases:consultations")
+    return _consultations_page(request, form)
+
+
+@require_http_methods(GET_POST)
+def consultation_advise(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """An advocate or manager answers a request for advice made to their service."""
+    user = request.user
+    if user.role not in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+        raise PermissionDenied
+    item = get_object_or_404(
+        selectors.consultations_visible_to(user),
+        pk=consultation_id,
+        requested_by__isnull=False,
+        advisor__isnull=True,
+    )
+    form = forms.AdviceForm(submitted(request))
+    if request.method == "POST" and form.is_valid():
+        services.consultation_advise(
+            consultation=item, advisor=user, request=request, **form.cleaned_data
+        )
+        messages.success(request, "Advice recorded. The person who asked can now see it.")
+        return redirect("cases:consultations")
+    return render(
+        request,
+        "cases/consultation_advise.html",
+        {"item": item, "text": services.consultation_text(item), "form": form},
     )

@@ -32,7 +32,6 @@ def confirm_its_you(page: Page) -> None:
     if "reauthenticate" in page.url:
         page.locator("input[type=password]").fill(PASSWORD)
         page.locator("main form button[type=submit]").first.click()
-        page.wait_for_load_state()
 
 
 def question(page: Page, legend: str) -> Locator:

@@ -4,12 +4,19 @@ Each journey asserts what the pages then show, so a page that silently drops wha
 (one answer kept of two ticked, a field never saved) fails here even when every view test passes.
 """
 
+import csv
+import subprocess
+import sys
+import zipfile
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
-from daybook.incidents.services import entry_record
+from daybook.cases.models import Consent
+from daybook.incidents.services import case_open, entry_record
+from daybook.sharing.services import share_create
 from tests.browser.journeys import confirm_its_you, main_text, question, sign_in, tick
 from tests.conftest import entry_values
 
@@ -109,3 +116,60 @@ def test_advocate_journey(live_server, page: Page, personas, case) -> None:  # n
     text = download_pdf_text(page)
     assert "He followed me to the station." in text
     assert case.reference in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_police_journey(live_server, page: Page, personas, case, tmp_path) -> None:  # noqa: ANN001
+    """The officer opens the log shared with their force, and downloads a bundle that verifies."""
+    log_three_entries(case, personas.victim)
+    share_create(case=case, actor=personas.victim, police=personas.police_force)
+    sign_in(page, live_server.url, personas.police)
+
+    page.get_by_role("link", name="Shared logs").first.click()
+    page.get_by_role("link", name=case.reference).click()
+    shared = main_text(page)
+    assert "3 entries shared" in shared
+    assert "He sent twelve messages in one night." in shared
+    # What the person marked private stays out of the police's view.
+    assert "New flat is at 4 Elm Road" not in shared
+
+    page.get_by_role("button", name="Produce the evidence bundle").click()
+    confirm_its_you(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download").click(timeout=60_000)
+    with zipfile.ZipFile(download.value.path()) as bundle:
+        bundle.extractall(tmp_path / "bundle")
+    (verifier,) = (tmp_path / "bundle").rglob("verify.py")
+    checked = subprocess.run(  # noqa: S603
+        [sys.executable, str(verifier)], cwd=verifier.parent, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commissioner_journey(live_server, page: Page, personas) -> None:  # noqa: ANN001
+    """Figures for every service, never a person, and a CSV after confirming it's them."""
+    for _ in range(6):
+        supported = case_open(created_by=personas.manager, owner=None, service=personas.service)
+        Consent.objects.create(
+            case=supported, created_by=personas.manager, purpose="statistics", how="verbal"
+        )
+    sign_in(page, live_server.url, personas.commissioner)
+
+    page.get_by_role("link", name="Statistics").first.click()
+    shown = main_text(page)
+    assert "Service statistics" in shown
+    assert "Northshire Stalking Service" in shown
+    tables = page.get_by_test_id("statistics-table")
+    assert tables.count() >= 5
+    people = page.get_by_role("table", name="People supported", exact=True)
+    assert "6" in people.inner_text()
+
+    # The download starts as soon as the password is confirmed.
+    page.get_by_role("link", name="Download as CSV").click()
+    assert "Confirm it's you" in main_text(page)
+    with page.expect_download() as download:
+        confirm_its_you(page)
+    with open(download.value.path(), newline="") as file:
+        rows = list(csv.reader(file))
+    assert any("People supported" in " ".join(row) for row in rows)
