@@ -90,7 +90,7 @@ def test_the_manager_reads_each_answer_under_its_question_with_safe_contact_firs
     assert "Do not leave a voicemail" in page
     # Who referred, and how urgent it is.
     assert "Northshire Victim Support: Partner" in page
-    assert "Urgent</strong> contact within 1 working day" in page
+    assert "Urgent</strong> (contact within 1 working day)" in page
     assert "Jordan Reyes" in page
 
 

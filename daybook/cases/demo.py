@@ -88,8 +88,10 @@ def seed_demo_casework(*, case: Case, advocate: User, manager: User, service: Or
         services.referral_make(
             service=service,
             source=Referral.Source.SELF_PUBLIC,
+            urgency=Referral.Urgency.SOON,
             details={
                 "name": "Alex",
+                "safe_channels": ["phone"],
                 "phone": "07700 900777",
                 "safe_times": "Evenings",
                 "voicemail_safe": "no",

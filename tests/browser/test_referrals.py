@@ -7,6 +7,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from daybook.cases.models import Referral
 from tests.browser.conftest import sign_in_browser
+from tests.browser.test_accessibility import serious_violations
 
 
 def sign_in(context: BrowserContext, live_server, user) -> None:  # noqa: ANN001
@@ -60,6 +61,7 @@ def test_a_partner_refers_and_the_manager_triages_it_at_a_glance(
     expect(rows.first).to_contain_text("Urgent")
     expect(rows.first).to_contain_text("Northshire Victim Support: Partner")
     expect(rows.first).to_contain_text("Pending")
+    assert serious_violations(page) == []
     # The filters narrow the list, and keep what was chosen.
     page.get_by_label("Urgency").select_option("routine")
     page.get_by_role("button", name="Show referrals").click()
@@ -100,6 +102,7 @@ def test_a_partner_refers_and_the_manager_triages_it_at_a_glance(
         expect(row.locator("dd")).to_have_text(answer)
     for raw in ("Safetimes", "Consentbasis", "Whatishappening", "safe_channels", "['"):
         assert raw not in main
+    assert serious_violations(page) == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -120,6 +123,7 @@ def test_a_signed_in_person_asks_for_support_and_is_told_what_happens_next(
     expect(summary).to_contain_text("Tell us what is happening")
     expect(summary).to_contain_text("Choose at least one safe way to contact you")
     assert not Referral.objects.exists()
+    assert serious_violations(page) == []
 
     page.get_by_label("What is happening?").fill("Someone keeps messaging me from new accounts.")
     safe = group(page, "How can we contact you safely?")
@@ -145,6 +149,7 @@ def test_a_signed_in_person_asks_for_support_and_is_told_what_happens_next(
         "An advocate from Northshire Stalking Service will contact you within 3 working days"
     )
     expect(main.get_by_role("link", name="999").first).to_have_attribute("href", "tel:999")
+    assert serious_violations(page) == []
 
 
 @pytest.mark.django_db(transaction=True)
