@@ -147,6 +147,7 @@ LOGOUT_REDIRECT_URL = "public:start"
 
 ACCOUNT_ADAPTER = "daybook.accounts.adapter.AccountAdapter"
 USERSESSIONS_ADAPTER = "daybook.accounts.adapter.UserSessionsAdapter"
+MFA_ADAPTER = "daybook.accounts.adapter.MFAAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -49,7 +49,7 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(
     wrong = sign_in(client, personas.victim.email, "not the password")
     unknown = sign_in(client, "nobody@example.org", "not the password")
     assert wrong.status_code == unknown.status_code == 200
-    message = "The email address and/or password you specified are not correct."
+    message = "The e-mail address or password is not right."
     assert message in wrong.content.decode()
     assert message in unknown.content.decode()
 

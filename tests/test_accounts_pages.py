@@ -74,6 +74,8 @@ STOCK_WORDS = (
     "Forgot your password",
     "(again)",
     "Please",
+    "Incorrect code",
+    "are not correct",
     "Mozilla/5.0",
 )
 
@@ -224,7 +226,14 @@ def test_the_two_step_sign_in_page_uses_daybook_words(personas: Personas) -> Non
         "Cancel and sign out",
     )
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"}).content.decode()
-    assert_daybook_words(wrong, "There is a problem", "Code from your authenticator app")
+    assert_daybook_words(
+        wrong, "There is a problem", "The code is not right", "use one of your recovery codes"
+    )
+
+
+def test_a_wrong_password_is_answered_in_daybook_words(personas: Personas) -> None:
+    html = sign_in(Client(), personas.victim.email, "not the password").content.decode()
+    assert_daybook_words(html, "There is a problem", "The e-mail address or password is not right")
 
 
 def sign_up(client: Client, email: str, name: str) -> User:

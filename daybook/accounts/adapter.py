@@ -1,6 +1,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -16,6 +17,23 @@ NEUTRAL_SUBJECT = "Your account"
 
 class AccountAdapter(DefaultAccountAdapter):
     """Neutral e-mail and audited failed sign-ins; sign-up always creates a victim account."""
+
+    # The messages people meet most, in Daybook's words rather than the library's.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": "This account has been switched off.",
+        "email_password_mismatch": "The e-mail address or password is not right.",
+        "email_taken": "This e-mail address already has an account.",
+        "enter_current_password": "Enter your current password.",
+        "incorrect_code": "The code is not right. Check it and try again.",
+        "incorrect_password": "The password is not right.",
+        "invalid_password_reset": "This link to reset your password cannot be used.",
+        "rate_limited": "Too many tries in a short time. Wait a minute, then try again.",
+        "same_as_current": "That is the same as the one you have now.",
+        "select_only_one": "Choose one e-mail address.",
+        "too_many_login_attempts": "Too many attempts to sign in. Wait a few minutes, "
+        "then try again.",
+    }
 
     def render_mail(
         self, template_prefix: str, email: str, context: dict, headers=None
@@ -34,6 +52,19 @@ class AccountAdapter(DefaultAccountAdapter):
         email = str(credentials.get("email") or "")
         user = User.objects.filter(email__iexact=email).first() if email else None
         audit_record(action=Action.SIGN_IN_FAILED, subject=user, request=request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "add_email_blocked": "You cannot add an e-mail address while two-step verification is on.",
+        "cannot_delete_authenticator": "You cannot turn off two-step verification.",
+        "cannot_generate_recovery_codes": "Set up two-step verification before you get "
+        "recovery codes.",
+        "incorrect_code": "The code is not right. Check your authenticator app and try again, "
+        "or use one of your recovery codes.",
+        "unverified_email": "Confirm your e-mail address before you set up two-step verification.",
+    }
 
 
 class UserSessionsAdapter(DefaultUserSessionsAdapter):

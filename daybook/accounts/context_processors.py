@@ -28,6 +28,8 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
         items.append(("Statistics", reverse("insights:statistics")))
     if user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
         items.append(("Team", reverse("accounts:teams")))
+    if user.role not in (Role.COMMISSIONER_VIEWER, Role.ADMINISTRATOR):
+        items.append(("Drafts", reverse("drafts:list")))  # what they started writing
     items.append(("Account", reverse("accounts:security")))
     items.append(("Sign out", reverse("account_logout")))
     return items
