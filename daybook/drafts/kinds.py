@@ -95,10 +95,11 @@ KINDS: dict[str, tuple[Callable[..., Place], tuple[int, ...]]] = {
 }
 
 
-def form_key(kind: str, *ids: int | None) -> str:
+def form_key(kind: str, *ids: int | str | None) -> str:
+    """The key for a form; an id that is missing (None, or "" from a template) is left out."""
     if kind not in KINDS:
         raise ValueError(f"Unknown draft kind {kind!r}")
-    return ":".join([kind, *(str(int(i)) for i in ids if i is not None)])
+    return ":".join([kind, *(str(int(i)) for i in ids if i not in (None, ""))])
 
 
 def place_of(user: User, key: str) -> Place:

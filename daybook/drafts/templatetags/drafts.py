@@ -17,7 +17,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def draft_for(context: template.Context, kind: str, *ids: int | None) -> SafeString:
+def draft_for(context: template.Context, kind: str, *ids: int | str | None) -> SafeString:
     from daybook.drafts.selectors import payload_for
 
     request = context["request"]
