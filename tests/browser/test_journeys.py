@@ -5,12 +5,17 @@ Each journey asserts what the pages then show, so a page that silently drops wha
 """
 
 import csv
+import hashlib
+import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+from PIL import Image
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
@@ -173,3 +178,88 @@ def test_commissioner_journey(live_server, page: Page, personas) -> None:  # noq
     with open(download.value.path(), newline="") as file:
         rows = list(csv.reader(file))
     assert any("People supported" in " ".join(row) for row in rows)
+
+
+def photo(path: Path) -> Path:
+    """A small real JPEG, as a phone would take it."""
+    Image.new("RGB", (64, 48), (180, 40, 40)).save(path, "JPEG")
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  # noqa: ANN001
+    """Register, record with two behaviours and a photo, amend, import a chat."""
+    # Registration shows how to leave quickly first, then asks for an e-mail and password.
+    page.goto(live_server.url + reverse("public:start"))
+    page.goto(live_server.url + reverse("account_signup"))
+    if (
+        "Before you continue" in main_text(page)
+        or page.get_by_role("button", name="Continue").count()
+    ):
+        page.locator("main form button[type=submit]").first.click()
+    page.get_by_label("What should we call you?").fill("Robin")
+    page.get_by_label("E-mail address").fill("new.person@example.org")
+    page.get_by_label("Create a password").fill("a long private passphrase")
+    page.get_by_label("Type the password again").fill("a long private passphrase")
+    page.get_by_role("button", name="Create account").click()
+    # The e-mail's code confirms the address.
+    (message,) = mail.outbox
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", message.body, re.MULTILINE)
+    assert code, message.body
+    page.locator("input[name=code]").fill(code.group(1))
+    page.locator("main form button[type=submit]").first.click()
+    assert "Your home page" in main_text(page)
+
+    # Start a log and record what happened, with two behaviours ticked.
+    page.get_by_role("button", name="Go to your log").click()
+    page.get_by_role("button", name="Start a log").click()
+    assert "Record something that happened" in main_text(page)
+    page.get_by_label("When did it happen?").fill("2026-11-20")
+    page.get_by_label("What time did it start?").fill("21:30")
+    page.get_by_label("What happened?").fill("He was outside my window again.")
+    tick(
+        page,
+        "What did they do?",
+        "Watching or spying on me",
+        "Waiting or hanging around places I go",
+    )
+    page.get_by_role("button", name="Add to the log").click()
+    entry_page = main_text(page)
+    assert "He was outside my window again." in entry_page
+    assert "Watching or spying on me" in entry_page
+    assert "Waiting or hanging around places I go" in entry_page
+
+    # A photo of what was left, kept with its fingerprint.
+    page.get_by_label("Add a photo, screenshot").set_input_files(str(photo(tmp_path / "car.jpg")))
+    page.get_by_role("button", name="Add the file").click()
+    evidence = main_text(page)
+    assert "car.jpg" in evidence
+    assert hashlib.sha256((tmp_path / "car.jpg").read_bytes()).hexdigest() in evidence
+
+    # An amendment keeps the original beside it.
+    page.get_by_role("button", name="Amend this entry").click()
+    page.get_by_label("Why are you changing this entry?").fill("I remembered the time better")
+    page.get_by_label("What time did it start?").fill("21:45")
+    page.get_by_role("button", name="Add the amendment").click()
+    amended = main_text(page)
+    assert "I remembered the time better" in amended
+    assert "What time did it start? → “21:45”" in amended
+
+    # A WhatsApp chat: only Sam's messages become entries.
+    page.get_by_role("link", name="Back to the log").click()
+    page.get_by_role("link", name="Import messages and calls").click()
+    chat = tmp_path / "WhatsApp Chat with Sam.txt"
+    chat.write_bytes(
+        b"12/11/2026, 21:05 - Sam: I know you're home\n"
+        b"12/11/2026, 21:06 - Robin: Leave me alone\n"
+        b"13/11/2026, 02:14 - Sam: Open the door\n"
+    )
+    page.get_by_label("Choose the exported file").set_input_files(str(chat))
+    page.get_by_role("button", name="Upload and check").click()
+    assert "Check what was found" in main_text(page)
+    tick(page, "Who is the person whose messages you want to log?", "Sam (2 messages)")
+    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="See the new entries").click(timeout=60_000)
+    log = main_text(page)
+    assert "I know you're home" in log and "Open the door" in log
+    assert "Leave me alone" not in log
