@@ -367,3 +367,42 @@ def test_an_advocate_filters_only_their_own_caseload(personas: Personas, caseloa
         advocate.get(home, {"advocate": colleague.pk, "status": "all"})
     )
     assert 'name="advocate"' not in advocate.get(home).content.decode()
+
+
+def test_the_referral_list_costs_the_same_queries_for_few_or_many(
+    personas: Personas, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manager = client_for(personas.manager)
+    make_referral(personas, "First", source=Referral.Source.POLICE, referrer=personas.police)
+    with CaptureQueriesContext(connection) as few:
+        manager.get(reverse("cases:referrals"))
+    for number in range(20):
+        make_referral(personas, f"Person {number}", source="partner", referrer=personas.partner)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        manager.get(reverse("cases:referrals"))
+
+
+def test_the_case_list_costs_the_same_queries_for_few_or_many(
+    personas: Personas, caseload: dict, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from daybook.incidents.services import case_open
+
+    manager = client_for(personas.manager)
+    with CaptureQueriesContext(connection) as few:
+        manager.get(reverse("home"))
+    for number in range(20):
+        case_open(
+            created_by=personas.manager,
+            service=personas.service,
+            advocates=(personas.advocate,),
+            label=f"Client {number}",
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = manager.get(reverse("home"))
+    assert len(response.context["case_rows"]) == 23

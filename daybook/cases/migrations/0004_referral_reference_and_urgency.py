@@ -17,42 +17,12 @@ class Migration(migrations.Migration):
 
     operations = [
         # Added empty first: one default computed once would give every existing row the
-        # same reference.
+        # same reference. Made unique in the next migration, outside this one's transaction
+        # of row updates.
         migrations.AddField(
             model_name="referral",
             name="reference",
             field=models.CharField(max_length=20, null=True),
         ),
         migrations.RunPython(give_each_referral_a_reference, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="referral",
-            name="reference",
-            field=models.CharField(
-                default=daybook.cases.models.new_referral_reference, max_length=20, unique=True
-            ),
-        ),
-        migrations.AddField(
-            model_name="referral",
-            name="urgency",
-            field=models.CharField(
-                choices=[
-                    ("urgent", "Urgent"),
-                    ("soon", "Soon"),
-                    ("routine", "Routine"),
-                    ("not_stated", "Not stated"),
-                ],
-                default="not_stated",
-                max_length=12,
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="case",
-            index=models.Index(fields=["service", "status"], name="case_service_status"),
-        ),
-        migrations.AddIndex(
-            model_name="referral",
-            index=models.Index(
-                fields=["service", "urgency", "-created_at"], name="referral_service_urgency"
-            ),
-        ),
     ]
