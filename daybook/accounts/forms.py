@@ -101,7 +101,7 @@ class SignupForm(account_forms.SignupForm):
         _relabel(
             self,
             {
-                "email": (EMAIL_LABEL, "Use an address that only you can read."),
+                "email": (EMAIL_LABEL, ""),  # the page says why it should be private
                 "password1": ("Create a password", NEW_PASSWORD_HINT),
                 "password2": ("Type the password again", ""),
             },

@@ -197,7 +197,9 @@ def test_a_name_chosen_at_sign_up_appears_in_the_chronology(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("persona", "sees_team"), [("manager", True), ("advocate", False)])
+@pytest.mark.parametrize(
+    ("persona", "sees_team"), [("manager", True), ("administrator", True), ("advocate", False)]
+)
 def test_the_team_link_is_shown_to_managers_only(
     live_server,
     context: BrowserContext,
@@ -215,5 +217,12 @@ def test_the_team_link_is_shown_to_managers_only(
     if sees_team:
         link.click()
         page.wait_for_load_state()
+        if persona == "administrator":
+            # An administrator chooses among every organisation first.
+            assert_fits(page)
+            page.locator("main").get_by_role("link", name=personas.service.name).click()
+            page.wait_for_load_state()
         assert "Team" in page.locator("h1").inner_text()
         assert personas.service.name in main_text(page)
+        assert page.get_by_test_id("member").filter(has_text=personas.advocate.email).count()
+        assert_fits(page)
