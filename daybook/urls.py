@@ -30,3 +30,5 @@ handler404 = "daybook.ui.views.not_found"
 handler403 = "daybook.ui.views.forbidden"
 handler400 = "daybook.ui.views.bad_request"
 handler500 = "daybook.ui.views.server_error"
+# allauth answers too many sign-in attempts with this, instead of its own bare page.
+handler429 = "daybook.ui.views.too_many_requests"

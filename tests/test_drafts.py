@@ -294,6 +294,7 @@ handler400 = "daybook.ui.views.bad_request"
 handler403 = "daybook.ui.views.forbidden"
 handler404 = "daybook.ui.views.not_found"
 handler500 = "daybook.ui.views.server_error"
+handler429 = "daybook.ui.views.too_many_requests"
 
 
 def assert_kind_page(response, status: int, words: str) -> None:  # noqa: ANN001
@@ -320,6 +321,15 @@ def test_every_error_page_is_in_daybooks_layout_and_never_kept(client: Client, p
 
 
 @pytest.mark.django_db
+def test_too_many_attempts_is_a_kind_page_not_the_librarys(client: Client, personas) -> None:  # noqa: ANN001
+    url = reverse("account_reset_password")
+    responses = [client.post(url, {"email": personas.victim.email}) for _ in range(5)]
+    limited = [r for r in responses if r.status_code == 429]
+    assert limited
+    assert_kind_page(limited[0], 429, "Please wait before trying again")
+
+
+@pytest.mark.django_db
 def test_a_csrf_failure_is_a_kind_page_not_djangos(personas) -> None:  # noqa: ANN001
     client = Client(enforce_csrf_checks=True)
     assert_kind_page(client.post(reverse("public:self_check"), {}), 403, "This page has expired")
@@ -336,4 +346,5 @@ def test_the_error_handlers_are_daybooks() -> None:
     assert urls.handler403 == handler403
     assert urls.handler404 == handler404
     assert urls.handler500 == handler500
+    assert urls.handler429 == handler429
     assert ui_views.csrf_failure.__module__ == "daybook.ui.views"

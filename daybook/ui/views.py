@@ -34,6 +34,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _page(request, "400.html", 400)
 
 
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Signing in, resetting a password and the like are rate-limited (by allauth)."""
+    return _page(request, "429.html", 429)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent again after its page expired: typically Back after Exit this page, when
     the browser re-sends a form whose cookies were cleared. Never Django's own page."""
