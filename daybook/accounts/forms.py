@@ -35,7 +35,7 @@ class InvitationAcceptForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Confirm your password",
+        label="Type the password again",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
