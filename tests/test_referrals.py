@@ -267,6 +267,9 @@ def test_a_request_for_support_ends_with_a_reference_and_what_happens_next(
     assert b"new accounts" not in bytes(referral.details_sealed)
     other = client_for(personas.outsider)
     assert other.get(reverse("cases:referral_sent", args=[referral.pk])).status_code == 404
+    # The person's own list shows their request without the triage filters.
+    listed = person.get(reverse("cases:referrals")).content.decode()
+    assert referral.reference in listed and 'data-testid="referral-filters"' not in listed
 
 
 def test_the_public_self_referral_is_linked_from_the_start_and_stalking_pages(
