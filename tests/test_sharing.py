@@ -337,3 +337,24 @@ def test_the_police_home_page_says_how_many_logs_are_shared(case, personas: Pers
 
     share_revoke(share=share, actor=personas.victim)
     assert "No logs are shared" in text(client.get(reverse("home")))
+
+
+def test_a_date_range_keeps_entries_by_their_own_date_in_any_time_zone(
+    case, personas: Personas
+) -> None:  # noqa: ANN001
+    from daybook.sharing.services import entries_in_scope
+
+    early = record(
+        case, personas, "2026-10-02", occurred_time="00:30", time_zone="Pacific/Kiritimati"
+    )
+    late = record(
+        case, personas, "2026-10-02", occurred_time="23:30", time_zone="Pacific/Pago_Pago"
+    )
+    record(case, personas, "2026-10-01", occurred_time="23:59", time_zone="Pacific/Kiritimati")
+    record(case, personas, "2026-10-03", occurred_time="00:01", time_zone="Pacific/Pago_Pago")
+    day = dt.date(2026, 10, 2)
+    assert list(entries_in_scope(case, since=day, until=day)) == [early, late]
+    assert early.occurred_at.astimezone(dt.UTC).date() == dt.date(
+        2026, 10, 1
+    )  # the instant is the day before
+    assert late.occurred_at.astimezone(dt.UTC).date() == dt.date(2026, 10, 3)  # and the day after

@@ -87,11 +87,22 @@ def entries_in_scope(
     entries = Entry.objects.filter(case=case).exclude(status=Entry.Status.DRAFT)
     if entry_ids is not None:
         entries = entries.filter(pk__in=entry_ids)
+    # `occurred_on` is the date where it happened; the instant `occurred_at` is within a day of
+    # it in any time zone. Bounding both lets the database walk the (case, occurred_at) index
+    # over the range instead of the whole log, and the date keeps the answer exact.
     if since:
-        entries = entries.filter(occurred_on__gte=since)
+        entries = entries.filter(
+            occurred_on__gte=since, occurred_at__gte=_midnight_utc(since - dt.timedelta(days=1))
+        )
     if until:
-        entries = entries.filter(occurred_on__lte=until)
+        entries = entries.filter(
+            occurred_on__lte=until, occurred_at__lt=_midnight_utc(until + dt.timedelta(days=2))
+        )
     return entries.order_by("occurred_at", "pk")
+
+
+def _midnight_utc(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def shared_entries(share: Share) -> QuerySet[Entry]:
