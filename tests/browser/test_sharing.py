@@ -156,3 +156,48 @@ def test_without_javascript_the_checkboxes_still_choose(
         ]
     finally:
         context.close()
+
+
+def fits(page: Page) -> bool:
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return scroll <= inner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas: Personas,
+    case,
+    october,  # noqa: ANN001
+) -> None:
+    from daybook.sharing.services import share_create
+    from tests.browser.test_accessibility import serious_violations
+
+    as_person(context, live_server, personas.victim)
+    for width in (320, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(live_server.url + reverse("sharing:case", args=[case.pk]))
+        assert fits(page), ("chooser", width)
+        page.get_by_role("button", name="Continue").click()  # nothing chosen: the errors
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Choose what you want")
+        assert fits(page), ("chooser with errors", width)
+        assert serious_violations(page) == []
+        page.get_by_label("Your whole log").check()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator("h1")).to_have_text("Check before you share")
+        assert fits(page), ("check", width)
+        assert serious_violations(page) == []
+    share = share_create(case=case, actor=personas.victim, police=personas.police_force)
+    as_person(context, live_server, personas.police)
+    for width in (320, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        for url in (
+            reverse("home"),
+            reverse("sharing:shared_list"),
+            reverse("sharing:shared_log", args=[share.pk]),
+        ):
+            page.goto(live_server.url + url)
+            assert fits(page), (url, width)
+            assert serious_violations(page) == [], url
