@@ -236,6 +236,25 @@ def test_a_wrong_password_is_answered_in_daybook_words(personas: Personas) -> No
     assert_daybook_words(html, "There is a problem", "The e-mail address or password is not right")
 
 
+def test_a_password_reset_uses_daybook_words_from_start_to_end(
+    client: Client, personas: Personas
+) -> None:
+    response = client.post(reverse("account_reset_password"), {"email": personas.victim.email})
+    assert_daybook_words(client.get(response["Location"]).content.decode(), "Check your e-mail")
+    link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+    page = client.get(link, follow=True)
+    assert_daybook_words(page.content.decode(), "Choose a new password", "New password")
+    new_password = "a different horse battery"
+    done = client.post(
+        page.redirect_chain[-1][0] if page.redirect_chain else link,
+        {"password1": new_password, "password2": new_password},
+        follow=True,
+    )
+    assert_daybook_words(done.content.decode(), "Password changed")
+    personas.victim.refresh_from_db()
+    assert personas.victim.check_password(new_password)
+
+
 def sign_up(client: Client, email: str, name: str) -> User:
     client.post(reverse("public:before_you_continue"), {"next": "/"})
     response = client.post(
@@ -244,7 +263,7 @@ def sign_up(client: Client, email: str, name: str) -> User:
     )
     assert response.status_code == 302, response.content.decode()
     verifying = client.get(response["Location"]).content.decode()
-    assert_daybook_words(verifying, "Confirm your e-mail address")
+    assert_daybook_words(verifying, "Confirm your e-mail address", f"sent a code to {email}")
     code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE).group(1)
     response = client.post(reverse("account_email_verification_sent"), {"code": code})
     assert response.status_code == 302

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from daybook.accounts.models import User
 from daybook.incidents.services import case_open, entry_record
 from tests.browser.conftest import sign_in_browser
+from tests.browser.test_accessibility import serious_violations
 from tests.conftest import PASSWORD, Personas, entry_values, totp_code
 from tests.test_accounts_pages import STOCK_WORDS
 
@@ -32,6 +33,11 @@ def assert_daybook_words(page: Page, *expected: str) -> None:
     for words in STOCK_WORDS:
         assert words not in text, f"stock wording {words!r} on {page.url}: {text}"
         assert words not in title, f"stock wording {words!r} in the title of {page.url}"
+
+
+def assert_accessible_and_fits(page: Page) -> None:
+    assert serious_violations(page) == [], page.url
+    assert_fits(page)
 
 
 def assert_fits(page: Page) -> None:
@@ -85,13 +91,13 @@ def test_account_pages_speak_daybook(
     page.goto(base + reverse("home"))
     page.get_by_role("link", name="Your account and security").first.click()
     assert_daybook_words(page, "Your account and security", "Two-step verification")
-    assert_fits(page)
+    assert_accessible_and_fits(page)
 
     page.get_by_role("link", name="View where you are signed in").click()
     # Chromium signed in through the real page, so its own session is the one listed.
     assert_daybook_words(page, "Where you are signed in", "Chrome on Linux computer", "This device")
     assert "Mozilla" not in page.content()
-    assert_fits(page)
+    assert_accessible_and_fits(page)
 
     page.go_back()
     page.get_by_role("link", name="Change password").click()
@@ -99,20 +105,20 @@ def test_account_pages_speak_daybook(
     page.go_back()
     page.get_by_role("link", name="Change e-mail address").click()
     assert_daybook_words(page, "Your e-mail address", user.email)
-    assert_fits(page)
+    assert_accessible_and_fits(page)
 
     page.goto(base + reverse("accounts:security"))
     manage = "Manage two-step verification" if persona == "manager" else "Turn on two-step"
     page.get_by_role("link", name=re.compile(manage)).click()
     assert_daybook_words(page, "Two-step verification", "Authenticator app", "Recovery codes")
-    assert_fits(page)
+    assert_accessible_and_fits(page)
 
     if persona == "victim":
         page.get_by_role("link", name="Set up an authenticator app").click()
         confirm_its_you(page)
         assert_daybook_words(page, "Set up two-step verification", "authenticator app")
         assert page.locator("img.daybook-qr").is_visible()
-        assert_fits(page)
+        assert_accessible_and_fits(page)
     else:
         page.get_by_role("link", name="See recovery codes").click()
         page.get_by_role("link", name=re.compile("Use a code from your authenticator app")).click()
@@ -124,7 +130,7 @@ def test_account_pages_speak_daybook(
         # The one just used is gone from the list.
         assert_daybook_words(page, "Your recovery codes", "You have 9 of 10 left")
         assert page.get_by_test_id("recovery-codes").locator("li").count() == 9
-        assert_fits(page)
+        assert_accessible_and_fits(page)
         page.get_by_role("link", name="Two-step verification").click()
         page.get_by_role("link", name="Get new recovery codes").click()
         assert_daybook_words(page, "Get new recovery codes")
@@ -158,6 +164,7 @@ def test_a_name_chosen_at_sign_up_appears_in_the_chronology(
     if reverse("account_signup") not in page.url:
         page.goto(base + reverse("account_signup"))
     assert_daybook_words(page, "What should we call you? (optional)")
+    assert_accessible_and_fits(page)
     page.get_by_label("What should we call you? (optional)").fill("Robin")
     page.get_by_label("E-mail address").fill("robin@example.org")
     page.get_by_label("Create a password").fill(PASSWORD)
