@@ -263,3 +263,45 @@ def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  #
     log = main_text(page)
     assert "I know you're home" in log and "Open the door" in log
     assert "Leave me alone" not in log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_partner_and_manager_journeys(live_server, page: Page, personas) -> None:  # noqa: ANN001
+    """A partner refers someone in; the service's manager triages it and allocates it."""
+    sign_in(page, live_server.url, personas.partner)
+    page.get_by_role("link", name="Referrals").first.click()
+    page.get_by_role("button", name="Make a referral").click()
+    page.get_by_label("The person's name").fill("Jordan Reyes")
+    tick(page, "Safe ways to contact them", "Phone call", "Text message")
+    page.get_by_label("Safe phone number").fill("07700 900456")
+    tick(page, "Is it safe to leave a voicemail?", "No")
+    tick(page, "How urgent is this referral?", "Urgent: contact within 1 working day")
+    tick(page, "Consent", "The person agreed to this referral")
+    page.get_by_label("What is happening").fill("A former colleague waits outside every evening.")
+    page.get_by_role("button", name="Send").click()
+    sent = main_text(page)
+    assert "Referral sent" in sent
+    reference = page.get_by_test_id("reference").inner_text()
+    page.get_by_role("link", name="Sign out").first.click()
+    page.locator("main form button[type=submit]").first.click()
+
+    sign_in(page, live_server.url, personas.manager)
+    page.get_by_role("link", name="Referrals").first.click()
+    page.get_by_role("link", name="Jordan Reyes").click()
+    assert reference in main_text(page)
+    assert "Phone call, Text message" in page.get_by_test_id("safe-contact").inner_text()
+    page.get_by_role("button", name="Accept").click()
+    assert "Referral accepted. Now allocate an advocate." in main_text(page)
+    tick(page, "Advocates", str(personas.advocate))
+    page.get_by_role("button", name="Save").click()
+    record = main_text(page)
+    assert "Case record" in record
+    assert f"Advocates\t{personas.advocate}" in record
+
+    # The partner sees how their referral went, and nothing of the case.
+    page.get_by_role("link", name="Sign out").first.click()
+    page.locator("main form button[type=submit]").first.click()
+    sign_in(page, live_server.url, personas.partner)
+    page.get_by_role("link", name="Referrals").first.click()
+    assert "Accepted" in main_text(page)
+    assert page.get_by_role("link", name="Go to the case").count() == 0
