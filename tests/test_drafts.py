@@ -274,6 +274,23 @@ def test_the_owner_can_delete_a_draft(victim_client: Client, case) -> None:  # n
 
 
 @pytest.mark.django_db
+def test_entries_saved_as_drafts_are_listed_under_drafts_too(
+    victim_client: Client,
+    case,
+    personas,  # noqa: ANN001
+) -> None:
+    victim_client.post(
+        reverse("incidents:record", args=[case.pk]),
+        {**entry_values(occurred_on="2026-10-05"), "save_draft": ""},
+    )
+    html = victim_client.get(reverse("drafts:list")).content.decode()
+    assert "Draft for 5 October 2026" in html
+    outsider = Client()
+    outsider.force_login(personas.outsider)
+    assert "Draft for 5 October 2026" not in outsider.get(reverse("drafts:list")).content.decode()
+
+
+@pytest.mark.django_db
 def test_the_anonymous_self_referral_says_nothing_is_kept(client: Client) -> None:
     client.post(reverse("public:before_you_continue"), {"next": "/"})
     html = client.get(reverse("cases:refer_yourself")).content.decode()

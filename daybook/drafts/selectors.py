@@ -46,6 +46,22 @@ def drafts_of(user: User, request: HttpRequest | None = None) -> list[Shown]:
     return [item for item in found if item is not None]
 
 
+def entry_drafts_of(user: User) -> list[Any]:
+    """Log entries the person saved as drafts with "Save as a draft" (kept in their log,
+    not here), so the Drafts page shows everything they have left unfinished."""
+    from daybook.cases.access import can_write_case
+    from daybook.incidents.models import Entry
+
+    entries = (
+        Entry.objects.filter(
+            status=Entry.Status.DRAFT, recorded_by=user, case__erased_at__isnull=True
+        )
+        .select_related("case")
+        .order_by("-recorded_at")[:MAX_LISTED]
+    )
+    return [entry for entry in entries if can_write_case(user, entry.case)]
+
+
 def payload_for(user: User, key: str) -> tuple[Draft, dict[str, Any]] | None:
     """The draft `user` has for the form `key`, to fill the form in again."""
     draft = Draft.objects.filter(owner=user, form_key=key).select_related("case").first()

@@ -19,7 +19,12 @@ TOO_LONG = (
 @require_http_methods(["GET", "HEAD"])
 def draft_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "drafts/list.html", {"drafts": selectors.drafts_of(request.user, request)}
+        request,
+        "drafts/list.html",
+        {
+            "drafts": selectors.drafts_of(request.user, request),
+            "entry_drafts": selectors.entry_drafts_of(request.user),
+        },
     )
 
 

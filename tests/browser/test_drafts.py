@@ -10,6 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from daybook.drafts.models import Draft
 from tests.browser.conftest import sign_in_browser
 from tests.browser.journeys import confirm_its_you, sign_in
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_quick_exit import (
     leave_with_button,
     leave_with_escape,
@@ -46,6 +47,7 @@ def resume_from_drafts(page: Page, words: str) -> None:
     page.wait_for_load_state("load")
     card = page.locator(".govuk-summary-card", has_text=words)
     expect(card).to_have_count(1)
+    assert serious_violations(page) == []
     card.get_by_role("link", name="Carry on writing").click()
     page.wait_for_load_state("load")
     expect(page.locator(".daybook-draft-restored")).to_be_visible()

@@ -21,6 +21,8 @@ def draft_for(context: template.Context, kind: str, *ids: int | str | None) -> S
     from daybook.drafts.selectors import payload_for
 
     request = context["request"]
+    if not request.user.is_authenticated:
+        return SafeString("")  # drafts need an account: nothing is kept for anyone else
     key = form_key(kind, *ids)
     found = None
     if request.user.is_authenticated and request.method in ("GET", "HEAD"):
