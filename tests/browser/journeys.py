@@ -14,11 +14,11 @@ from daybook.accounts.models import User
 from tests.conftest import PASSWORD, totp_code
 
 
-def sign_in(page: Page, base_url: str, user: User) -> None:
+def sign_in(page: Page, base_url: str, user: User, password: str = PASSWORD) -> None:
     """Sign in through the sign-in page, with the authenticator code where the role needs one."""
     page.goto(base_url + "/accounts/login/")
     page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     code = page.locator("input[name=code]")
@@ -40,10 +40,16 @@ def recovery_code(user: User) -> str:
     return RecoveryCodes(authenticator).get_unused_codes()[0]
 
 
-def confirm_its_you(page: Page) -> None:
+def sign_out(page: Page) -> None:
+    page.get_by_role("link", name="Sign out").first.click()
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def confirm_its_you(page: Page, password: str = PASSWORD) -> None:
     """Answer the password check that guards exports, sharing and downloads, if it is asked."""
     if "reauthenticate" in page.url:
-        page.locator("input[type=password]").fill(PASSWORD)
+        page.locator("input[type=password]").fill(password)
         page.locator("main form button[type=submit]").first.click()
 
 

@@ -19,10 +19,19 @@ from PIL import Image
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
+from daybook.accounts.models import User
 from daybook.cases.models import Consent
+from daybook.incidents.models import Entry
 from daybook.incidents.services import case_open, entry_record
 from daybook.sharing.services import share_create
-from tests.browser.journeys import confirm_its_you, main_text, question, sign_in, tick
+from tests.browser.journeys import (
+    confirm_its_you,
+    main_text,
+    question,
+    sign_in,
+    sign_out,
+    tick,
+)
 from tests.conftest import entry_values
 
 
@@ -180,6 +189,9 @@ def test_commissioner_journey(live_server, page: Page, personas) -> None:  # noq
     assert any("People supported" in " ".join(row) for row in rows)
 
 
+PASSPHRASE = "a long private passphrase"
+
+
 def photo(path: Path) -> Path:
     """A small real JPEG, as a phone would take it."""
     Image.new("RGB", (64, 48), (180, 40, 40)).save(path, "JPEG")
@@ -188,7 +200,8 @@ def photo(path: Path) -> Path:
 
 @pytest.mark.django_db(transaction=True)
 def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  # noqa: ANN001
-    """Register, record with two behaviours and a photo, amend, import a chat."""
+    """Register, record with two behaviours and a photo, amend, import a chat, share it with
+    the police after checking what they will see, and see who viewed it."""
     # Registration shows how to leave quickly first, then asks for an e-mail and password.
     page.goto(live_server.url + reverse("public:start"))
     page.goto(live_server.url + reverse("account_signup"))
@@ -199,8 +212,8 @@ def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  #
         page.locator("main form button[type=submit]").first.click()
     page.get_by_label("What should we call you?").fill("Robin")
     page.get_by_label("E-mail address").fill("new.person@example.org")
-    page.get_by_label("Create a password").fill("a long private passphrase")
-    page.get_by_label("Type the password again").fill("a long private passphrase")
+    page.get_by_label("Create a password").fill(PASSPHRASE)
+    page.get_by_label("Type the password again").fill(PASSPHRASE)
     page.get_by_role("button", name="Create account").click()
     # The e-mail's code confirms the address.
     (message,) = mail.outbox
@@ -282,8 +295,7 @@ def test_partner_and_manager_journeys(live_server, page: Page, personas) -> None
     sent = main_text(page)
     assert "Referral sent" in sent
     reference = page.get_by_test_id("reference").inner_text()
-    page.get_by_role("link", name="Sign out").first.click()
-    page.locator("main form button[type=submit]").first.click()
+    sign_out(page)
 
     sign_in(page, live_server.url, personas.manager)
     page.get_by_role("link", name="Referrals").first.click()
@@ -299,9 +311,37 @@ def test_partner_and_manager_journeys(live_server, page: Page, personas) -> None
     assert f"Advocates\t{personas.advocate}" in record
 
     # The partner sees how their referral went, and nothing of the case.
-    page.get_by_role("link", name="Sign out").first.click()
-    page.locator("main form button[type=submit]").first.click()
+    sign_out(page)
     sign_in(page, live_server.url, personas.partner)
     page.get_by_role("link", name="Referrals").first.click()
     assert "Accepted" in main_text(page)
     assert page.get_by_role("link", name="Go to the case").count() == 0
+
+    # Share the whole log with the police, after checking who will see what.
+    page.get_by_role("link", name="Share with the police").click()
+    page.get_by_label("Police force").select_option(label="Northshire Police")
+    tick(page, "What do you want to share?", "The whole log")
+    page.get_by_role("button", name="Continue").click()
+    check = main_text(page)
+    assert "Check before you share" in check
+    assert "Northshire Police" in page.get_by_test_id("who").inner_text()
+    logged = Entry.objects.filter(case__owner__email="new.person@example.org", status="logged")
+    assert f"{logged.count()} entries" in page.get_by_test_id("what").inner_text()
+    page.get_by_role("button", name="Share with Northshire Police").click()
+    confirm_its_you(page, PASSPHRASE)
+    assert "You are now sharing" in main_text(page)
+    assert "Nobody yet." in page.get_by_test_id("seen").inner_text()
+    sign_out(page)
+
+    # The police open it; the person then sees that they did.
+    sign_in(page, live_server.url, personas.police)
+    page.get_by_role("link", name="Shared logs").first.click()
+    page.locator("[data-testid=shared-logs] a").first.click()
+    assert "He was outside my window again." in main_text(page)
+    sign_out(page)
+    sign_in(page, live_server.url, User.objects.get(email="new.person@example.org"), PASSPHRASE)
+    page.get_by_role("button", name="Go to your log").click()
+    page.get_by_role("link", name="Share with the police").click()
+    seen = page.get_by_test_id("seen").inner_text()
+    assert "Northshire Police" in seen
+    assert "Nobody yet." not in seen
