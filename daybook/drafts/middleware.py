@@ -7,6 +7,7 @@ from daybook.drafts import services
 from daybook.drafts.templatetags.drafts import FIELD
 
 REDIRECTS = (301, 302, 303)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class DraftSentMiddleware:
@@ -25,6 +26,8 @@ class DraftSentMiddleware:
         response = self.get_response(request)
         if request.method != "POST" or response.status_code not in REDIRECTS:
             return response
+        if request.content_type not in FORM_TYPES:
+            return response  # not a form (its body may have been read as a stream)
         user = getattr(request, "user", None)
         key = request.POST.get(FIELD) if user is not None and user.is_authenticated else None
         if not key:

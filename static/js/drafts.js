@@ -98,7 +98,8 @@ function save(draft) {
   }
   fetch(draft.url, { method: "POST", body: bodyOf(draft, payload), credentials: "same-origin" })
     .then((response) => {
-      if (response.ok) {
+      // Only 204 means kept: a sign-in page reached by a redirect is not.
+      if (response.status === 204) {
         draft.saved = payload;
         say(draft, "");
       } else if (response.status === 413) {
