@@ -217,6 +217,9 @@ def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  #
     page.get_by_role("button", name="Create account").click()
     # The e-mail's code confirms the address.
     (message,) = mail.outbox
+    # Someone else may read the inbox: the message names neither the site nor its purpose.
+    assert "Daybook:" in message.subject
+    assert "localhost" not in message.body and "register" not in message.body
     code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", message.body, re.MULTILINE)
     assert code, message.body
     page.locator("input[name=code]").fill(code.group(1))
