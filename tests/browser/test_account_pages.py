@@ -5,6 +5,11 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -118,6 +123,16 @@ def test_account_pages_speak_daybook(
         confirm_its_you(page)
         assert_daybook_words(page, "Set up two-step verification", "authenticator app")
         assert page.locator("img.daybook-qr").is_visible()
+        assert_accessible_and_fits(page)
+        # Do what the authenticator app would do with the key shown under the QR code.
+        page.get_by_text("I cannot scan the QR code").click()
+        secret = page.locator("#authenticator_secret").inner_text().strip()
+        code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+        page.get_by_label("Code from your authenticator app").fill(code)
+        page.get_by_role("button", name="Turn on two-step verification").click()
+        page.wait_for_load_state()
+        assert_daybook_words(page, "Two-step verification is on", "Your recovery codes")
+        assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
         assert_accessible_and_fits(page)
     else:
         page.get_by_role("link", name="See recovery codes").click()
