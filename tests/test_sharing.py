@@ -105,8 +105,11 @@ def test_the_chooser_filters_by_dates_and_offers_that_range(
 
 
 def test_the_chooser_shows_one_page_of_fifty_at_a_time(
-    case, personas: Personas, django_assert_max_num_queries
-) -> None:  # noqa: ANN001
+    case,
+    personas: Personas,
+    django_assert_max_num_queries,
+    monkeypatch,  # noqa: ANN001
+) -> None:
     with log.chain_batch(case):
         for index in range(60):
             log.entry_record(
@@ -122,8 +125,19 @@ def test_the_chooser_shows_one_page_of_fifty_at_a_time(
     client = Client()
     client.force_login(personas.victim)
     url = reverse("sharing:case", args=[case.pk])
+    from daybook.incidents import selectors
+
+    decrypted: list[int] = []
+    real = selectors.current_contents
+
+    def counting(entries, case, key=None):  # noqa: ANN001, ANN202
+        decrypted.append(len(entries))
+        return real(entries, case, key)
+
+    monkeypatch.setattr(selectors, "current_contents", counting)
     with django_assert_max_num_queries(30):
         page = text(client.get(url))
+    assert decrypted == [50]  # only the entries on the page are opened
     assert page.count('name="entries"') == 50
     assert "Showing 1 to 50 of 60" in page
     assert "Page 1 of 2" in page

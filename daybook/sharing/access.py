@@ -20,5 +20,5 @@ def shares_for_police(user: User):  # noqa: ANN201
     if user.role != Role.POLICE_LIAISON:
         return Share.objects.none()
     return Share.objects.filter(
-        police=user.organisation_id, revoked_at__isnull=True
+        police=user.organisation_id, revoked_at__isnull=True, case__erased_at__isnull=True
     ).select_related("case")
