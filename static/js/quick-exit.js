@@ -56,7 +56,13 @@ export function initQuickExit({ beforeLeave = () => {} } = {}) {
         leaveOnce();
         return;
       }
-      if (event.key !== "Shift" || event.repeat) {
+      if (event.key !== "Shift") {
+        // Only Shift pressed three times in a row leaves: typing capital letters (Shift,
+        // then a letter) must never count, or writing "I saw Sam At Home" would exit.
+        shiftTimes = [];
+        return;
+      }
+      if (event.repeat) {
         return;
       }
       const now = Date.now();

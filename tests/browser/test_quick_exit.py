@@ -78,6 +78,31 @@ def test_typing_shift_slowly_in_a_form_does_not_exit(live_server, page: Page) ->
 
 
 @pytest.mark.django_db(transaction=True)
+def test_typing_capital_letters_quickly_does_not_exit(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(personas.victim)
+    sign_in_browser(context, live_server, client)
+    page.goto(live_server.url + reverse("incidents:record", args=[case.pk]))
+    page.wait_for_load_state("load")
+    page.locator("#id_what_happened").focus()
+    for char in "I Saw Sam At The Bus Stop":
+        # As a person types capitals: Shift held down, then the letter.
+        page.keyboard.press(f"Shift+{char}" if char.isupper() else char)
+    page.wait_for_timeout(300)
+    assert page.url.startswith(live_server.url)
+    assert page.locator("#id_what_happened").input_value() == "I Saw Sam At The Bus Stop"
+    # Three presses of Shift in a row still leave.
+    leave_with_shift(page)
+    wait_for_neutral_site(page)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: ANN001
     from urllib.parse import urlsplit
 
