@@ -168,7 +168,7 @@ def test_account_pages_use_daybook_words(personas: Personas, persona: str) -> No
     client.force_login(user)
     pages = {
         "accounts:security": ("Your account and security", "Two-step verification"),
-        "accounts:name": ("What should we call you?",),
+        "accounts:name": ("What should we call you?",) if user.is_victim else ("Your name",),
         "account_change_password": ("Change your password", "Current password", "New password"),
         "account_email": ("Your e-mail address",),
         "account_logout": ("Sign out",),
@@ -323,6 +323,20 @@ def test_a_name_that_is_too_long_is_refused_kindly(personas: Personas) -> None:
     assert "There is a problem" in response.content.decode()
     personas.victim.refresh_from_db()
     assert personas.victim.name == "Victim"
+
+
+def test_staff_keep_a_name_because_colleagues_see_it(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.advocate)
+    page = visible_text(client.get(reverse("accounts:name")).content.decode())
+    assert "Colleagues and the people you support see this name." in page
+    assert "reports" not in page
+    refused = client.post(reverse("accounts:name"), {"name": "  "})
+    assert refused.status_code == 200
+    assert "There is a problem" in refused.content.decode()
+    client.post(reverse("accounts:name"), {"name": "Alex Advocate"})
+    personas.advocate.refresh_from_db()
+    assert personas.advocate.name == "Alex Advocate"
 
 
 @pytest.mark.parametrize(

@@ -190,10 +190,17 @@ class NameForm(forms.Form):
 
     name = name_field()
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, victim: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = "A first name or a name you choose (optional)"
-        self.fields["name"].help_text = "It is used in your reports, such as your chronology."
+        name = self.fields["name"]
+        if victim:
+            name.label = "A first name or a name you choose (optional)"
+            name.help_text = "It is used in your reports, such as your chronology."
+        else:
+            # Staff names appear in team lists, case records and the reports they produce.
+            name.label = "Your name"
+            name.help_text = "Colleagues and the people you support see this name."
+            name.required = True
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data.get("name", "").split())

@@ -62,12 +62,17 @@ def security(request: HttpRequest) -> HttpResponse:
 def name_change(request: HttpRequest) -> HttpResponse:
     """What the person would like to be called; optional, and used in their reports."""
     initial = {"name": request.user.name}
-    form = NameForm(submitted(request), initial=initial)
+    form = NameForm(submitted(request), initial=initial, victim=request.user.is_victim)
     if request.method == "POST" and form.is_valid():
         services.user_name_change(
             user=request.user, name=form.cleaned_data["name"], request=request
         )
-        messages.success(request, "Saved. Your reports will use this name.")
+        if not request.user.is_victim:
+            messages.success(request, "Your name has been changed.")
+        elif request.user.name:
+            messages.success(request, "Saved. Your reports will use this name.")
+        else:
+            messages.success(request, 'Saved. Your reports will say "Not given".')
         return redirect("accounts:security")
     return render(request, "accounts/name.html", {"form": form})
 
