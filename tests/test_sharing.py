@@ -240,6 +240,8 @@ def test_the_police_see_exactly_what_the_check_page_said(
     # What the check page says is left out is absent, on the page and in what they produce.
     assert "Elm Road" not in page and "A draft never shared" not in page
     assert "Incident number 2" not in page
+    for name in ("cases:record", "incidents:log", "risk:screening"):  # the rest of the case
+        assert police.get(reverse(name, args=[case.pk])).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         police.post(reverse("sharing:shared_log", args=[share.pk]), {"kind": "chronology"})
     report = share.reports.get()
