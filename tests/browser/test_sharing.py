@@ -171,6 +171,7 @@ def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
     personas: Personas,
     case,
     october,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
 ) -> None:
     from daybook.sharing.services import share_create
     from tests.browser.test_accessibility import serious_violations
@@ -179,6 +180,7 @@ def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
     for width in (320, 390):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(live_server.url + reverse("sharing:case", args=[case.pk]))
+        page.screenshot(path=tmp_path / f"chooser-{width}.png", full_page=True)
         assert fits(page), ("chooser", width)
         page.get_by_role("button", name="Continue").click()  # nothing chosen: the errors
         expect(page.locator(".govuk-error-summary")).to_contain_text("Choose what you want")
@@ -199,5 +201,8 @@ def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
             reverse("sharing:shared_log", args=[share.pk]),
         ):
             page.goto(live_server.url + url)
+            page.screenshot(
+                path=tmp_path / f"police-{url.strip('/').replace('/', '-')}-{width}.png"
+            )
             assert fits(page), (url, width)
             assert serious_violations(page) == [], url
