@@ -292,6 +292,9 @@ def test_without_a_name_reports_say_not_given(client: Client, db) -> None:  # no
     chronology = build(case, profile="police", produced_by=user, charts_wanted=False)
     assert chronology.subject == "Not given"
     assert "Person" not in chronology.subject
+    # The report may reach the other side: it never prints the person's e-mail address.
+    assert chronology.produced_by == "The person whose log this is"
+    assert "no.name@example.org" not in chronology.produced_by
     page = visible_text(client.get(reverse("accounts:security")).content.decode())
     assert "What we call you Not given" in page
 

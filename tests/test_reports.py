@@ -405,3 +405,16 @@ def test_the_vps_draft_is_marked_disclosable_and_holds_no_private_detail(
     text = pdf_text(client.get(reverse("reports:download", args=[full_log.pk, report.pk])).content)
     assert "disclosed to the defence" in text and "I cannot sleep." in text
     assert "Elm Road" not in text
+
+
+def test_staff_who_produce_a_report_are_named_with_their_organisation_never_their_address(
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    from daybook.reports.chronology import producer_label
+
+    personas.advocate.name = "Jo Bloggs"
+    assert producer_label(personas.advocate) == "Jo Bloggs, Northshire Stalking Service"
+    personas.advocate.name = ""
+    assert producer_label(personas.advocate) == "Advocate, Northshire Stalking Service"
+    assert "@" not in producer_label(personas.police)

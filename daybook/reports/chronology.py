@@ -95,6 +95,15 @@ def _redact(content: dict[str, Any], profile: str) -> tuple[dict[str, Any], bool
     }, withheld
 
 
+def producer_label(user: User) -> str:
+    """Who produced a report, as printed on it: a name and organisation, never an e-mail
+    address (the report may reach the other side)."""
+    if user.is_victim:
+        return user.name or "The person whose log this is"
+    who = user.name or user.get_role_display()
+    return f"{who}, {user.organisation}" if user.organisation_id else who
+
+
 def build(
     case: Case,
     *,
@@ -163,7 +172,7 @@ def build(
         case=case,
         profile=profile,
         subject=name,
-        produced_by=str(produced_by),
+        produced_by=producer_label(produced_by),
         produced_at=timezone.now(),
         rows=rows,
         exhibits=exhibits,
