@@ -1,4 +1,5 @@
-from allauth.account.views import SignupView
+from allauth.account.decorators import reauthentication_required
+from allauth.account.views import EmailView, SignupView
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
@@ -13,6 +14,12 @@ urlpatterns = [
         "accounts/signup/",
         login_not_required(explain_exit_first(SignupView.as_view())),
         name="account_signup",
+    ),
+    # Changing the sign-in e-mail address hands over the account: confirm it's them first.
+    path(
+        "accounts/email/",
+        reauthentication_required(EmailView.as_view(), allow_get=True),
+        name="account_email",
     ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("daybook.accounts.urls")),

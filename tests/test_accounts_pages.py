@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -353,3 +354,17 @@ def test_only_people_who_manage_a_team_see_its_link(
     client.force_login(getattr(personas, persona))
     html = client.get(reverse("home")).content.decode()
     assert ("Team and invitations" in html) is sees_team
+
+
+def test_changing_the_e_mail_address_asks_to_confirm_it_is_them_first(
+    personas: Personas,
+) -> None:
+    client = Client()
+    client.force_login(personas.victim)
+    assert client.get(reverse("account_email")).status_code == 200
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "someone.else@example.org"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not EmailAddress.objects.filter(email="someone.else@example.org").exists()
