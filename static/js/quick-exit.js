@@ -74,4 +74,15 @@ export function initQuickExit({ beforeLeave = () => {} } = {}) {
     },
     { capture: true }
   );
+  // A browser's own date picker takes the Escape keydown to close itself; only the keyup
+  // reaches the page. Escape still leaves.
+  window.addEventListener(
+    "keyup",
+    (event) => {
+      if (event.key === "Escape" || event.key === "Esc") {
+        leaveOnce();
+      }
+    },
+    { capture: true }
+  );
 }

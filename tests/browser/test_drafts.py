@@ -106,6 +106,26 @@ def test_escape_in_a_date_field_still_leaves_and_keeps_the_text(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_escape_with_the_date_picker_open_still_leaves(
+    live_server,
+    context: BrowserContext,
+    page: Page,
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    signed_in(context, live_server, personas.victim)
+    open_form(page, live_server.url + reverse("incidents:record", args=[case.pk]))
+    page.fill("#id_what_happened", ENTRY)
+    # Open the browser's calendar with its button at the right of the date field.
+    box = page.locator("#id_occurred_on").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] - 15, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
+    page.keyboard.press("Escape")
+    wait_for_neutral_site(page)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_amendment_left_with_three_shifts_is_waiting_under_drafts(
     live_server,
     context: BrowserContext,
