@@ -12,10 +12,14 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
+from allauth.core import context
 from django import forms
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import RequestFactory
 
 import daybook
 from daybook.accounts.models import Role, User
+from daybook.incidents.models import Entry
 from daybook.ui.components import render_field
 
 # Forms whose constructor needs what their view knows. A new form with such a constructor
@@ -37,7 +41,20 @@ FACTORIES: dict[str, Callable[[type[forms.BaseForm], dict | None], forms.BaseFor
     "daybook.insights.forms.PeriodForm": lambda cls, data: cls(
         data, user=User(role=Role.COMMISSIONER_VIEWER)
     ),
+    "daybook.sharing.forms.ShareForm": lambda cls, data: cls(data, entries=Entry.objects.none()),
+    "daybook.accounts.forms.ActivateTOTPForm": lambda cls, data: with_request(
+        lambda: cls(data, user=User(email="someone@example.org", role=Role.VICTIM))
+    ),
 }
+
+
+def with_request(make: Callable[[], forms.BaseForm]) -> forms.BaseForm:
+    """Set up an authenticator form as its page does: inside a request with a session."""
+    request = RequestFactory().get("/")
+    request.session = SessionStore()
+    with context.request_context(request):
+        return make()
+
 
 EXAMPLE_CHOICES = [("first", "First"), ("second", "Second"), ("third", "Third")]
 
@@ -60,6 +77,14 @@ def build(cls: type[forms.BaseForm], data: dict | None = None) -> forms.BaseForm
     name = f"{cls.__module__}.{cls.__qualname__}"
     if name in FACTORIES:
         return FACTORIES[name](cls, data)
+    if any(base.__module__.startswith("allauth.") for base in cls.__mro__):
+        # Account forms built on the sign-in library's forms take the person they are for.
+        person = User(email="someone@example.org", role=Role.VICTIM)
+        extra = {"temp_key": "key"} if "temp_key" in str(cls.__init__.__code__.co_names) else {}
+        try:
+            return cls(data)
+        except (KeyError, TypeError):
+            return cls(data, user=person, **extra)
     return cls(data)
 
 
