@@ -61,7 +61,7 @@ def test_a_public_self_referral_is_triaged_accepted_and_allocated(
     client: Client, personas: Personas
 ) -> None:
     client.post(reverse("public:before_you_continue"), {"next": "/"})
-    response = client.post(reverse("cases:refer_yourself"), SELF_REFERRAL)
+    response = client.post(reverse("cases:refer_yourself"), SELF_REFERRAL, follow=True)
     assert "Your request has been sent" in response.content.decode()
     referral = Referral.objects.get()
     assert (referral.status, referral.source, referral.service) == (

@@ -290,10 +290,17 @@ def test_the_public_self_referral_gives_a_reference(client: Client, personas: Pe
         "urgency": "urgent",
         "consent": "on",
     }
-    page = client.post(reverse("cases:refer_yourself"), answers).content.decode()
+    response = client.post(reverse("cases:refer_yourself"), answers)
+    # Post/Redirect/Get: the confirmation is a page of its own, shown once.
+    assert response["Location"] == reverse("cases:refer_yourself_sent")
+    page = client.get(response["Location"]).content.decode()
     referral = Referral.objects.get()
     assert referral.reference in page and "within 1 working day" in page
     assert referral.urgency == "urgent" and "urgency" not in services.referral_details(referral)
+    # Reloading neither sends it again nor shows the reference a second time.
+    again = client.get(reverse("cases:refer_yourself_sent"))
+    assert again["Location"] == reverse("cases:refer_yourself")
+    assert Referral.objects.count() == 1
 
 
 # --- Staff case lists --------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<int:case_id>/<slug:slug>/", views.section, name="section"),
     path("cases/<int:case_id>/<slug:slug>/<int:record_id>/", views.section, name="section_record"),
     path("refer-yourself/", views.refer_yourself, name="refer_yourself"),
+    path("refer-yourself/sent/", views.refer_yourself_sent, name="refer_yourself_sent"),
     path("referrals/", views.referral_list, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),

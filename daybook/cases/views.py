@@ -317,6 +317,9 @@ def _service_from(request: HttpRequest) -> Organisation:
     return service
 
 
+SELF_REFERRAL_SESSION_KEY = "self_referral_sent"
+
+
 @login_not_required
 @explain_exit_first
 @require_http_methods(GET_POST)
@@ -332,10 +335,24 @@ def refer_yourself(request: HttpRequest) -> HttpResponse:
             urgency=urgency,
             request=request,
         )
-        return render(request, "cases/referral_sent.html", {"referral": referral})
+        # Post/Redirect/Get: reloading or going Back never sends the referral twice.
+        request.session[SELF_REFERRAL_SESSION_KEY] = referral.pk
+        return redirect("cases:refer_yourself_sent")
     return render(
         request, "cases/refer_yourself.html", {"form": form, "services": _support_services()}
     )
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def refer_yourself_sent(request: HttpRequest) -> HttpResponse:
+    """The public self-referral's confirmation, shown once: the session holds which referral
+    it was only until then, so the page tells nobody else anything."""
+    referral_id = request.session.pop(SELF_REFERRAL_SESSION_KEY, None)
+    referral = Referral.objects.filter(pk=referral_id).select_related("service").first()
+    if referral is None:
+        return redirect("cases:refer_yourself")
+    return render(request, "cases/referral_sent.html", {"referral": referral})
 
 
 def referral_for(user: User, referral_id: int) -> Referral:
