@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from daybook.accounts.models import User
+from daybook.accounts.models import Organisation, User
 from daybook.cases import services as casework
 from daybook.cases.models import Case, Consent, Referral
 from daybook.cases.sections import SECTIONS
@@ -161,6 +161,11 @@ def seed_casework(personas: Personas) -> Seeded:
     )
     escalation_check(case)
 
+    # Choices are as long as the real names of forces and units.
+    Organisation.objects.create(
+        name="Northshire and Southshire Constabularies Joint Public Protection Unit",
+        kind=Organisation.Kind.POLICE_FORCE,
+    )
     share = share_create(case=case, actor=victim, police=personas.police_force)
     report = report_request(case=case, actor=advocate, kind="chronology", profile="police")
     casework.consultation_save(
