@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from daybook.accounts.models import Organisation, User
+from daybook.accounts.models import Invitation, Organisation, Role, User
+from daybook.accounts.services import token_hash
 from daybook.cases import services as casework
 from daybook.cases.models import Case, Consent, Referral
 from daybook.cases.sections import SECTIONS
@@ -30,7 +31,7 @@ from daybook.risk.screening import TOPICS
 from daybook.risk.services import screening_record
 from daybook.sharing.models import Share
 from daybook.sharing.services import share_create
-from tests.conftest import Personas, entry_values
+from tests.conftest import Personas, entry_values, make_user
 from tests.test_evidence import PNG, jpeg_with_exif
 
 # What people really paste into a log: a link with no place to break a line.
@@ -161,6 +162,21 @@ def seed_casework(personas: Personas) -> Seeded:
     )
     escalation_check(case)
 
+    # Addresses and names as long as real ones, on the team page and in lists of advocates.
+    make_user(
+        "priya.ramaswamy-henderson@northshire-stalking-advocacy.org.uk",
+        Role.ADVOCATE,
+        personas.service,
+        mfa=False,
+    )
+    Invitation.objects.create(
+        organisation=personas.service,
+        email="christopher.fitzwilliam-oduya@northshire-stalking-advocacy.org.uk",
+        role=Role.ADVOCATE,
+        token_hash=token_hash("not-a-real-token"),
+        invited_by=manager,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
     # Choices are as long as the real names of forces and units.
     Organisation.objects.create(
         name="Northshire and Southshire Constabularies Joint Public Protection Unit",
