@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "daybook.drafts.middleware.DraftSentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside CSP's middleware, so the page it draws gets a nonce for its scripts.
+    "daybook.ui.middleware.BlankErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "daybook.urls"
@@ -175,8 +177,6 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
 MFA_RATE_LIMITS = {"authenticate": "5/m/user", "reauthenticate": "10/m/user"}
 USERSESSIONS_TRACK_ACTIVITY = True
-
-# Messages ("Added to the log") live in the session, never in a cookie of their own.
 # Daybook's own labels and the optional "What should we call you?" at sign-up.
 ACCOUNT_FORMS = {
     "login": "daybook.accounts.forms.LoginForm",
@@ -193,6 +193,8 @@ MFA_FORMS = {
     "reauthenticate": "daybook.accounts.forms.MFAReauthenticateForm",
     "activate_totp": "daybook.accounts.forms.ActivateTOTPForm",
 }
+
+# Messages ("Added to the log") live in the session, never in a cookie of their own.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("DAYBOOK_SESSION_SECONDS", 4 * 60 * 60, minimum=300)

@@ -365,3 +365,16 @@ def test_the_error_handlers_are_daybooks() -> None:
     assert urls.handler500 == handler500
     assert urls.handler429 == handler429
     assert ui_views.csrf_failure.__module__ == "daybook.ui.views"
+
+
+def test_a_wrong_method_is_answered_in_daybook_layout_not_a_blank_page(
+    personas,  # noqa: ANN001
+) -> None:
+    client = Client()
+    client.force_login(personas.victim)
+    response = client.get(reverse("incidents:log_start"))  # only a form's POST starts a log
+    assert response.status_code == 405
+    assert "Exit this page" in response.content.decode()
+    assert "Sorry, there was a problem with that request" in response.content.decode()
+    assert response["Cache-Control"] == "no-store, max-age=0"
+    assert response["Allow"] == "POST"

@@ -16,38 +16,38 @@ logger = logging.getLogger(__name__)
 NO_STORE = "no-store, max-age=0"
 
 
-def _page(request: HttpRequest, template: str, status: int, **context: object) -> HttpResponse:
+def error_page(request: HttpRequest, template: str, status: int, **context: object) -> HttpResponse:
     response = render(request, template, context, status=status)
     response["Cache-Control"] = NO_STORE
     return response
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, "404.html", 404)
+    return error_page(request, "404.html", 404)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, "403.html", 403)
+    return error_page(request, "403.html", 403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, "400.html", 400)
+    return error_page(request, "400.html", 400)
 
 
 def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Signing in, resetting a password and the like are rate-limited (by allauth)."""
-    return _page(request, "429.html", 429)
+    return error_page(request, "429.html", 429)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent again after its page expired: typically Back after Exit this page, when
     the browser re-sends a form whose cookies were cleared. Never Django's own page."""
-    return _page(request, "403.html", 403, expired=True)
+    return error_page(request, "403.html", 403, expired=True)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     try:
-        return _page(request, "500.html", 500)
+        return error_page(request, "500.html", 500)
     except Exception:
         # The fault may lie in what every page needs (the database, a context processor):
         # still answer in Daybook's layout, without anything drawn from the request.
