@@ -27,7 +27,8 @@ axe = Axe()
 WIDTHS = (320, 390)  # a small phone, and a common one; axe runs at the last
 HEIGHT = 800
 MAX_PAGES = 150
-# Pages of one kind (the same view, other ids) are alike: a few of each are enough.
+# Pages of one kind (the same view, other ids) are alike: two of each are enough (one of
+# the pages that are the same for everyone, below).
 MAX_PER_KIND = 2
 NOT_FOLLOWED = re.compile(
     r"^/exit/|/logout/|sign-?out|/download|\.(csv|pdf|zip|json|txt)$|^/static/|^/media/"
@@ -124,6 +125,13 @@ MUST_REACH = {
 }
 # The public and victims may be watched: Exit this page on everything they see.
 SHOWS_EXIT = {"public", "victim"}
+# Pages whose content is the same for everyone signed in (account and security pages) or for
+# everyone at all (the public pages): axe checks them as the public, a victim and an advocate
+# see them; for the other staff only the menu differs, and it is checked on all their pages.
+SHARED_PAGES = re.compile(
+    r"^(public:|cases:refer_yourself|account_|mfa_|usersessions_|accounts:(security|name))"
+)
+AXE_ON_SHARED_PAGES = {"public", "victim", "advocate"}
 
 OVERFLOWING = """() => {
   // What sticks out: the outermost boxes wider than the page, else the innermost elements
@@ -200,16 +208,20 @@ def crawl(page: Page, origin: str, starts: list[str], *, persona: str) -> Crawl:
     queued = set(starts)
     per_kind: Counter[str] = Counter()
     errors: list[str] = []
+
+    def enough(kind: str) -> bool:
+        return per_kind[kind] >= (1 if SHARED_PAGES.match(kind) else MAX_PER_KIND)
+
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else 0)
     while queue and len(result.visited) < MAX_PAGES:
         url = queue.popleft()
-        if per_kind[kind_of(url)] >= MAX_PER_KIND:
+        if enough(kind_of(url)):
             continue
         page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
         response: Response | None = page.goto(origin + url)
         landed = page.url.removeprefix(origin)
         kind = kind_of(landed)
-        if landed != url and (landed in queued or per_kind[kind] >= MAX_PER_KIND):
+        if landed != url and (landed in queued or enough(kind)):
             continue  # a redirect to a page already crawled
         queued.add(landed)
         per_kind[kind] += 1
@@ -228,10 +240,8 @@ def crawl(page: Page, origin: str, starts: list[str], *, persona: str) -> Crawl:
             if scroll > inner:
                 wide = ", ".join(page.evaluate(OVERFLOWING))
                 result.failures.append(f"{where}: {scroll}px wide at {width}px ({wide})")
-        # axe once for each kind of page; the public pages' content is checked as the public
-        # sees them (signed in, only the menu differs, and it is checked on every other page).
-        first = per_kind[kind] == 1 and (persona == "public" or not kind.startswith("public:"))
-        if first and (problems := serious_violations(page)):
+        axe_here = persona in AXE_ON_SHARED_PAGES or not SHARED_PAGES.match(kind)
+        if per_kind[kind] == 1 and axe_here and (problems := serious_violations(page)):
             result.failures.append(f"{where}: axe {'; '.join(problems)}")
         if persona in SHOWS_EXIT and not page.locator(".govuk-exit-this-page").count():
             result.failures.append(f"{where}: no Exit this page")
@@ -239,7 +249,7 @@ def crawl(page: Page, origin: str, starts: list[str], *, persona: str) -> Crawl:
             "a[href]:not([download])", "links => links.map((a) => a.href)"
         ):
             target = follow(href, origin)
-            if target and target not in queued and per_kind[kind_of(target)] < MAX_PER_KIND:
+            if target and target not in queued and not enough(kind_of(target)):
                 queued.add(target)
                 queue.append(target)
     result.failures.extend(f"server error: {error}" for error in dict.fromkeys(errors))
