@@ -280,6 +280,37 @@ def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  #
     assert "I know you're home" in log and "Open the door" in log
     assert "Leave me alone" not in log
 
+    # Share the whole log with the police, after checking who will see what.
+    page.get_by_role("link", name="Share with the police").click()
+    page.get_by_label("Police force").select_option(label="Northshire Police")
+    question(page, "What do you want to share?").get_by_label(
+        re.compile(r"Your whole log \(\d+ entries\)")
+    ).check()
+    page.get_by_role("button", name="Continue").click()
+    check = main_text(page)
+    assert "Check before you share" in check
+    assert "Northshire Police" in page.get_by_test_id("who").inner_text()
+    logged = Entry.objects.filter(case__owner__email="new.person@example.org", status="logged")
+    assert f"{logged.count()} entries" in page.get_by_test_id("what").inner_text()
+    page.get_by_role("button", name="Share with Northshire Police").click()
+    confirm_its_you(page, PASSPHRASE)
+    assert "You are now sharing" in main_text(page)
+    assert "Nobody yet." in page.get_by_test_id("seen").inner_text()
+    sign_out(page)
+
+    # The police open it; the person then sees that they did.
+    sign_in(page, live_server.url, personas.police)
+    page.get_by_role("link", name="Shared logs").first.click()
+    page.locator("[data-testid=shared-logs] a").first.click()
+    assert "He was outside my window again." in main_text(page)
+    sign_out(page)
+    sign_in(page, live_server.url, User.objects.get(email="new.person@example.org"), PASSPHRASE)
+    page.get_by_role("button", name="Go to your log").click()
+    page.get_by_role("link", name="Share with the police").click()
+    seen = page.get_by_test_id("seen").inner_text()
+    assert "Northshire Police" in seen
+    assert "Nobody yet." not in seen
+
 
 @pytest.mark.django_db(transaction=True)
 def test_partner_and_manager_journeys(live_server, page: Page, personas) -> None:  # noqa: ANN001
@@ -319,32 +350,3 @@ def test_partner_and_manager_journeys(live_server, page: Page, personas) -> None
     page.get_by_role("link", name="Referrals").first.click()
     assert "Accepted" in main_text(page)
     assert page.get_by_role("link", name="Go to the case").count() == 0
-
-    # Share the whole log with the police, after checking who will see what.
-    page.get_by_role("link", name="Share with the police").click()
-    page.get_by_label("Police force").select_option(label="Northshire Police")
-    tick(page, "What do you want to share?", "The whole log")
-    page.get_by_role("button", name="Continue").click()
-    check = main_text(page)
-    assert "Check before you share" in check
-    assert "Northshire Police" in page.get_by_test_id("who").inner_text()
-    logged = Entry.objects.filter(case__owner__email="new.person@example.org", status="logged")
-    assert f"{logged.count()} entries" in page.get_by_test_id("what").inner_text()
-    page.get_by_role("button", name="Share with Northshire Police").click()
-    confirm_its_you(page, PASSPHRASE)
-    assert "You are now sharing" in main_text(page)
-    assert "Nobody yet." in page.get_by_test_id("seen").inner_text()
-    sign_out(page)
-
-    # The police open it; the person then sees that they did.
-    sign_in(page, live_server.url, personas.police)
-    page.get_by_role("link", name="Shared logs").first.click()
-    page.locator("[data-testid=shared-logs] a").first.click()
-    assert "He was outside my window again." in main_text(page)
-    sign_out(page)
-    sign_in(page, live_server.url, User.objects.get(email="new.person@example.org"), PASSPHRASE)
-    page.get_by_role("button", name="Go to your log").click()
-    page.get_by_role("link", name="Share with the police").click()
-    seen = page.get_by_test_id("seen").inner_text()
-    assert "Northshire Police" in seen
-    assert "Nobody yet." not in seen
