@@ -46,6 +46,8 @@ CHAT = (
     "13/01/24, 02:14 - Mark Thompson: Missed voice call\n"
 ).encode()
 PHONE = "07700 900123"
+# The link in the pending invitation's e-mail, so the page it opens can be visited too.
+INVITATION_TOKEN = "Wq3vJ0bM2yH7nK5sT9xZ4cR8pL1dF6gA0eU3iO7uY2w"  # noqa: S105
 
 
 @dataclass
@@ -173,7 +175,7 @@ def seed_casework(personas: Personas) -> Seeded:
         organisation=personas.service,
         email="christopher.fitzwilliam-oduya@northshire-stalking-advocacy.org.uk",
         role=Role.ADVOCATE,
-        token_hash=token_hash("not-a-real-token"),
+        token_hash=token_hash(INVITATION_TOKEN),
         invited_by=manager,
         expires_at=timezone.now() + dt.timedelta(days=7),
     )

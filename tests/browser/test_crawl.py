@@ -20,7 +20,7 @@ from django.urls import Resolver404, resolve, reverse
 from playwright.sync_api import BrowserContext, Page, Response
 
 from tests.browser.conftest import sign_in_browser
-from tests.browser.seed import seed_casework
+from tests.browser.seed import INVITATION_TOKEN, seed_casework
 
 axe = Axe()
 
@@ -34,8 +34,8 @@ NOT_FOLLOWED = re.compile(
     r"^/exit/|/logout/|sign-?out|/download|\.(csv|pdf|zip|json|txt)$|^/static/|^/media/"
 )
 
-# Where each persona starts, and the pages (view names, with the slug where one view serves
-# several pages) the crawl must reach from there.
+# Where each persona starts (the public also at the link in an invitation e-mail), and the
+# pages (view names, with the slug where one view serves several) it must reach from there.
 START = {
     "public": ["public:start"],
     "victim": ["home"],
@@ -57,6 +57,7 @@ MUST_REACH = {
         "account_login",
         "account_signup",
         "account_reset_password",
+        "accounts:invitation_accept",
     },
     "victim": {
         "home",
@@ -172,14 +173,15 @@ class Crawl:
 
 
 def kind_of(url: str) -> str:
-    """The view a URL shows, with its non-numeric arguments and its query's names: two URLs
-    of one kind differ only in ids or filter values."""
+    """The view a URL shows, with the argument naming which page of the view it is (a casework
+    section's slug) and its query's names: two URLs of one kind differ only in ids, tokens or
+    filter values."""
     parts = urlsplit(url)
     try:
         match = resolve(parts.path)
     except Resolver404:
         return parts.path
-    words = [f"{k}={v}" for k, v in sorted(match.kwargs.items()) if not isinstance(v, int)]
+    words = [f"slug={match.kwargs['slug']}"] if "slug" in match.kwargs else []
     names = sorted({name for name, _value in parse_qsl(parts.query, keep_blank_values=True)})
     return " ".join([match.view_name, *words]) + (f" ?{','.join(names)}" if names else "")
 
@@ -266,7 +268,8 @@ def test_every_reachable_page_works_on_a_small_screen(
     persona: str,  # noqa: ANN001
 ) -> None:
     seed_casework(personas)
-    if persona == "public":
+    public = persona == "public"
+    if public:
         # Past the one-time Exit this page explanation, as a visitor would be.
         page.goto(live_server.url + reverse("public:before_you_continue"))
         page.click("main button[type=submit]")
@@ -277,7 +280,8 @@ def test_every_reachable_page_works_on_a_small_screen(
     result = crawl(
         page,
         live_server.url,
-        [reverse(name) for name in START[persona]],
+        [reverse(name) for name in START[persona]]
+        + ([reverse("accounts:invitation_accept", args=[INVITATION_TOKEN])] if public else []),
         persona=persona,
     )
     missing = sorted(MUST_REACH[persona] - result.kinds)
