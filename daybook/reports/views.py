@@ -67,7 +67,8 @@ def reports_home(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "form": form,
             "preview": _preview(case, request.user),
-            "reports": case.reports.all()[:20],
+            # Reports the police produce from a share are theirs, listed on the shared log.
+            "reports": case.reports.filter(share__isnull=True)[:20],
         },
     )
 

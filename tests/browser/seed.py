@@ -31,6 +31,7 @@ from daybook.risk.screening import TOPICS
 from daybook.risk.services import screening_record
 from daybook.sharing.models import Share
 from daybook.sharing.services import share_create
+from daybook.sharing.views import SHARED_REPORT_PROFILE
 from tests.conftest import Personas, entry_values, make_user
 from tests.test_evidence import PNG, jpeg_with_exif
 
@@ -186,6 +187,13 @@ def seed_casework(personas: Personas) -> Seeded:
     )
     share = share_create(case=case, actor=victim, police=personas.police_force)
     report = report_request(case=case, actor=advocate, kind="chronology", profile="police")
+    report_request(
+        case=case,
+        actor=personas.police,
+        kind="bundle",
+        profile=SHARED_REPORT_PROFILE,
+        share=share,
+    )
     casework.consultation_save(
         service=personas.service,
         actor=advocate,

@@ -111,6 +111,7 @@ MUST_REACH = {
         "home",
         "sharing:shared_list",
         "sharing:shared_log",
+        "sharing:shared_report",
         "cases:referral_new",
         "accounts:security",
     },
