@@ -4,9 +4,10 @@ One victim's log with several entries (one with a long, unbroken link as people 
 photos with their hashes and metadata, an amendment), held by the service and allocated to
 the advocate; safe contact, screening, a safety plan, an order with breaches, criminal
 justice, statement support, MARAC and outcome measures; consent to share with the police and
-to statistics; the log shared with the police; a referral from the partner and one from the
-public form; a consultation; a report; an import waiting for its preview; and a perpetrator
-whose number turns up on another case, so repeat alerts are shown.
+to statistics; the log shared with the police, who produced a bundle from it; a referral from
+the partner and one from the public form; a consultation; a report; an import done and one
+waiting for its preview; and a perpetrator whose number turns up on another case, so repeat
+alerts are shown.
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from daybook.accounts.services import token_hash
 from daybook.cases import services as casework
 from daybook.cases.models import Case, Consent, Referral
 from daybook.cases.sections import SECTIONS
-from daybook.imports.services import import_upload
+from daybook.imports.services import import_configure, import_upload
 from daybook.incidents import services as log
 from daybook.incidents.demo import DEMO_ENTRIES, recent_entry
 from daybook.incidents.evidence import check_upload
@@ -231,6 +232,10 @@ def seed_casework(personas: Personas) -> Seeded:
             "voicemail_safe": "no",
             "what_is_happening": "A neighbour follows me to the bus stop.",
         },
+    )
+    done = import_upload(case=case, actor=victim, name="Chat with Mark.txt", data=CHAT)
+    import_configure(
+        job=done, options={"stalkers": ["Mark Thompson"], "time_zone": "Europe/London"}
     )
     import_upload(case=case, actor=victim, name="WhatsApp Chat with Mark Thompson.txt", data=CHAT)
     for waited in range(6):
