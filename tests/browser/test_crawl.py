@@ -255,6 +255,8 @@ def crawl(page: Page, origin: str, starts: list[str], *, persona: str) -> Crawl:
             if target and target not in queued and not enough(kind_of(target)):
                 queued.add(target)
                 queue.append(target)
+    if left := [url for url in queue if not enough(kind_of(url))]:
+        result.failures.append(f"stopped after {MAX_PAGES} pages; not visited: {left[:5]}")
     result.failures.extend(f"server error: {error}" for error in dict.fromkeys(errors))
     return result
 
