@@ -2,6 +2,7 @@
 And the error pages: always Daybook's layout, kind words, never kept by the browser."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.decorators import login_not_required
@@ -378,3 +379,65 @@ def test_a_wrong_method_is_answered_in_daybook_layout_not_a_blank_page(
     assert "Sorry, there was a problem with that request" in response.content.decode()
     assert response["Cache-Control"] == "no-store, max-age=0"
     assert response["Allow"] == "POST"
+
+
+# --- The last save, sent as the person leaves ---------------------------------------------
+
+
+def exit_token_on_the_page(client: Client, url: str) -> str:
+    page = client.get(url).content.decode()
+    found = re.search(r'data-draft-exit-token="([^"]+)"', page)
+    assert found, "the form carries no exit token"
+    return found.group(1)
+
+
+@pytest.mark.django_db
+def test_the_last_save_is_kept_even_when_the_exit_ended_the_session_first(
+    personas,
+    case,  # noqa: ANN001
+) -> None:
+    victim = Client()
+    victim.force_login(personas.victim)
+    token = exit_token_on_the_page(victim, reverse("incidents:record", args=[case.pk]))
+    victim.get(reverse("public:exit"))  # Exit this page: the session is over
+
+    # What the browser's beacon sends: no session, no CSRF cookie, only the page's token.
+    beacon = Client(enforce_csrf_checks=True)
+    key = f"incidents.record:{case.pk}"
+    sent = beacon.post(
+        reverse("drafts:keep_on_exit"), {"token": token, "key": key, "payload": payload()}
+    )
+    assert sent.status_code == 204
+    assert Draft.objects.get().owner == personas.victim
+
+
+@pytest.mark.django_db
+def test_an_exit_token_keeps_only_its_own_form_for_its_own_person(
+    personas,
+    case,  # noqa: ANN001
+    entry,  # noqa: ANN001
+) -> None:
+    victim = Client()
+    victim.force_login(personas.victim)
+    token = exit_token_on_the_page(victim, reverse("incidents:record", args=[case.pk]))
+    beacon = Client(enforce_csrf_checks=True)
+    keep = reverse("drafts:keep_on_exit")
+    other_form = f"incidents.amend:{case.pk}:{entry.pk}"
+    assert (
+        beacon.post(keep, {"token": token, "key": other_form, "payload": payload()}).status_code
+        == 404
+    )
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    key = f"incidents.record:{case.pk}"
+    assert beacon.post(keep, {"token": forged, "key": key, "payload": payload()}).status_code == 404
+    assert beacon.post(keep, {"key": key, "payload": payload()}).status_code == 404
+    assert not Draft.objects.exists()
+
+    # A token given to someone who has since lost access to the log keeps nothing.
+    outsider = Client()
+    outsider.force_login(personas.advocate)
+    advocates_token = exit_token_on_the_page(outsider, reverse("incidents:record", args=[case.pk]))
+    case.advocates.remove(personas.advocate)
+    response = beacon.post(keep, {"token": advocates_token, "key": key, "payload": payload()})
+    assert response.status_code == 404
+    assert not Draft.objects.exists()

@@ -3,8 +3,10 @@
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from daybook import crypto
 from daybook.accounts.models import User
@@ -132,3 +134,28 @@ def drafts_sent(*, owner: User, key: str, request: HttpRequest | None = None) ->
     """The form `key` names was saved: its draft has done its job."""
     for draft in Draft.objects.select_for_update().filter(owner=owner, form_key=key):
         draft_discard(draft=draft, actor=owner, why="sent", request=request)
+
+
+# Leaving with Exit this page ends the session at once, and the last save is sent at that
+# same moment: it cannot rely on the session still being there when it arrives. The page
+# carries a signed token naming the person and the form instead, good for one session's
+# length, so the last save is kept whichever request the server sees first.
+EXIT_TOKEN_SALT = "daybook.drafts.exit"  # noqa: S105  (a signing namespace, not a secret)
+
+
+def exit_token(*, owner: User, key: str) -> str:
+    return signing.dumps({"owner": owner.pk, "key": key}, salt=EXIT_TOKEN_SALT, compress=True)
+
+
+def owner_of_exit_token(token: str, *, key: str) -> User:
+    """The person an exit token was given to, for the form `key`; otherwise 404."""
+    try:
+        signed = signing.loads(token, salt=EXIT_TOKEN_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not isinstance(signed, dict) or signed.get("key") != key:
+        raise Http404
+    owner = User.objects.filter(pk=signed.get("owner"), is_active=True).first()
+    if owner is None:
+        raise Http404
+    return owner

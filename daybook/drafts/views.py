@@ -3,10 +3,13 @@
 import json
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook.accounts.models import User
 from daybook.drafts import selectors, services
 from daybook.drafts.kinds import place_of
 from daybook.drafts.models import Draft
@@ -49,17 +52,32 @@ def draft_discard(request: HttpRequest, draft_id: int) -> HttpResponse:
     return redirect("drafts:list")
 
 
-@require_POST
-def draft_autosave(request: HttpRequest) -> HttpResponse:
-    """Keep what someone has written so far. Called by drafts.js as they type and as they
-    leave with Exit this page (then by navigator.sendBeacon, which never reads the answer)."""
+def _keep(request: HttpRequest, owner: User) -> HttpResponse:
     key = request.POST.get("key", "")
-    place = place_of(request.user, key)
+    place = place_of(owner, key)
     try:
         payload = services.payload_from(request.POST.get("payload", ""))
     except services.PayloadTooLong:
         return JsonResponse({"message": TOO_LONG}, status=413)
     except (ValueError, json.JSONDecodeError):
         return JsonResponse({"message": "The draft could not be read."}, status=400)
-    services.draft_save(owner=request.user, key=key, place=place, payload=payload, request=request)
+    services.draft_save(owner=owner, key=key, place=place, payload=payload, request=request)
     return HttpResponse(status=204)
+
+
+@require_POST
+def draft_autosave(request: HttpRequest) -> HttpResponse:
+    """Keep what someone has written so far. Called by drafts.js as they type."""
+    return _keep(request, request.user)
+
+
+@csrf_exempt  # the signed token, given only to the page, stands in for the CSRF token
+@login_not_required  # Exit this page may already have ended the session
+@require_POST
+def draft_keep_on_exit(request: HttpRequest) -> HttpResponse:
+    """The last save, queued by drafts.js with navigator.sendBeacon as the person leaves with
+    Exit this page. The exit ends the session in the same instant, so the person is named by
+    the page's signed exit token instead of the session."""
+    key = request.POST.get("key", "")
+    owner = services.owner_of_exit_token(request.POST.get("token", ""), key=key)
+    return _keep(request, owner)

@@ -123,15 +123,20 @@ export function flushDrafts() {
     if (payload === draft.saved) {
       continue;
     }
-    const body = bodyOf(draft, payload);
+    // The exit ends the session at the same moment: this save names the person by the
+    // page's signed exit token, so it is kept whichever request arrives first.
+    const body = new FormData();
+    body.append("token", draft.exitToken);
+    body.append("key", draft.key);
+    body.append("payload", payload);
     let queued = false;
     try {
-      queued = navigator.sendBeacon(draft.url, body);
+      queued = navigator.sendBeacon(draft.exitUrl, body);
     } catch (error) {
       queued = false;
     }
     if (!queued) {
-      fetch(draft.url, { method: "POST", body, credentials: "same-origin", keepalive: true }).catch(() => {});
+      fetch(draft.exitUrl, { method: "POST", body, credentials: "omit", keepalive: true }).catch(() => {});
     }
   }
 }
@@ -147,6 +152,8 @@ export function initDrafts() {
       form,
       key: field.value,
       url: field.dataset.draftSave,
+      exitUrl: field.dataset.draftExitSave,
+      exitToken: field.dataset.draftExitToken,
       token: token.value,
       status: form.querySelector(".daybook-draft-status"),
       timer: null,

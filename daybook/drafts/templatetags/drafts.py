@@ -19,6 +19,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def draft_for(context: template.Context, kind: str, *ids: int | str | None) -> SafeString:
     from daybook.drafts.selectors import payload_for
+    from daybook.drafts.services import exit_token
 
     request = context["request"]
     if not request.user.is_authenticated:
@@ -32,6 +33,7 @@ def draft_for(context: template.Context, kind: str, *ids: int | str | None) -> S
         {
             "field": FIELD,
             "key": key,
+            "exit_token": exit_token(owner=request.user, key=key),
             "draft": found[0] if found else None,
             "fields": found[1]["fields"] if found else None,
             "element_id": "draft-" + key.replace(":", "-").replace(".", "-"),
