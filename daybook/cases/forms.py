@@ -176,10 +176,10 @@ def _check_safe_contact(form: forms.Form, data: dict) -> None:
         form.add_error("email", "Give a safe e-mail address")
 
 
-class SelfReferralForm(forms.Form):
-    """Asked of someone referring themselves without an account: first, how to reach them safely."""
+class OwnSafeContactForm(forms.Form):
+    """How to reach someone asking for support for themselves, in their own words: the
+    questions both the public and the signed-in request ask."""
 
-    name = forms.CharField(label="Your name, or what we should call you", max_length=200)
     safe_channels = forms.MultipleChoiceField(
         label="How can we contact you safely?",
         help_text="Choose all that are safe",
@@ -210,6 +210,17 @@ class SelfReferralForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say how soon you need to hear from us"},
     )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        _check_safe_contact(self, data)
+        return data
+
+
+class SelfReferralForm(OwnSafeContactForm):
+    """Asked of someone referring themselves without an account: first, how to reach them safely."""
+
+    name = forms.CharField(label="Your name, or what we should call you", max_length=200)
     what_is_happening = forms.CharField(
         label="What is happening? (optional)",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -219,16 +230,16 @@ class SelfReferralForm(forms.Form):
         label="I agree to the service contacting me in the way I have said",
         error_messages={"required": "Agree to be contacted, so the service can reach you"},
     )
+    field_order = ["name"]  # then the safe contact questions, then the rest
 
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError("Give a safe phone number or e-mail address")
-        _check_safe_contact(self, data)
         return data
 
 
-class AccountReferralForm(forms.Form):
+class AccountReferralForm(OwnSafeContactForm):
     """Asked of someone signed in to their own log: what is happening, then how to reach
     them safely (their account's e-mail may be one the stalker can read)."""
 
@@ -238,44 +249,10 @@ class AccountReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Tell us what is happening"},
     )
-    safe_channels = forms.MultipleChoiceField(
-        label="How can we contact you safely?",
-        help_text="Choose all that are safe",
-        choices=REFERRAL_CHANNELS,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one safe way to contact you"},
-    )
-    phone = forms.CharField(label="A safe phone number", max_length=50, required=False)
-    email = forms.EmailField(label="A safe e-mail address", required=False)
-    safe_times = forms.CharField(
-        label="When is it safe to contact you?", max_length=200, required=False
-    )
-    voicemail_safe = forms.ChoiceField(
-        label="Can we leave a voicemail?",
-        choices=[("no", "No"), ("yes", "Yes")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether we can leave a voicemail"},
-    )
-    never_channels = forms.MultipleChoiceField(
-        label="Is there any way we must never contact you? (optional)",
-        choices=CHANNELS,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    urgency = forms.ChoiceField(
-        label="How soon do you need to hear from us?",
-        choices=OWN_URGENCY,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say how soon you need to hear from us"},
-    )
     bring_log = forms.BooleanField(
         label="Share my log with the service so they can see what has happened", required=False
     )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        _check_safe_contact(self, data)
-        return data
+    field_order = ["what_is_happening"]
 
 
 class ProfessionalReferralForm(forms.Form):
