@@ -112,29 +112,25 @@ class SignupForm(account_forms.SignupForm):
         return " ".join(self.cleaned_data.get("name", "").split())
 
 
+NEW_PASSWORD_LABELS = {
+    "password1": ("New password", NEW_PASSWORD_HINT),
+    "password2": ("Type the new password again", ""),
+}
+
+
 class ChangePasswordForm(account_forms.ChangePasswordForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         _relabel(
             self,
-            {
-                "oldpassword": ("Current password", ""),
-                "password1": ("New password", NEW_PASSWORD_HINT),
-                "password2": ("Type the new password again", ""),
-            },
+            {"oldpassword": ("Current password", ""), **NEW_PASSWORD_LABELS},
         )
 
 
 class SetPasswordForm(account_forms.SetPasswordForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "password1": ("New password", NEW_PASSWORD_HINT),
-                "password2": ("Type the new password again", ""),
-            },
-        )
+        _relabel(self, NEW_PASSWORD_LABELS)
 
 
 class ResetPasswordForm(account_forms.ResetPasswordForm):
@@ -146,13 +142,7 @@ class ResetPasswordForm(account_forms.ResetPasswordForm):
 class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "password1": ("New password", NEW_PASSWORD_HINT),
-                "password2": ("Type the new password again", ""),
-            },
-        )
+        _relabel(self, NEW_PASSWORD_LABELS)
 
 
 class AddEmailForm(account_forms.AddEmailForm):
