@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -80,6 +81,15 @@ def sign_in_browser(context: BrowserContext, live_server, client) -> None:  # no
     """Give the browser the session of a Django test client that has signed in."""
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def signed_in_as(context: BrowserContext, live_server, user) -> None:  # noqa: ANN001
+    """Start the browser signed in as `user` (for tests about a page, not about signing in:
+    journeys sign in through the pages themselves), leaving any earlier session."""
+    context.clear_cookies()
+    client = Client()
+    client.force_login(user)
+    sign_in_browser(context, live_server, client)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -4,7 +4,6 @@ reaching the chronology, and the team link for the people who manage a team."""
 import re
 
 import pytest
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     hotp_value,
@@ -19,15 +18,12 @@ from pypdf import PdfReader
 from daybook.accounts.models import User
 from daybook.incidents.services import case_open, entry_record
 from tests.browser.conftest import sign_in_browser
+from tests.browser.journeys import main_text, recovery_code
 from tests.browser.test_accessibility import serious_violations
 from tests.conftest import PASSWORD, Personas, entry_values, totp_code
 from tests.test_accounts_pages import STOCK_WORDS
 
 NARROW = (320, 390)
-
-
-def main_text(page: Page) -> str:
-    return page.locator("main").inner_text()
 
 
 def assert_daybook_words(page: Page, *expected: str) -> None:
@@ -59,11 +55,6 @@ def confirm_its_you(page: Page) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
-
-
-def recovery_code(user: User) -> str:
-    codes = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
-    return codes.wrap().get_unused_codes()[0]
 
 
 def sign_in(page: Page, base_url: str, user: User) -> None:

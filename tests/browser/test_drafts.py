@@ -3,12 +3,11 @@ Escape, Shift three times or the button, signs in again and finds the text under
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
 from daybook.drafts.models import Draft
-from tests.browser.conftest import sign_in_browser
+from tests.browser.conftest import signed_in_as
 from tests.browser.journeys import confirm_its_you, sign_in
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_quick_exit import (
@@ -19,12 +18,6 @@ from tests.browser.test_quick_exit import (
 )
 
 ENTRY = "He was sitting in a grey car outside my work at 5pm, and again at 5:40."
-
-
-def signed_in(context: BrowserContext, live_server, user) -> None:  # noqa: ANN001
-    client = Client()
-    client.force_login(user)
-    sign_in_browser(context, live_server, client)
 
 
 def open_form(page: Page, url: str) -> None:
@@ -67,7 +60,7 @@ def test_an_entry_typed_then_left_with_escape_is_waiting_under_drafts(
     personas,
     case,  # noqa: ANN001
 ) -> None:
-    signed_in(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:record", args=[case.pk]))
     page.fill("#id_what_happened", ENTRY)
     page.check("input[name=behaviours][value=watching]")
@@ -92,7 +85,7 @@ def test_escape_in_a_date_field_still_leaves_and_keeps_the_text(
     personas,
     case,  # noqa: ANN001
 ) -> None:
-    signed_in(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:record", args=[case.pk]))
     page.fill("#id_what_happened", ENTRY)
     page.locator("#id_occurred_on").focus()
@@ -113,7 +106,7 @@ def test_escape_with_the_date_picker_open_still_leaves(
     personas,
     case,  # noqa: ANN001
 ) -> None:
-    signed_in(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:record", args=[case.pk]))
     page.fill("#id_what_happened", ENTRY)
     # Open the browser's calendar with its button at the right of the date field.
@@ -133,7 +126,7 @@ def test_an_amendment_left_with_three_shifts_is_waiting_under_drafts(
     personas,
     entry,  # noqa: ANN001
 ) -> None:
-    signed_in(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:amend", args=[entry.case_id, entry.pk]))
     page.fill("#id_reason", "I remembered the car's colour was silver, not grey.")
     page.fill("#id_what_happened", "He stood outside the house in a silver car.")
@@ -159,7 +152,7 @@ def test_asking_for_support_left_with_the_button_is_waiting_under_drafts(
     personas,
     case,  # noqa: ANN001
 ) -> None:
-    signed_in(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("cases:referral_new"))
     page.fill("#id_what_is_happening", "Messages every night from new numbers since June.")
     page.check("input[name=safe_channels][value=phone]")
@@ -188,7 +181,7 @@ def test_a_statement_draft_left_with_escape_is_waiting_under_drafts(
     personas,
     entry,  # noqa: ANN001
 ) -> None:
-    signed_in(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("reports:vps", args=[entry.case_id]))
     page.fill("#id_emotional", "I check the window every night before I can sleep.")
     page.wait_for_timeout(2600)  # and this time the autosave has run before leaving
@@ -214,7 +207,7 @@ def test_an_advocates_contact_note_is_kept_as_they_type(
     case,  # noqa: ANN001
 ) -> None:
     """Staff pages have no Exit this page; a note is still kept if the tab is closed."""
-    signed_in(context, live_server, personas.advocate)
+    signed_in_as(context, live_server, personas.advocate)
     open_form(page, live_server.url + reverse("cases:section", args=[case.pk, "contact"]))
     page.fill("#id_note", "Called on the safe number; she has moved the children's school.")
     page.wait_for_timeout(2600)

@@ -1,20 +1,12 @@
 """Referrals and case lists in Chromium, filled in and read as people use them."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
 from daybook.cases.models import Referral
-from tests.browser.conftest import sign_in_browser
+from tests.browser.conftest import signed_in_as
 from tests.browser.test_accessibility import serious_violations
-
-
-def sign_in(context: BrowserContext, live_server, user) -> None:  # noqa: ANN001
-    context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    sign_in_browser(context, live_server, client)
 
 
 def group(page: Page, question: str):  # noqa: ANN201
@@ -29,7 +21,7 @@ def test_a_partner_refers_and_the_manager_triages_it_at_a_glance(
     page: Page,
     personas,  # noqa: ANN001
 ) -> None:
-    sign_in(context, live_server, personas.partner)
+    signed_in_as(context, live_server, personas.partner)
     page.goto(live_server.url + reverse("cases:referrals"))
     page.get_by_role("button", name="Make a referral").click()
     page.get_by_label("The person's name").fill("Jordan Reyes")
@@ -52,7 +44,7 @@ def test_a_partner_refers_and_the_manager_triages_it_at_a_glance(
     expect(page.get_by_test_id("reference")).to_have_text(referral.reference)
     expect(page.locator("main")).to_contain_text("within 1 working day")
 
-    sign_in(context, live_server, personas.manager)
+    signed_in_as(context, live_server, personas.manager)
     page.goto(live_server.url + reverse("cases:referrals"))
     rows = page.get_by_test_id("referrals").locator("tbody tr")
     expect(rows).to_have_count(1)
@@ -112,7 +104,7 @@ def test_a_signed_in_person_asks_for_support_and_is_told_what_happens_next(
     page: Page,
     personas,  # noqa: ANN001
 ) -> None:
-    sign_in(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     page.goto(live_server.url + reverse("home"))
     page.get_by_role("link", name="Ask a support service for help").click()
     page.get_by_role("button", name="Ask for support").click()
@@ -205,7 +197,7 @@ def test_the_manager_filters_the_case_list(
                 case=made[label], author=personas.advocate, answers={}, judgement=level
             )
 
-    sign_in(context, live_server, personas.manager)
+    signed_in_as(context, live_server, personas.manager)
     page.goto(live_server.url + reverse("home"))
     rows = page.get_by_test_id("cases").locator("tbody tr")
     expect(rows).to_have_count(3)

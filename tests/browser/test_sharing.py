@@ -4,13 +4,12 @@ confirm, and then, as the police, open exactly what the check page listed."""
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
 from daybook.incidents import services as log
 from daybook.sharing.models import Share
-from tests.browser.conftest import sign_in_browser
+from tests.browser.conftest import signed_in_as
 from tests.browser.journeys import confirm_its_you
 from tests.conftest import Personas, entry_values
 
@@ -34,13 +33,6 @@ def october(case, personas: Personas):  # noqa: ANN001, ANN201
     ]
 
 
-def as_person(context: BrowserContext, live_server, user) -> None:  # noqa: ANN001
-    context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    sign_in_browser(context, live_server, client)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_person_chooses_checks_and_shares_and_the_police_see_exactly_that(
     live_server,
@@ -51,7 +43,7 @@ def test_a_person_chooses_checks_and_shares_and_the_police_see_exactly_that(
     october,  # noqa: ANN001
     tmp_path,  # noqa: ANN001
 ) -> None:
-    as_person(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     page.goto(live_server.url + reverse("incidents:log", args=[case.pk]))
     page.get_by_role("link", name="Share with the police").click()
     expect(page.locator("h1")).to_have_text("Sharing with the police")
@@ -99,7 +91,7 @@ def test_a_person_chooses_checks_and_shares_and_the_police_see_exactly_that(
     share = Share.objects.get()
 
     # The police: the home page leads to the shared log, which holds exactly those entries.
-    as_person(context, live_server, personas.police)
+    signed_in_as(context, live_server, personas.police)
     page.goto(live_server.url + reverse("home"))
     expect(page.locator("[data-testid=shared-count]")).to_have_text(
         "1 log is shared with Northshire Police."
@@ -119,12 +111,12 @@ def test_a_person_chooses_checks_and_shares_and_the_police_see_exactly_that(
     page.screenshot(path=tmp_path / "police-log.png", full_page=True)
 
     # The person stops sharing; the police lose it at once.
-    as_person(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     page.goto(live_server.url + reverse("sharing:case", args=[case.pk]))
     expect(page.locator("[data-testid=seen]")).to_contain_text("Shared log viewed by the police")
     page.get_by_role("button", name="Stop sharing with Northshire Police").click()
     expect(page.get_by_text("Sharing stopped.")).to_be_visible()
-    as_person(context, live_server, personas.police)
+    signed_in_as(context, live_server, personas.police)
     response = page.goto(live_server.url + reverse("sharing:shared_log", args=[share.pk]))
     assert response is not None and response.status == 404
     page.goto(live_server.url + reverse("home"))
@@ -142,7 +134,7 @@ def test_without_javascript_the_checkboxes_still_choose(
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        as_person(context, live_server, personas.victim)
+        signed_in_as(context, live_server, personas.victim)
         page.goto(live_server.url + reverse("sharing:case", args=[case.pk]))
         expect(page.get_by_role("button", name="Select all on this page")).to_be_hidden()
         page.get_by_label("Only the entries you tick below").check()
@@ -176,7 +168,7 @@ def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
     from daybook.sharing.services import share_create
     from tests.browser.test_accessibility import serious_violations
 
-    as_person(context, live_server, personas.victim)
+    signed_in_as(context, live_server, personas.victim)
     for width in (320, 390):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(live_server.url + reverse("sharing:case", args=[case.pk]))
@@ -192,7 +184,7 @@ def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
         assert fits(page), ("check", width)
         assert serious_violations(page) == []
     share = share_create(case=case, actor=personas.victim, police=personas.police_force)
-    as_person(context, live_server, personas.police)
+    signed_in_as(context, live_server, personas.police)
     for width in (320, 390):
         page.set_viewport_size({"width": width, "height": 800})
         for url in (
