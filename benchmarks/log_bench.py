@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.setup import median_seconds, report, start_django  # noqa: E402
+from benchmarks.setup import entry_values, fill_log, median_seconds, report, start_django  # noqa: E402
 
 
 def main() -> int:
@@ -26,7 +26,7 @@ def main() -> int:
     start_django()
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
@@ -36,34 +36,11 @@ def main() -> int:
     from daybook.incidents.verify import verify_case, verify_chain
 
     victim = User.objects.create_user("bench@example.org", "bench-password-1", role=Role.VICTIM)
-    behaviours = [["contacting"], ["following"], ["turning_up", "watching"], ["threats"]]
-    channels = ["text_message", "in_person", "phone_call", "social_media"]
-
-    def values(index: int) -> dict[str, object]:
-        return {
-            "occurred_on": f"20{16 + index % 10}-{1 + index % 12:02d}-{1 + index % 28:02d}",
-            "occurred_time": f"{index % 24:02d}:{index % 60:02d}",
-            "precision": "exact",
-            "time_zone": "Europe/London",
-            "place_kind": "home",
-            "channel": channels[index % 4],
-            "behaviours": behaviours[index % 4],
-            "what_happened": f"Entry {index}: another message saying he is watching.",
-            "witnesses": "A neighbour",
-        }
-
-    def fill(case, count: int) -> None:  # noqa: ANN001
-        with transaction.atomic(), services.chain_batch(case):
-            for index in range(count):
-                services.entry_record(
-                    case=case, author=victim, how="victim", values=values(index), audit=False
-                )
-
     small = services.case_open(created_by=victim, owner=victim)
     big = services.case_open(created_by=victim, owner=victim)
     started = time.perf_counter()
-    fill(small, 10)
-    fill(big, arguments.entries)
+    fill_log(small, victim, 10)
+    fill_log(big, victim, arguments.entries)
     built = time.perf_counter() - started
     print(f"Database: {connection.vendor}; built {arguments.entries} entries in {built:.1f} s")
 
@@ -79,7 +56,9 @@ def main() -> int:
     counter = iter(range(10**9))
 
     def record_into(case) -> None:  # noqa: ANN001
-        services.entry_record(case=case, author=victim, how="victim", values=values(next(counter)))
+        services.entry_record(
+            case=case, author=victim, how="victim", values=entry_values(next(counter))
+        )
 
     empty = iter(empty_cases)
     into_empty = median_seconds(lambda: record_into(next(empty)), runs=30, warmup=5)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.setup import report, start_django  # noqa: E402
+from benchmarks.setup import fill_log, report, start_django  # noqa: E402
 
 
 def main() -> int:
@@ -27,7 +27,7 @@ def main() -> int:
     arguments = parser.parse_args()
     start_django()
 
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
@@ -35,29 +35,9 @@ def main() -> int:
     from daybook.incidents import services
 
     victim = User.objects.create_user("bench@example.org", "bench-password-1", role=Role.VICTIM)
-    behaviours = [["contacting"], ["following"], ["turning_up", "watching"], ["threats"]]
-    channels = ["text_message", "in_person", "phone_call", "social_media"]
-
-    def values(index: int) -> dict[str, object]:
-        return {
-            "occurred_on": f"20{16 + index % 10}-{1 + index % 12:02d}-{1 + index % 28:02d}",
-            "occurred_time": f"{index % 24:02d}:{index % 60:02d}",
-            "precision": "exact",
-            "time_zone": "Europe/London",
-            "place_kind": "home",
-            "channel": channels[index % 4],
-            "behaviours": behaviours[index % 4],
-            "what_happened": f"Entry {index}: another message saying he is watching the house.",
-            "witnesses": "A neighbour",
-        }
-
     case = services.case_open(created_by=victim, owner=victim)
     started = time.perf_counter()
-    with transaction.atomic(), services.chain_batch(case):
-        for index in range(arguments.entries):
-            services.entry_record(
-                case=case, author=victim, how="victim", values=values(index), audit=False
-            )
+    fill_log(case, victim, arguments.entries)
     built = time.perf_counter() - started
     print(f"Database: {connection.vendor}; built {arguments.entries} entries in {built:.1f} s")
 
