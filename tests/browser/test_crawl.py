@@ -242,6 +242,8 @@ def crawl(page: Page, origin: str, starts: list[str], *, persona: str) -> Crawl:
         status = response.status if response else 0
         if status >= 400:
             result.failures.append(f"{where}: status {status}")
+        # What is folded away (a chart's table, a secret key to type in) must fit too.
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         for width in WIDTHS:
             if width != WIDTHS[0]:
                 page.set_viewport_size({"width": width, "height": HEIGHT})
