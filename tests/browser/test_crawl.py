@@ -143,6 +143,11 @@ SHARED_PAGES = re.compile(
 )
 AXE_ON_SHARED_PAGES = {"public", "victim", "advocate"}
 
+UNFOLD = """() => {
+  document.querySelectorAll("details").forEach((d) => { d.open = true; });
+  const menu = document.querySelector(".govuk-service-navigation__toggle");
+  if (menu && menu.offsetParent && menu.getAttribute("aria-expanded") !== "true") menu.click();
+}"""
 OVERFLOWING = """() => {
   // What sticks out: the outermost boxes wider than the page, else the innermost elements
   // whose text (a long link, a hash) runs past it.
@@ -242,8 +247,8 @@ def crawl(page: Page, origin: str, starts: list[str], *, persona: str) -> Crawl:
         status = response.status if response else 0
         if status >= 400:
             result.failures.append(f"{where}: status {status}")
-        # What is folded away (a chart's table, a secret key to type in) must fit too.
-        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        # What is folded away (the menu, a chart's table, a secret key to type in) must fit too.
+        page.evaluate(UNFOLD)
         for width in WIDTHS:
             if width != WIDTHS[0]:
                 page.set_viewport_size({"width": width, "height": HEIGHT})
