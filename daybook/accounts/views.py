@@ -17,6 +17,7 @@ from daybook.accounts.forms import (
     NameForm,
     RoleChangeForm,
 )
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.mfa import has_totp
 from daybook.accounts.models import Role, User
 from daybook.accounts.sudo import require_sudo
@@ -26,7 +27,7 @@ from daybook.ui.forms import submitted
 
 
 @require_http_methods(["GET", "HEAD"])
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     from daybook.cases.dashboards import advocate_dashboard, manager_dashboard
 
     user = request.user
@@ -48,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's own sign-ins, failed attempts and exits, newest first."""
     events = audit_events_about(request.user).filter(action__in=SIGN_IN_ACTIONS)[:30]
     return render(
@@ -59,7 +60,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def name_change(request: HttpRequest) -> HttpResponse:
+def name_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What the person would like to be called; optional, and used in their reports."""
     initial = {"name": request.user.name}
     form = NameForm(submitted(request), initial=initial, victim=request.user.is_victim)
@@ -78,7 +79,7 @@ def name_change(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def teams(request: HttpRequest) -> HttpResponse:
+def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = list(organisations_for_team_management(request.user))
     if request.user.role == Role.SERVICE_MANAGER and len(organisations) == 1:
         return redirect("accounts:team", organisation_id=organisations[0].pk)
@@ -87,7 +88,7 @@ def teams(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/teams.html", {"organisations": organisations})
 
 
-def _team_context(request: HttpRequest, organisation, invite_form=None) -> dict:  # noqa: ANN001
+def _team_context(request: AuthenticatedHttpRequest, organisation, invite_form=None) -> dict:  # noqa: ANN001
     roles = grantable_roles(request.user, organisation)
     return {
         "organisation": organisation,
@@ -99,13 +100,13 @@ def _team_context(request: HttpRequest, organisation, invite_form=None) -> dict:
 
 
 @require_http_methods(["GET", "HEAD"])
-def team(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest, organisation_id: int) -> HttpResponse:
     organisation = organisation_for_team(request.user, organisation_id)
     return render(request, "accounts/team.html", _team_context(request, organisation))
 
 
 @require_POST
-def invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, organisation_id: int) -> HttpResponse:
     organisation = organisation_for_team(request.user, organisation_id)
     require_sudo(request)
     form = InvitationForm(request.POST, roles=grantable_roles(request.user, organisation))
@@ -128,7 +129,9 @@ def invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 
 @require_POST
-def change_role(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResponse:
+def change_role(
+    request: AuthenticatedHttpRequest, organisation_id: int, user_id: int
+) -> HttpResponse:
     organisation = organisation_for_team(request.user, organisation_id)
     member = get_object_or_404(User, pk=user_id, organisation=organisation)
     require_sudo(request)

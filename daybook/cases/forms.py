@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils.formats import date_format
@@ -387,7 +388,7 @@ class CaseFilterForm(forms.Form):
     )
     advocate = forms.ChoiceField(label="Advocate", required=False)
 
-    def __init__(self, *args: object, advocates: list | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, advocates: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if advocates is None:
             del self.fields["advocate"]

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.models import Organisation, Role, User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
@@ -28,7 +29,7 @@ from daybook.ui.forms import submitted
 GET_POST = ["GET", "HEAD", "POST"]
 
 
-def _audit_read(request: HttpRequest, case: Case) -> None:
+def _audit_read(request: AuthenticatedHttpRequest, case: Case) -> None:
     audit_record(
         action=Action.CASE_RECORD_VIEWED,
         actor=request.user,
@@ -49,7 +50,7 @@ def _case_context(case: Case) -> dict:
 
 
 @require_http_methods(["GET", "HEAD"])
-def case_record(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_record(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id)
     _audit_read(request, case)
     latest_risk = Screening.objects.filter(case=case).order_by("-created_at").first()
@@ -64,7 +65,7 @@ def case_record(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     form,
     *,
@@ -87,7 +88,7 @@ def _form_page(
 
 
 @require_http_methods(GET_POST)
-def case_details(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_details(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     form = forms.ClientDetailsForm(submitted(request), initial=selectors.client_details(case))
     return _form_page(
@@ -102,7 +103,7 @@ def case_details(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def case_safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_safe_contact(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     form = forms.SafeContactForm(submitted(request), initial=selectors.safe_contact(case))
     return _form_page(
@@ -117,7 +118,7 @@ def case_safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_status(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     initial = {
         "status": case.status,
@@ -144,7 +145,7 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def perpetrator_add(request: HttpRequest, case_id: int) -> HttpResponse:
+def perpetrator_add(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     form = forms.PerpetratorForm(submitted(request))
     return _form_page(
@@ -159,7 +160,7 @@ def perpetrator_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def case_allocate(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_allocate(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
@@ -202,7 +203,7 @@ def _prepare(form, case: Case) -> None:  # noqa: ANN001
 
 @require_http_methods(GET_POST)
 def section(
-    request: HttpRequest, case_id: int, slug: str, record_id: int | None = None
+    request: AuthenticatedHttpRequest, case_id: int, slug: str, record_id: int | None = None
 ) -> HttpResponse:
     chosen = _section(slug)
     write = request.method == "POST"
@@ -246,7 +247,7 @@ def section(
 
 
 @require_http_methods(GET_POST)
-def consent(request: HttpRequest, case_id: int) -> HttpResponse:
+def consent(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=request.method == "POST")
     form = forms.ConsentForm(request.POST if "record_consent" in request.POST else None)
     basis_form = forms.LawfulBasisForm(request.POST if "record_basis" in request.POST else None)
@@ -272,7 +273,9 @@ def consent(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
+def consent_withdraw(
+    request: AuthenticatedHttpRequest, case_id: int, consent_id: int
+) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     item = get_object_or_404(Consent, pk=consent_id, case=case, withdrawn_at__isnull=True)
     services.consent_withdraw(consent=item, actor=request.user, request=request)
@@ -284,7 +287,7 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
 
 
 @require_http_methods(["GET", "HEAD"])
-def my_support(request: HttpRequest, case_id: int) -> HttpResponse:
+def my_support(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """The person's summary, safety plan and orders, without internal notes."""
     case = case_for(request.user, case_id)
     return render(
@@ -306,7 +309,7 @@ def _support_services():  # noqa: ANN202
     return Organisation.objects.filter(kind=Organisation.Kind.SUPPORT_SERVICE).order_by("pk")
 
 
-def _service_from(request: HttpRequest) -> Organisation:
+def _service_from(request: AuthenticatedHttpRequest) -> Organisation:
     services_ = _support_services()
     chosen = request.POST.get("service")
     service = (
@@ -374,7 +377,7 @@ def referral_age(made: dt.datetime, now: dt.datetime) -> str:
 
 
 @require_http_methods(["GET", "HEAD"])
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role == Role.COMMISSIONER_VIEWER or request.user.role == Role.ADMINISTRATOR:
         raise PermissionDenied
     filters = forms.ReferralFilterForm(request.GET)
@@ -402,7 +405,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def referral_new(request: HttpRequest) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.VICTIM:
         form = forms.AccountReferralForm(submitted(request))
@@ -451,7 +454,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def referral_sent(request: HttpRequest, referral_id: int) -> HttpResponse:
+def referral_sent(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
     """The confirmation after a signed-in referral: its reference and what happens next."""
     referral = referral_for(request.user, referral_id)
     if referral.referrer_id != request.user.pk:
@@ -460,7 +463,7 @@ def referral_sent(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
     referral = referral_for(request.user, referral_id)
     # Partners and the police see the status of their referral, nothing more.
     sees_details = request.user.role in (Role.VICTIM, Role.ADVOCATE, Role.SERVICE_MANAGER)
@@ -491,7 +494,9 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 
 @require_POST
-def referral_decide(request: HttpRequest, referral_id: int, decision: str) -> HttpResponse:
+def referral_decide(
+    request: AuthenticatedHttpRequest, referral_id: int, decision: str
+) -> HttpResponse:
     referral = referral_for(request.user, referral_id)
     user = request.user
     try:
@@ -522,7 +527,7 @@ def referral_decide(request: HttpRequest, referral_id: int, decision: str) -> Ht
 
 
 @require_http_methods(GET_POST)
-def consultations(request: HttpRequest) -> HttpResponse:
+def consultations(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.role not in (
         Role.ADVOCATE,
@@ -565,7 +570,7 @@ def consultations(request: HttpRequest) -> HttpResponse:
 
 
 def _consultations_page(
-    request: HttpRequest, form: forms.ConsultationForm | forms.AdviceRequestForm
+    request: AuthenticatedHttpRequest, form: forms.ConsultationForm | forms.AdviceRequestForm
 ) -> HttpResponse:
     rows = [
         (item, services.consultation_text(item))
@@ -583,7 +588,7 @@ def _consultations_page(
     )
 
 
-def _advice_request(request: HttpRequest) -> HttpResponse:
+def _advice_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A partner or police officer asks the service for advice: their question, the
     situation and how to reach them; the advice shows on this page once given."""
     user = request.user
@@ -607,7 +612,7 @@ def _advice_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def consultation_advise(request: HttpRequest, consultation_id: int) -> HttpResponse:
+def consultation_advise(request: AuthenticatedHttpRequest, consultation_id: int) -> HttpResponse:
     """An advocate or manager answers a request for advice made to their service."""
     user = request.user
     if user.role not in (Role.ADVOCATE, Role.SERVICE_MANAGER):

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.models import User
 from daybook.drafts import selectors, services
 from daybook.drafts.kinds import place_of
@@ -20,7 +21,7 @@ TOO_LONG = (
 
 
 @require_http_methods(["GET", "HEAD"])
-def draft_list(request: HttpRequest) -> HttpResponse:
+def draft_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "drafts/list.html",
@@ -31,7 +32,7 @@ def draft_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_draft(request: HttpRequest, draft_id: int) -> selectors.Shown:
+def _own_draft(request: AuthenticatedHttpRequest, draft_id: int) -> selectors.Shown:
     draft = get_object_or_404(Draft.objects.select_related("case"), pk=draft_id, owner=request.user)
     found = selectors.shown(request.user, draft, request)
     if found is None:
@@ -40,19 +41,19 @@ def _own_draft(request: HttpRequest, draft_id: int) -> selectors.Shown:
 
 
 @require_http_methods(["GET", "HEAD"])
-def draft_detail(request: HttpRequest, draft_id: int) -> HttpResponse:
+def draft_detail(request: AuthenticatedHttpRequest, draft_id: int) -> HttpResponse:
     return render(request, "drafts/detail.html", {"item": _own_draft(request, draft_id)})
 
 
 @require_POST
-def draft_discard(request: HttpRequest, draft_id: int) -> HttpResponse:
+def draft_discard(request: AuthenticatedHttpRequest, draft_id: int) -> HttpResponse:
     draft = get_object_or_404(Draft, pk=draft_id, owner=request.user)
     services.draft_discard(draft=draft, actor=request.user, why="discarded", request=request)
     messages.success(request, "Draft deleted.")
     return redirect("drafts:list")
 
 
-def _keep(request: HttpRequest, owner: User) -> HttpResponse:
+def _keep(request: AuthenticatedHttpRequest, owner: User) -> HttpResponse:
     key = request.POST.get("key", "")
     place = place_of(owner, key)
     try:
@@ -66,7 +67,7 @@ def _keep(request: HttpRequest, owner: User) -> HttpResponse:
 
 
 @require_POST
-def draft_autosave(request: HttpRequest) -> HttpResponse:
+def draft_autosave(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Keep what someone has written so far. Called by drafts.js as they type."""
     return _keep(request, request.user)
 

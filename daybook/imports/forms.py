@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import ngettext
 
@@ -46,7 +48,7 @@ class ChoicesForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: object, summary: dict, **kwargs: object) -> None:
+    def __init__(self, *args: Any, summary: dict, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stalkers"].choices = [
             (name, f"{name} ({ngettext('%d message', '%d messages', count) % count})")
@@ -74,9 +76,7 @@ class ColumnsForm(forms.Form):
     duration = forms.ChoiceField(label="Duration in seconds column (optional)", required=False)
     text = forms.ChoiceField(label="Message text column (optional)", required=False)
 
-    def __init__(
-        self, *args: object, header: list[str], mapping: dict | None, **kwargs: object
-    ) -> None:
+    def __init__(self, *args: Any, header: list[str], mapping: dict | None, **kwargs: Any) -> None:
         super().__init__(*args, initial=mapping or {}, **kwargs)
         columns = [(name, name) for name in header]
         for name in ("timestamp", "number"):

@@ -1,10 +1,11 @@
 """The import flow: upload, check what was found, choose, import in the background."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.cases.access import case_for
 from daybook.imports import services
 from daybook.imports.forms import ChoicesForm, ColumnsForm, UploadForm
@@ -14,7 +15,7 @@ from daybook.ui.forms import submitted
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def start(request: HttpRequest, case_id: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=request.method == "POST")
     form = UploadForm(submitted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -33,7 +34,7 @@ def start(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def job(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
+def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=request.method == "POST")
     item = get_object_or_404(ImportJob, pk=job_id, case=case)
     summary = services.job_summary(item)
@@ -70,7 +71,7 @@ def job(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
 
 
 @require_POST
-def cancel(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     item = get_object_or_404(ImportJob, pk=job_id, case=case)
     services.import_cancel(job=item)

@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.models import Role
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action
@@ -37,13 +38,13 @@ from daybook.ui.forms import submitted
 PAGE_SIZE = 25
 
 
-def recorded_how(request: HttpRequest, form: EntryForm | None = None) -> str:
+def recorded_how(request: AuthenticatedHttpRequest, form: EntryForm | None = None) -> str:
     if form is not None and form.cleaned_data.get("from_witness"):
         return RecordedHow.WITNESS
     return RecordedHow.VICTIM if request.user.role == Role.VICTIM else RecordedHow.ADVOCATE
 
 
-def audit_read(request: HttpRequest, case: Case, action: Action, subject: Any) -> None:
+def audit_read(request: AuthenticatedHttpRequest, case: Case, action: Action, subject: Any) -> None:
     """Reads by anyone other than the person whose log it is are recorded."""
     if request.user.pk != case.owner_id:
         audit_record(
@@ -64,7 +65,7 @@ def entry_for(case: Case, entry_id: int) -> Entry:
 
 
 @require_http_methods(["GET", "HEAD"])
-def log_list(request: HttpRequest) -> HttpResponse:
+def log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = list(cases_visible_to(request.user).select_related("owner", "service"))
     if request.user.role == Role.VICTIM and len(cases) == 1:
         return redirect("incidents:log", case_id=cases[0].pk)
@@ -73,7 +74,7 @@ def log_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def log_start(request: HttpRequest) -> HttpResponse:
+def log_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A victim starts their own log; no service is needed."""
     if request.user.role != Role.VICTIM:
         raise PermissionDenied
@@ -82,7 +83,7 @@ def log_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def case_open(request: HttpRequest) -> HttpResponse:
+def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An advocate opens a case for a client and records on their behalf."""
     if request.user.role not in (Role.ADVOCATE, Role.SERVICE_MANAGER):
         raise PermissionDenied
@@ -104,7 +105,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def log(request: HttpRequest, case_id: int) -> HttpResponse:
+def log(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     filters = LogFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
@@ -132,14 +133,14 @@ def log(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: AuthenticatedHttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
 
 
 @require_POST
-def log_verify(request: HttpRequest, case_id: int) -> HttpResponse:
+def log_verify(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     result = selectors.verify_now(case)
     if result.ok and not result.records:
@@ -160,7 +161,9 @@ def log_verify(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def record(request: HttpRequest, case_id: int, draft_id: int | None = None) -> HttpResponse:
+def record(
+    request: AuthenticatedHttpRequest, case_id: int, draft_id: int | None = None
+) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     draft = None
     if draft_id is not None:
@@ -191,7 +194,7 @@ def record(request: HttpRequest, case_id: int, draft_id: int | None = None) -> H
 
 
 @require_http_methods(["GET", "HEAD"])
-def entry(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+def entry(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     item = get_object_or_404(
         Entry.objects.exclude(status=Entry.Status.DRAFT), pk=entry_id, case=case
@@ -200,7 +203,7 @@ def entry(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
 
 
 def _entry_page(
-    request: HttpRequest, case: Case, item: Entry, evidence_form: EvidenceForm
+    request: AuthenticatedHttpRequest, case: Case, item: Entry, evidence_form: EvidenceForm
 ) -> HttpResponse:
     """The entry with its files and history; after a failed upload, with the form's errors."""
     audit_read(request, case, Action.ENTRY_VIEWED, item)
@@ -220,7 +223,7 @@ def _entry_page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def amend(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+def amend(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
     if request.method == "POST":
@@ -246,7 +249,12 @@ def amend(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
 
 
 def _withdraw_page(
-    request: HttpRequest, case: Case, entry: Entry, *, what: str, withdraw: Callable[[str], object]
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    entry: Entry,
+    *,
+    what: str,
+    withdraw: Callable[[str], object],
 ) -> HttpResponse:
     """Ask why, then withdraw an entry or a file: it stays in the history, marked withdrawn."""
     form = ReasonForm(submitted(request))
@@ -264,7 +272,7 @@ def _withdraw_page(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def withdraw(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
     return _withdraw_page(
@@ -286,7 +294,7 @@ def withdraw(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
 
 
 @require_POST
-def evidence_upload(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+def evidence_upload(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
     form = EvidenceForm(request.POST, request.FILES)
@@ -330,7 +338,9 @@ def evidence_for(case: Case, evidence_id: int) -> Evidence:
 
 
 @require_http_methods(["GET", "HEAD"])
-def evidence_download(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+def evidence_download(
+    request: AuthenticatedHttpRequest, case_id: int, evidence_id: int
+) -> HttpResponse:
     case = case_for(request.user, case_id)
     item = evidence_for(case, evidence_id)
     require_sudo(request)
@@ -353,7 +363,9 @@ def _attachment(name: str) -> str:
 
 
 @require_http_methods(["GET", "HEAD"])
-def evidence_preview(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+def evidence_preview(
+    request: AuthenticatedHttpRequest, case_id: int, evidence_id: int
+) -> HttpResponse:
     """A re-encoded JPEG of a photo or screenshot; never the original bytes, never SVG or HTML."""
     case = case_for(request.user, case_id)
     item = evidence_for(case, evidence_id)
@@ -367,7 +379,9 @@ def evidence_preview(request: HttpRequest, case_id: int, evidence_id: int) -> Ht
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def evidence_withdraw(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+def evidence_withdraw(
+    request: AuthenticatedHttpRequest, case_id: int, evidence_id: int
+) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     item = get_object_or_404(Evidence, pk=evidence_id, entry__case=case, withdrawn=False)
     return _withdraw_page(
@@ -394,7 +408,7 @@ class _Echo:
 
 
 @require_http_methods(["GET", "HEAD"])
-def log_download(request: HttpRequest, case_id: int) -> HttpResponse:
+def log_download(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     require_sudo(request)
     writer = csv.writer(_Echo())

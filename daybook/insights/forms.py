@@ -1,5 +1,7 @@
 """The forms of the insights pages."""
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 
@@ -28,7 +30,7 @@ class PeriodForm(forms.Form):
         empty_label="Every service",
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.role == Role.COMMISSIONER_VIEWER:
             self.fields["service"].queryset = support_services()

@@ -6,12 +6,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.models import Organisation, Role
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action
@@ -22,7 +23,9 @@ from daybook.insights.forms import PeriodForm, support_services
 from daybook.reports import charts, pdf
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Organisation], dt.date, dt.date]:
+def _period(
+    request: AuthenticatedHttpRequest,
+) -> tuple[PeriodForm, QuerySet[Organisation], dt.date, dt.date]:
     """The period and services asked for, after checking who may see which."""
     user = request.user
     if user.role not in (Role.SERVICE_MANAGER, Role.COMMISSIONER_VIEWER):
@@ -40,7 +43,9 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, QuerySet[Organisation], d
     return form, services, chosen["start"], chosen["end"]
 
 
-def _audit(request: HttpRequest, action: Action, found: statistics.Statistics, kind: str) -> None:
+def _audit(
+    request: AuthenticatedHttpRequest, action: Action, found: statistics.Statistics, kind: str
+) -> None:
     audit_record(
         action=action,
         actor=request.user,
@@ -51,7 +56,7 @@ def _audit(request: HttpRequest, action: Action, found: statistics.Statistics, k
 
 
 @require_http_methods(["GET", "HEAD"])
-def service_statistics(request: HttpRequest) -> HttpResponse:
+def service_statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, services, start, end = _period(request)
     found = statistics.build(services, start, end)
     _audit(request, Action.STATISTICS_VIEWED, found, "page")
@@ -63,7 +68,7 @@ def service_statistics(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def statistics_csv(request: HttpRequest) -> HttpResponse:
+def statistics_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, services, start, end = _period(request)
     require_sudo(request)
     found = statistics.build(services, start, end)
@@ -86,7 +91,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def statistics_pdf(request: HttpRequest) -> HttpResponse:
+def statistics_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, services, start, end = _period(request)
     require_sudo(request)
     found = statistics.build(services, start, end)

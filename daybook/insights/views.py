@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.audit.models import Action
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
@@ -90,7 +91,7 @@ def figures(case: Case, months: patterns.Months) -> tuple[list[Figure], list[lis
 
 
 @require_http_methods(["GET", "HEAD"])
-def log_patterns(request: HttpRequest, case_id: int) -> HttpResponse:
+def log_patterns(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """Staff see every pattern and the open alerts; the person whose log it is sees a gentler
     page of the same facts, without alerts or statistical tests."""
     case = case_for(request.user, case_id)
@@ -123,7 +124,9 @@ def _most(what: str, series: dict[str, list[int]]) -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def alert_acknowledge(request: HttpRequest, case_id: int, alert_id: int) -> HttpResponse:
+def alert_acknowledge(
+    request: AuthenticatedHttpRequest, case_id: int, alert_id: int
+) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     alert = EscalationAlert.objects.filter(pk=alert_id, case=case).first()
     if alert is None:

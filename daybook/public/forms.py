@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 ANSWERS = [("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")]
@@ -57,7 +59,7 @@ QUESTIONS = [
 class SelfCheckForm(forms.Form):
     """A short, unsaved self-check: the answers are never stored or logged."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, question, _meaning, _counts in QUESTIONS:
             self.fields[name] = forms.ChoiceField(

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import ngettext
 
@@ -44,7 +46,7 @@ class SpoForm(forms.Form):
 
 
 class VpsForm(forms.Form):
-    def __init__(self, *args: object, facts: dict, **kwargs: object) -> None:
+    def __init__(self, *args: Any, facts: dict, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         lead = ""
         if facts.get("count"):

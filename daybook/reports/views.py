@@ -2,10 +2,11 @@
 download is audited; files expire."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.sudo import require_sudo
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
@@ -37,7 +38,13 @@ def _preview(case: Case, user) -> list[dict]:  # noqa: ANN001
 
 
 def _request(
-    request: HttpRequest, case: Case, kind: str, profile: str, options: dict, *, back: str
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    kind: str,
+    profile: str,
+    options: dict,
+    *,
+    back: str,
 ) -> HttpResponse:
     require_sudo(request)
     report = services.report_request(
@@ -47,7 +54,7 @@ def _request(
 
 
 @require_http_methods(GET_POST)
-def reports_home(request: HttpRequest, case_id: int) -> HttpResponse:
+def reports_home(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     form = ReportForm(submitted(request), initial={"kind": "chronology", "profile": "police"})
     if request.method == "POST" and form.is_valid():
@@ -74,7 +81,7 @@ def reports_home(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def spo(request: HttpRequest, case_id: int) -> HttpResponse:
+def spo(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id)
     form = SpoForm(submitted(request))
     if request.method == "POST" and form.is_valid():
@@ -89,7 +96,7 @@ def spo(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def vps(request: HttpRequest, case_id: int) -> HttpResponse:
+def vps(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     known = facts(
         chronology.build(
@@ -118,7 +125,7 @@ def _report(case: Case, report_id: int) -> Report:
 
 
 @require_http_methods(["GET", "HEAD"])
-def status(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
+def status(request: AuthenticatedHttpRequest, case_id: int, report_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     report = _report(case, report_id)
     return render(
@@ -128,7 +135,7 @@ def status(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
     )
 
 
-def download_response(request: HttpRequest, report: Report) -> HttpResponse:
+def download_response(request: AuthenticatedHttpRequest, report: Report) -> HttpResponse:
     if report.status != Report.Status.DONE:
         raise Http404
     if services.report_expired(report) or not report.storage_name:
@@ -143,6 +150,6 @@ def download_response(request: HttpRequest, report: Report) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def download(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest, case_id: int, report_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     return download_response(request, _report(case, report_id))

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from daybook.risk.models import Level
@@ -5,7 +7,7 @@ from daybook.risk.screening import ANSWERS, TOPICS
 
 
 class ScreeningForm(forms.Form):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for code, question in TOPICS:
             self.fields[code] = forms.ChoiceField(

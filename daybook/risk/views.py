@@ -1,8 +1,9 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.cases.access import casework_case_for
 from daybook.cases.sealing import open_for
 from daybook.cases.selectors import safe_contact_shown
@@ -14,7 +15,7 @@ from daybook.ui.forms import submitted
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def screening(request: HttpRequest, case_id: int) -> HttpResponse:
+def screening(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=request.method == "POST")
     form = ScreeningForm(submitted(request))
     if request.method == "POST" and form.is_valid():

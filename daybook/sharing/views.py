@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.models import User
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action, AuditEvent
@@ -58,7 +59,7 @@ def _span(since: Any, until: Any) -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def sharing(request: HttpRequest, case_id: int) -> HttpResponse:
+def sharing(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """GET: the sharing page and the entry chooser. POST: the confirmation from the check page,
     which shares the log."""
     case = case_for(request.user, case_id, write=request.method == "POST")
@@ -100,7 +101,7 @@ def sharing(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-def check(request: HttpRequest, case_id: int) -> HttpResponse:
+def check(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """Check before you share: who will see what, from when, and how to stop it. Nothing is
     shared until the person confirms on this page."""
     case = case_for(request.user, case_id, write=True)
@@ -145,7 +146,11 @@ def _name_on_reports(case: Case) -> str:
 
 
 def _chooser(
-    request: HttpRequest, case: Case, form: ShareForm, *, filters: ChooserFilterForm | None = None
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    form: ShareForm,
+    *,
+    filters: ChooserFilterForm | None = None,
 ) -> HttpResponse:
     """The sharing page. The chooser shows one page of entries at a time, decrypting only
     those, so it stays quick on a log of many thousands of entries."""
@@ -201,7 +206,7 @@ def _chooser(
 
 
 @require_POST
-def revoke(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse:
+def revoke(request: AuthenticatedHttpRequest, case_id: int, share_id: int) -> HttpResponse:
     case = case_for(request.user, case_id, write=True)
     share = get_object_or_404(Share, pk=share_id, case=case, revoked_at__isnull=True)
     services.share_revoke(share=share, actor=request.user, request=request)
@@ -213,7 +218,7 @@ def revoke(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def shared_list(request: HttpRequest) -> HttpResponse:
+def shared_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     from daybook.insights.services import alerts_for
 
     return render(
@@ -223,7 +228,7 @@ def shared_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _seen(request: HttpRequest, share: Share) -> None:
+def _seen(request: AuthenticatedHttpRequest, share: Share) -> None:
     audit_record(
         action=Action.SHARED_LOG_VIEWED,
         actor=request.user,
@@ -235,7 +240,7 @@ def _seen(request: HttpRequest, share: Share) -> None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def shared_log(request: HttpRequest, share_id: int) -> HttpResponse:
+def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse:
     share = share_for(request.user, share_id)
     if request.method == "POST":
         kind = request.POST.get("kind")
@@ -273,7 +278,7 @@ def shared_log(request: HttpRequest, share_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def shared_report(request: HttpRequest, share_id: int, report_id: int) -> HttpResponse:
+def shared_report(request: AuthenticatedHttpRequest, share_id: int, report_id: int) -> HttpResponse:
     share = share_for(request.user, share_id)
     report = get_object_or_404(Report, pk=report_id, share=share)
     return render(
@@ -282,6 +287,8 @@ def shared_report(request: HttpRequest, share_id: int, report_id: int) -> HttpRe
 
 
 @require_http_methods(["GET", "HEAD"])
-def shared_report_download(request: HttpRequest, share_id: int, report_id: int) -> HttpResponse:
+def shared_report_download(
+    request: AuthenticatedHttpRequest, share_id: int, report_id: int
+) -> HttpResponse:
     share = share_for(request.user, share_id)
     return download_response(request, get_object_or_404(Report, pk=report_id, share=share))

@@ -1,5 +1,7 @@
 """Create the demo organisations and one persona per role, idempotently, and print logins."""
 
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -56,7 +58,7 @@ class Command(BaseCommand):
         parser.add_argument("--address", default="http://127.0.0.1:8000")
 
     @transaction.atomic
-    def handle(self, *args: object, address: str, **options: object) -> None:
+    def handle(self, *args: Any, address: str, **options: Any) -> None:
         organisations = {}
         for name, kind in ORGANISATIONS:
             organisation = Organisation.objects.filter(name=name).first()

@@ -1,6 +1,7 @@
 """Re-wrap every case's data key with a new master key. Only the small wrapped keys change."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:  # noqa: ANN001
         parser.add_argument("new_key_file")
 
-    def handle(self, *args: object, new_key_file: str, **options: object) -> None:
+    def handle(self, *args: Any, new_key_file: str, **options: Any) -> None:
         try:
             new_key = crypto.decode_key(Path(new_key_file).read_text(encoding="ascii"))
         except OSError as error:

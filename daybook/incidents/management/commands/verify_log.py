@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from daybook.cases.models import Case
@@ -11,9 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("reference", nargs="?", help="a case reference such as DB-ABCD-EFGH")
         parser.add_argument("--skip-files", action="store_true", help="do not re-hash files")
 
-    def handle(
-        self, *args: object, reference: str | None, skip_files: bool, **options: object
-    ) -> None:
+    def handle(self, *args: Any, reference: str | None, skip_files: bool, **options: Any) -> None:
         cases = Case.objects.filter(erased_at__isnull=True).order_by("pk")
         if reference:
             cases = cases.filter(reference=reference)
