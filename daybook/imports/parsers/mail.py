@@ -11,6 +11,7 @@ import io
 import mailbox
 import os
 import tempfile
+from collections.abc import Sequence
 
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
@@ -48,7 +49,7 @@ def parse_mbox(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     return _result(raws)
 
 
-def _result(raws: list[tuple[bytes, str, str | None]]) -> ParseResult:
+def _result(raws: Sequence[tuple[bytes, str, str | None]]) -> ParseResult:
     records = [_record(raw, locator, from_line) for raw, locator, from_line in raws]
     participants: dict[str, int] = {}
     for record in records:
@@ -82,7 +83,9 @@ def _read(raw: bytes, locator: str, from_line: str | None) -> Record:
         body, facts = "", [*facts, "body_unreadable"]
     attachments = []
     for part in message.iter_attachments():
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
         attachments.append(
             Attachment(
                 name=part.get_filename() or "attachment",

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XMLParseError
 
 import phonenumbers
@@ -44,7 +45,7 @@ WITHHELD = {"2": "Withheld number", "3": "Unknown number", "4": "Payphone", "5":
 
 
 def _join_surrogates(data: bytes) -> tuple[bytes, int]:
-    def join(match: re.Match) -> bytes:
+    def join(match: re.Match[bytes]) -> bytes:
         high, low = int(match.group(1)), int(match.group(2))
         if 0xD800 <= high <= 0xDBFF and 0xDC00 <= low <= 0xDFFF:
             return b"&#%d;" % (0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
@@ -53,7 +54,7 @@ def _join_surrogates(data: bytes) -> tuple[bytes, int]:
     data = PAIR.sub(join, data)
     lone = 0
 
-    def replace(match: re.Match) -> bytes:
+    def replace(match: re.Match[bytes]) -> bytes:
         nonlocal lone
         if 0xD800 <= int(match.group(1)) <= 0xDFFF:
             lone += 1
@@ -122,7 +123,7 @@ def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     return ParseResult(format=FORMAT, records=records, participants=participants, warnings=warnings)
 
 
-def _sms(element, index: int, lone: bool) -> Record:  # noqa: ANN001
+def _sms(element: Element, index: int, lone: bool) -> Record:
     address = element.get("address") or ""
     incoming = element.get("type") == "1"
     body = element.get("body")
@@ -153,7 +154,7 @@ def _sms(element, index: int, lone: bool) -> Record:  # noqa: ANN001
     )
 
 
-def _mms(element, index: int, lone: bool) -> Record:  # noqa: ANN001
+def _mms(element: Element, index: int, lone: bool) -> Record:
     incoming = element.get("msg_box") == "1"
     sender = ""
     recipients = []
@@ -171,7 +172,7 @@ def _mms(element, index: int, lone: bool) -> Record:  # noqa: ANN001
             texts.append(part.get("text") or "")
             continue
         name = next(
-            (part.get(k) for k in ("name", "cl", "fn") if part.get(k) not in (None, "null")),
+            (v for k in ("name", "cl", "fn") if (v := part.get(k)) is not None and v != "null"),
             "attachment",
         )
         payload = part.get("data")
@@ -209,7 +210,7 @@ def _mms(element, index: int, lone: bool) -> Record:  # noqa: ANN001
     )
 
 
-def _call(element, index: int, lone: bool) -> Record:  # noqa: ANN001
+def _call(element: Element, index: int, lone: bool) -> Record:
     raw = element.get("number") or ""
     presentation = element.get("presentation") or "1"
     if presentation in WITHHELD or raw in ("", "-1"):

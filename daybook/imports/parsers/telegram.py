@@ -96,7 +96,7 @@ def _record(message: Any, thread: str, index: int) -> Record | None:
             outcome = (
                 "missed"
                 if message.get("is_missed")
-                else CALL_OUTCOMES.get(message.get("discard_reason"), "answered")
+                else CALL_OUTCOMES.get(message.get("discard_reason") or "", "answered")
             )
         else:
             kind = "system"

@@ -94,7 +94,7 @@ def infer_date_order(dates: list[str]) -> tuple[str | None, bool]:
     return "dmy", True
 
 
-def _date(text: str, order: str) -> tuple[dt.date, str]:
+def _date(text: str, order: str | None) -> tuple[dt.date, str]:
     first, second, third = _pieces(text)
     if order == "ymd":
         year, month, day = first, second, third
@@ -164,7 +164,8 @@ def parse(
         warnings.append("The file starts with text before the first message; it was not imported.")
     parts[-1] = parts[-1].rstrip("\n")
     records, attachments = [], attachments or {}
-    days, clocks = {}, {}
+    days: dict[str, tuple[dt.date, str]] = {}
+    clocks: dict[tuple[str, str | None, str], tuple[dt.time, str]] = {}
     line = parts[0].count("\n") + 1
     pieces = iter(parts)
     next(pieces)
@@ -235,7 +236,8 @@ def _record(
         sender, text, kind = "", body, "system"
     elif text[:1] in SYSTEM_STARTS and _is_system(text):
         kind = "system"
-    facts, found, call_outcome = [], (), None
+    found: tuple[Attachment, ...] = ()
+    facts, call_outcome = [], None
     first_line = text.partition("\n")[0]
     # Cheap substring checks first: most messages are plain text and skip every pattern.
     if "deleted" in first_line and DELETED.match(first_line):
