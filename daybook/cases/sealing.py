@@ -7,6 +7,10 @@ from daybook import crypto
 from daybook.cases.models import Case
 
 
+# What a BinaryField gives back: bytes, or a memoryview with some database drivers.
+Stored = bytes | memoryview
+
+
 class CaseErased(Exception):
     """The case's key has been destroyed: its data can no longer be read."""
 
@@ -21,7 +25,7 @@ def seal_json(key: bytes, value: Any, associated: str) -> bytes:
     return crypto.seal(key, json.dumps(value, ensure_ascii=False).encode("utf-8"), associated)
 
 
-def open_json(key: bytes, sealed: bytes, associated: str) -> Any:
+def open_json(key: bytes, sealed: Stored, associated: str) -> Any:
     return json.loads(crypto.open_sealed(key, bytes(sealed), associated))
 
 
@@ -29,7 +33,7 @@ def seal_for(case: Case, value: Any, associated: str) -> bytes:
     return seal_json(case_key(case), value, associated)
 
 
-def open_for(case: Case, sealed: bytes | None, associated: str, default: Any = None) -> Any:
+def open_for(case: Case, sealed: Stored | None, associated: str, default: Any = None) -> Any:
     if not sealed:
         return default
     return open_json(case_key(case), sealed, associated)
@@ -42,6 +46,8 @@ def seal_standalone(value: Any, name: str) -> tuple[bytes, bytes]:
     return crypto.wrap_data_key(key, name), seal_json(key, value, f"{name}:data")
 
 
-def open_standalone(wrapped: bytes, sealed: bytes, name: str) -> Any:
+def open_standalone(wrapped: Stored | None, sealed: Stored | None, name: str) -> Any:
+    if wrapped is None or sealed is None:
+        raise crypto.DecryptionError(f"{name} has nothing sealed")
     key = crypto.unwrap_data_key(bytes(wrapped), name)
     return open_json(key, sealed, f"{name}:data")
