@@ -1,6 +1,7 @@
 """Who may do what with accounts and organisations, as `rules` predicates."""
 
 import rules
+from django.db.models import QuerySet
 
 from daybook.accounts.models import ROLE_ORGANISATION_KIND, Organisation, Role, User
 
@@ -40,10 +41,10 @@ def grantable_roles(actor: User, organisation: Organisation) -> list[Role]:
     return []
 
 
-def organisations_for_team_management(actor: User):  # noqa: ANN201
+def organisations_for_team_management(actor: User) -> QuerySet[Organisation]:
     if actor.role == Role.ADMINISTRATOR:
         return Organisation.objects.all()
-    if actor.role == Role.SERVICE_MANAGER:
+    if actor.role == Role.SERVICE_MANAGER and actor.organisation_id is not None:
         return Organisation.objects.filter(pk=actor.organisation_id)
     return Organisation.objects.none()
 

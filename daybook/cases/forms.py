@@ -1,11 +1,14 @@
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.formats import date_format
 
 from daybook.cases.models import CaseStatus, Consent, Consultation, Referral, Relationship
 from daybook.risk.models import Level
+
+if TYPE_CHECKING:
+    from daybook.accounts.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"})
 CHANNELS = [
@@ -62,7 +65,8 @@ class SafeContactForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         both = set(data.get("safe_channels") or []) & set(data.get("never_channels") or [])
         if both:
             raise forms.ValidationError("A way of contacting cannot be both safe and never to use")
@@ -80,7 +84,8 @@ class CaseStatusForm(forms.Form):
     relationship = forms.ChoiceField(label="Relationship", choices=Relationship.choices)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("status") == CaseStatus.CLOSED and not data.get("closure_reason"):
             self.add_error("closure_reason", "Give a reason for closing the case")
         return data
@@ -112,7 +117,7 @@ class PerpetratorForm(forms.Form):
 
     def identifiers(self) -> dict:
         data = self.cleaned_data
-        found = {
+        found: dict[str, Any] = {
             name: lines(data.get(name, ""))
             for name in ("names", "aliases", "phones", "emails", "handles", "vehicles", "addresses")
         }
@@ -132,7 +137,8 @@ class ConsentForm(forms.Form):
     how = forms.ChoiceField(label="How it was given", choices=Consent.How.choices)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         needs_detail = (Consent.Purpose.SHARE_ORGANISATION, Consent.Purpose.CONTACT_CHANNEL)
         if data.get("purpose") in needs_detail and not data.get("detail"):
             self.add_error("detail", "Name the organisation or the channel")
@@ -213,7 +219,8 @@ class OwnSafeContactForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _check_safe_contact(self, data)
         return data
 
@@ -299,7 +306,8 @@ class ProfessionalReferralForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("consent_basis") != Referral.ConsentBasis.CONSENT and not data.get(
             "basis_detail"
         ):
@@ -393,7 +401,7 @@ class CaseFilterForm(forms.Form):
         if advocates is None:
             del self.fields["advocate"]
         else:
-            self.fields["advocate"].choices = [
+            cast(forms.ChoiceField, self.fields["advocate"]).choices = [
                 ("", "Any advocate"),
                 ("none", "No advocate"),
                 *[(str(person.pk), str(person)) for person in advocates],
@@ -410,7 +418,7 @@ class DeclineForm(forms.Form):
 
 
 class AllocateForm(forms.Form):
-    advocates = forms.ModelMultipleChoiceField(
+    advocates: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
         label="Advocates", queryset=None, widget=forms.CheckboxSelectMultiple
     )
 

@@ -6,11 +6,16 @@ set of views and one template serve them all; a new section is one entry here.
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from daybook.cases import models as casework
 from daybook.risk import models as risk
+
+if TYPE_CHECKING:
+    from daybook.accounts.models import User
+    from daybook.incidents.models import Entry
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -41,7 +46,9 @@ class ContactNoteForm(forms.Form):
 class TaskForm(forms.Form):
     title = forms.CharField(label="Task", max_length=300)
     due_on = forms.DateField(label="Due", widget=DATE)
-    assignee = forms.ModelChoiceField(label="Assigned to", queryset=None, required=False)
+    assignee: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        label="Assigned to", queryset=None, required=False
+    )
     done = forms.BooleanField(label="Done", required=False)
 
 
@@ -64,7 +71,7 @@ class ProtectiveOrderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
-    breaches = forms.ModelMultipleChoiceField(
+    breaches: "forms.ModelMultipleChoiceField[Entry]" = forms.ModelMultipleChoiceField(
         label="Breaches (entries in the log)",
         queryset=None,
         required=False,
@@ -89,7 +96,7 @@ class VictimsCodeForm(forms.Form):
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-SCORE = {"min_value": 1, "max_value": 5, "help_text": "1 (lowest) to 5 (highest)"}
+SCORE: dict[str, Any] = {"min_value": 1, "max_value": 5, "help_text": "1 (lowest) to 5 (highest)"}
 
 
 class OutcomeForm(forms.Form):
@@ -133,7 +140,7 @@ class SafetyActionForm(forms.Form):
 class Section:
     slug: str
     title: str
-    model: type
+    model: type[casework.CaseRecord]
     form: type[forms.Form]
     sealed: tuple[str, ...]
     many: tuple[str, ...] = ()

@@ -115,8 +115,8 @@ def case_details_save(
     *,
     case: Case,
     actor: User,
-    client: dict | None = None,
-    safe_contact: dict | None = None,
+    client: dict[str, Any] | None = None,
+    safe_contact: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     fields = []
@@ -174,7 +174,7 @@ def case_status_set(
 
 @transaction.atomic
 def perpetrator_add(
-    *, case: Case, actor: User, identifiers: dict, request: HttpRequest | None = None
+    *, case: Case, actor: User, identifiers: dict[str, Any], request: HttpRequest | None = None
 ) -> Perpetrator:
     perpetrator = Perpetrator(case=case, created_by=actor)
     perpetrator.sealed = seal_for(case, identifiers, perpetrator.associated())
@@ -291,7 +291,7 @@ def referral_make(
     *,
     service: Organisation,
     source: str,
-    details: dict,
+    details: dict[str, Any],
     referrer: User | None = None,
     case: Case | None = None,
     consent_basis: str = Referral.ConsentBasis.CONSENT,
@@ -326,10 +326,11 @@ def referral_make(
     return referral
 
 
-def referral_details(referral: Referral) -> dict:
-    return open_standalone(
+def referral_details(referral: Referral) -> dict[str, Any]:
+    details: dict[str, Any] = open_standalone(
         referral.wrapped_key, referral.details_sealed, f"referral:{referral.uid}"
     )
+    return details
 
 
 def _decide(referral: Referral, actor: User, status: str) -> None:
@@ -432,7 +433,7 @@ def consultation_save(
     *,
     service: Organisation,
     actor: User,
-    values: dict,
+    values: dict[str, Any],
     case: Case | None = None,
     request: HttpRequest | None = None,
 ) -> Consultation:
@@ -501,7 +502,8 @@ def consultation_advise(
     return consultation
 
 
-def consultation_text(consultation: Consultation) -> dict:
-    return open_standalone(
+def consultation_text(consultation: Consultation) -> dict[str, Any]:
+    text: dict[str, Any] = open_standalone(
         consultation.wrapped_key, consultation.sealed, f"consultation:{consultation.uid}"
     )
+    return text

@@ -56,7 +56,7 @@ def payload_from(text: str) -> dict[str, Any]:
 
 
 def _key(draft: Draft) -> bytes:
-    return case_key(draft.case) if draft.case_id else crypto.master_key()
+    return case_key(draft.case) if draft.case else crypto.master_key()
 
 
 def _audit_extra(draft: Draft, **more: str) -> dict[str, Any]:
@@ -65,9 +65,10 @@ def _audit_extra(draft: Draft, **more: str) -> dict[str, Any]:
 
 def draft_open(draft: Draft) -> dict[str, Any]:
     """The payload of a draft. Raises CaseErased or crypto.DecryptionError if it cannot open."""
-    return json.loads(
+    payload: dict[str, Any] = json.loads(
         crypto.open_sealed(_key(draft), bytes(draft.payload_sealed), draft.associated)
     )
+    return payload
 
 
 @transaction.atomic
@@ -155,7 +156,7 @@ def owner_of_exit_token(token: str, *, key: str) -> User:
         raise Http404 from None
     if not isinstance(signed, dict) or signed.get("key") != key:
         raise Http404
-    owner = User.objects.filter(pk=signed.get("owner"), is_active=True).first()
+    owner = User.objects.filter(pk=signed.get("owner", 0), is_active=True).first()
     if owner is None:
         raise Http404
     return owner

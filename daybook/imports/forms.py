@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import ngettext
@@ -50,7 +50,7 @@ class ChoicesForm(forms.Form):
 
     def __init__(self, *args: Any, summary: dict, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stalkers"].choices = [
+        cast(forms.ChoiceField, self.fields["stalkers"]).choices = [
             (name, f"{name} ({ngettext('%d message', '%d messages', count) % count})")
             for name, count in summary["participants"]
         ]
@@ -77,9 +77,10 @@ class ColumnsForm(forms.Form):
     text = forms.ChoiceField(label="Message text column (optional)", required=False)
 
     def __init__(self, *args: Any, header: list[str], mapping: dict | None, **kwargs: Any) -> None:
-        super().__init__(*args, initial=mapping or {}, **kwargs)
+        kwargs["initial"] = mapping or {}
+        super().__init__(*args, **kwargs)
         columns = [(name, name) for name in header]
         for name in ("timestamp", "number"):
-            self.fields[name].choices = columns
+            cast(forms.ChoiceField, self.fields[name]).choices = columns
         for name in ("direction", "duration", "text"):
-            self.fields[name].choices = [("", "None"), *columns]
+            cast(forms.ChoiceField, self.fields[name]).choices = [("", "None"), *columns]

@@ -140,7 +140,8 @@ class EntryForm(forms.Form):
         return day
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("precision", "channel", "place_kind", "seen", "time_zone"):
             if not data.get(name) and name not in self.errors:
                 data[name] = self.fields[name].initial  # unanswered: the neutral default

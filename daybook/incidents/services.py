@@ -209,7 +209,8 @@ def current_contents(
     logged = []
     for entry in entries:
         if entry.status == Entry.Status.DRAFT:
-            contents[entry.pk] = keys.open_json(key, entry.draft_sealed, keys.draft_ad(entry.uid))
+            sealed = entry.draft_sealed or b""
+            contents[entry.pk] = keys.open_json(key, sealed, keys.draft_ad(entry.uid))
         else:
             logged.append(entry.pk)
     records = (
@@ -505,4 +506,7 @@ def evidence_bytes(evidence: Evidence, key: bytes | None = None) -> bytes:
 
 def evidence_meta(evidence: Evidence, key: bytes | None = None) -> dict[str, Any]:
     key = key or keys.case_key(evidence.entry.case)
-    return keys.open_json(key, evidence.meta_sealed, keys.evidence_meta_ad(evidence.uid))
+    meta: dict[str, Any] = keys.open_json(
+        key, evidence.meta_sealed, keys.evidence_meta_ad(evidence.uid)
+    )
+    return meta

@@ -1,6 +1,6 @@
 """The forms of the insights pages."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -33,12 +33,13 @@ class PeriodForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.role == Role.COMMISSIONER_VIEWER:
-            self.fields["service"].queryset = support_services()
+            cast(forms.ModelChoiceField, self.fields["service"]).queryset = support_services()
         else:
             del self.fields["service"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The start of the period must be before its end.")
         return data

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -15,7 +17,9 @@ from daybook.sharing.models import Share
 
 
 @transaction.atomic
-def identifiers_index(*, perpetrator: Perpetrator, identifiers: dict) -> list[RepeatAlert]:
+def identifiers_index(
+    *, perpetrator: Perpetrator, identifiers: dict[str, Any]
+) -> list[RepeatAlert]:
     """Store the perpetrator's identifier tokens and raise an alert on each case that shares
     one with a case of a different person."""
     IdentifierToken.objects.filter(perpetrator=perpetrator).delete()
@@ -50,7 +54,7 @@ def identifiers_index(*, perpetrator: Perpetrator, identifiers: dict) -> list[Re
     return alerts
 
 
-def alerts_for(user: User):  # noqa: ANN201
+def alerts_for(user: User) -> QuerySet[RepeatAlert]:
     """Managers see alerts on their service's cases; a police liaison only when both cases
     are shared with their force."""
     alerts = RepeatAlert.objects.filter(acknowledged_at__isnull=True).select_related(

@@ -63,7 +63,8 @@ class VpsForm(forms.Form):
             lead = ""
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not any(data.get(code) for code, _label, _prompt in VPS_AREAS):
             raise forms.ValidationError("Write about at least one area")
         return data

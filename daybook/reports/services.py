@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -34,7 +35,7 @@ def report_request(
     kind: str,
     profile: str,
     share: Share | None = None,
-    options: dict | None = None,
+    options: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Report:
     if profile not in chronology.PROFILES or kind not in Report.Kind.values:

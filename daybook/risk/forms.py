@@ -36,7 +36,8 @@ class ScreeningForm(forms.Form):
         )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("judgement") and not data.get("judgement_reason"):
             self.add_error("judgement_reason", "Give the reason for raising the level")
         return data

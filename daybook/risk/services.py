@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,7 +19,7 @@ def screening_record(
     *,
     case: Case,
     author: User,
-    answers: dict,
+    answers: dict[str, Any],
     judgement: str = "",
     judgement_reason: str = "",
     review_due: dt.date | None = None,

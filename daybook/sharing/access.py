@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.http import Http404
 
 from daybook.accounts.models import Role, User
@@ -16,7 +17,7 @@ def share_for(user: User, share_id: int) -> Share:
     return share
 
 
-def shares_for_police(user: User):  # noqa: ANN201
+def shares_for_police(user: User) -> QuerySet[Share]:
     if user.role != Role.POLICE_LIAISON:
         return Share.objects.none()
     return Share.objects.filter(

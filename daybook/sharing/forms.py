@@ -1,10 +1,13 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 
 from daybook.accounts.models import Organisation
+
+if TYPE_CHECKING:
+    from daybook.incidents.models import Entry
 from daybook.ui import components
 
 WHOLE, DATES, CHOSEN = "whole", "dates", "chosen"
@@ -21,7 +24,8 @@ class ChooserFilterForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return data
@@ -42,7 +46,7 @@ class ShareForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    entries = forms.ModelMultipleChoiceField(
+    entries: "forms.ModelMultipleChoiceField[Entry]" = forms.ModelMultipleChoiceField(
         label="Entries", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     date_from = forms.DateField(required=False, widget=forms.HiddenInput)
@@ -51,11 +55,12 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, entries: Any, scope_required: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["entries"].queryset = entries
+        cast(forms.ModelChoiceField, self.fields["entries"]).queryset = entries
         self.scope_required = scope_required
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         ticked = data.get("entries") or []
         scope = data.get("scope")
         if not scope and not self.scope_required:
@@ -89,7 +94,7 @@ class ShareForm(forms.Form):
             ],
         }
         if field.errors:
-            params["errorMessage"] = {"text": " ".join(field.errors)}
+            params["errorMessage"] = {"text": " ".join(str(error) for error in field.errors)}
         return components.render("radios", params)
 
     def entry_checkboxes(self, rows: list) -> SafeString:
@@ -127,5 +132,5 @@ class ShareForm(forms.Form):
             "items": items,
         }
         if field.errors:
-            params["errorMessage"] = {"text": " ".join(field.errors)}
+            params["errorMessage"] = {"text": " ".join(str(error) for error in field.errors)}
         return components.render("checkboxes", params)

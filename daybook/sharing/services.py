@@ -1,5 +1,6 @@
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -77,7 +78,7 @@ def share_revoke(*, share: Share, actor: User, request: HttpRequest | None = Non
 def entries_in_scope(
     case: Case,
     *,
-    entry_ids: Iterable[int] | QuerySet | None = None,
+    entry_ids: Iterable[int] | QuerySet[Entry, Any] | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[Entry]:

@@ -5,8 +5,9 @@ Design System's tested, accessible HTML without hand-copied component markup. On
 environment is shared and each component's template is compiled once.
 """
 
+from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
@@ -79,11 +80,17 @@ def _common(field: forms.BoundField) -> dict[str, Any]:
     return params
 
 
+def _choices(field: forms.BoundField) -> Iterable[tuple[Any, Any]]:
+    """A choice field's (value, label) pairs: Django normalises them when they are set, but
+    the stubs give the getter the setter's wider type."""
+    return cast(Iterable[tuple[Any, Any]], cast(forms.ChoiceField, field.field).choices)
+
+
 def _items(field: forms.BoundField) -> list[dict[str, Any]]:
     value = field.value()
     selected = {str(item) for item in value} if isinstance(value, list | tuple) else {str(value)}
     items = []
-    for choice_value, choice_label in field.field.choices:
+    for choice_value, choice_label in _choices(field):
         if choice_value in ("", None):
             continue
         items.append(
@@ -117,7 +124,7 @@ def render_field(field: forms.BoundField) -> SafeString:
     if isinstance(widget, forms.Select):
         items = [
             {"value": value, "text": label, "selected": str(value) == str(field.value())}
-            for value, label in field.field.choices
+            for value, label in _choices(field)
         ]
         return render("select", {**params, "label": _label(field), "items": items})
     if isinstance(widget, forms.Textarea):
