@@ -162,9 +162,20 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("DAYBOOK_REAUTHENTICATION_SECONDS", 300, minimum=30)
+# Wrong passwords slow whoever guesses without locking the owner out: the per-address limit
+# pauses passwords for that address, and the owner can still sign in with a code sent to it,
+# which a guesser cannot read. The per-address limit is counted first, so guessing at one
+# address never spends the allowance of everyone on a shared network (a refuge's, a
+# library's); only trying many addresses from one network does.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/300s/key",
+    "login": "120/m/ip",
+    "login_failed": "5/300s/key,60/m/ip",
+    # A minute's wait at most for the owner, so asking for codes cannot keep them out.
+    "request_login_code": "3/m/key,30/m/ip",
+    # Daybook's own: referrals sent through the public self-referral form, per network.
+    "self_referral": "10/h/ip",
     "reset_password": "10/m/ip,3/10m/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "10/m/ip",
@@ -184,6 +195,8 @@ ACCOUNT_FORMS = {
     "change_password": "daybook.accounts.forms.ChangePasswordForm",
     "set_password": "daybook.accounts.forms.SetPasswordForm",
     "reset_password": "daybook.accounts.forms.ResetPasswordForm",
+    "request_login_code": "daybook.accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "daybook.accounts.forms.ConfirmLoginCodeForm",
     "reset_password_from_key": "daybook.accounts.forms.ResetPasswordKeyForm",
     "add_email": "daybook.accounts.forms.AddEmailForm",
     "reauthenticate": "daybook.accounts.forms.ReauthenticateForm",

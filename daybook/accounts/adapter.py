@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
@@ -31,8 +32,8 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": "Too many tries in a short time. Wait a minute, then try again.",
         "same_as_current": "That is the same as the one you have now.",
         "select_only_one": "Choose one e-mail address.",
-        "too_many_login_attempts": "Too many attempts to sign in. Wait a few minutes, "
-        "then try again.",
+        "too_many_login_attempts": "Too many attempts in a short time. Sign in with a code "
+        "sent to your e-mail address instead, or wait a few minutes, then try again.",
     }
 
     def render_mail(
@@ -48,10 +49,33 @@ class AccountAdapter(DefaultAccountAdapter):
         user.name = (form.cleaned_data.get("name") or "")[:150]
         return super().save_user(request, user, form, commit=commit)
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth counts per host name as well; every name in ALLOWED_HOSTS would then give a
+        # guesser another allowance for the same address. One count per address.
+        return str(credentials.get("email") or "").strip().lower()
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            # Refused before the password is even checked: still an attempt on the person's
+            # account, and they see it on their account page like any other.
+            _record_failed_sign_in(request, credentials, refused=True)
+            raise
+
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
-        email = str(credentials.get("email") or "")
-        user = User.objects.filter(email__iexact=email).first() if email else None
-        audit_record(action=Action.SIGN_IN_FAILED, subject=user, request=request)
+        _record_failed_sign_in(request, credentials, refused=False)
+
+
+def _record_failed_sign_in(request: HttpRequest, credentials: dict, *, refused: bool) -> None:
+    email = str(credentials.get("email") or "")
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    audit_record(
+        action=Action.SIGN_IN_FAILED,
+        subject=user,
+        request=request,
+        extra={"refused": True} if refused else None,
+    )
 
 
 class MFAAdapter(DefaultMFAAdapter):

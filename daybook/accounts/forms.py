@@ -139,6 +139,21 @@ class ResetPasswordForm(account_forms.ResetPasswordForm):
         _relabel(self, {"email": (EMAIL_LABEL, "The address you use to sign in.")})
 
 
+class RequestLoginCodeForm(account_forms.RequestLoginCodeForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"email": (EMAIL_LABEL, "The address you use to sign in.")})
+
+
+class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self, {"code": ("Code from the e-mail", "")})
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "spellcheck": "false"}
+        )
+
+
 class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -48,12 +48,16 @@ def organisation_create(*, actor: User | None, name: str, kind: str) -> Organisa
 def invitation_send(
     *, actor: User, organisation: Organisation, email: str, role: str, request: HttpRequest
 ) -> Invitation:
-    """Invite someone to join `organisation` with `role`, by a link that works once."""
+    """Invite someone to join `organisation` with `role`, by a link that works once.
+
+    The manager learns nothing about whether the address already has an account: the
+    invitation is recorded and listed either way, but someone who already has an account is
+    sent a neutral notice instead of the link (an address belongs to one account only).
+    """
     if role not in grantable_roles(actor, organisation):
         raise PermissionDenied
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "This person already has an account."})
+    has_account = User.objects.filter(email__iexact=email).exists()
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organisation=organisation,
@@ -63,11 +67,21 @@ def invitation_send(
         invited_by=actor,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
-    body = render_to_string(
-        "accounts/email/invitation.txt",
-        {"link": link, "service_name": settings.DAYBOOK_SERVICE_NAME, "invitation": invitation},
-    )
+    if has_account:
+        body = render_to_string(
+            "accounts/email/invitation_existing_account.txt",
+            {"service_name": settings.DAYBOOK_SERVICE_NAME},
+        )
+    else:
+        link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
+        body = render_to_string(
+            "accounts/email/invitation.txt",
+            {
+                "link": link,
+                "service_name": settings.DAYBOOK_SERVICE_NAME,
+                "invitation": invitation,
+            },
+        )
     audit_record(
         action=Action.INVITATION_SENT,
         actor=actor,

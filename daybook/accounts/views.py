@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts import services
@@ -21,7 +24,7 @@ from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.mfa import has_totp
 from daybook.accounts.models import Role, User
 from daybook.accounts.sudo import require_sudo
-from daybook.audit.models import SIGN_IN_ACTIONS
+from daybook.audit.models import SIGN_IN_ACTIONS, Action
 from daybook.audit.services import audit_events_about
 from daybook.ui.forms import submitted
 
@@ -48,14 +51,21 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/home_staff.html", context)
 
 
+FAILED_ATTEMPTS_WINDOW = timedelta(days=30)
+
+
 @require_http_methods(["GET", "HEAD"])
 def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's own sign-ins, failed attempts and exits, newest first."""
-    events = audit_events_about(request.user).filter(action__in=SIGN_IN_ACTIONS)[:30]
+    about = audit_events_about(request.user)
+    events = about.filter(action__in=SIGN_IN_ACTIONS)[:30]
+    # Counted apart from the list, so a burst of attempts cannot hide how many there were.
+    since = timezone.now() - FAILED_ATTEMPTS_WINDOW
+    failed = about.filter(action=Action.SIGN_IN_FAILED, at__gte=since).count()
     return render(
         request,
         "accounts/security.html",
-        {"events": events, "has_totp": has_totp(request.user)},
+        {"events": events, "has_totp": has_totp(request.user), "failed_attempts": failed},
     )
 
 
@@ -111,19 +121,16 @@ def invite(request: AuthenticatedHttpRequest, organisation_id: int) -> HttpRespo
     require_sudo(request)
     form = InvitationForm(request.POST, roles=grantable_roles(request.user, organisation))
     if form.is_valid():
-        try:
-            services.invitation_send(
-                actor=request.user,
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Invitation sent.")
-            return redirect("accounts:team", organisation_id=organisation.pk)
+        services.invitation_send(
+            actor=request.user,
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            request=request,
+        )
+        # The same words whatever the address: the page never says who has an account.
+        messages.success(request, "We have sent an invitation if the address can receive one.")
+        return redirect("accounts:team", organisation_id=organisation.pk)
     context = _team_context(request, organisation, invite_form=form)
     return render(request, "accounts/team.html", context, status=400)
 

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from daybook.accounts.models import Role, User
+from daybook.cases.access import cases_visible_to
 from daybook.cases.forms import CaseFilterForm
 from daybook.cases.models import Case, CaseStatus, ContactNote, Referral, Task
 from daybook.cases.sealing import CaseErased
@@ -99,9 +100,10 @@ def advocate_dashboard(user: User, query: Mapping[str, str] | None = None) -> di
         **listed,
         "caseload": listed["case_rows"],
         "today": today,
-        "my_tasks": Task.objects.filter(assignee=user, done_at__isnull=True).order_by("due_on")[
-            :20
-        ],
+        # Assigned to the advocate is not enough: the case must still be one they may see.
+        "my_tasks": Task.objects.filter(
+            assignee=user, done_at__isnull=True, case__in=cases_visible_to(user)
+        ).order_by("due_on")[:20],
         "escalations": escalations_for(user).order_by("-raised_at")[:50],
     }
 

@@ -3,6 +3,7 @@
 
 import datetime as dt
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -321,6 +322,11 @@ def _service_from(request: AuthenticatedHttpRequest) -> Organisation:
 
 
 SELF_REFERRAL_SESSION_KEY = "self_referral_sent"
+SELF_REFERRAL_PAUSED = (
+    "We could not send this yet: many requests came from your internet connection in a short "
+    "time. Your answers are still here. Try again in an hour, or see how to get help now. "
+    "If you are in danger, call 999."
+)
 
 
 @login_not_required
@@ -329,6 +335,11 @@ SELF_REFERRAL_SESSION_KEY = "self_referral_sent"
 def refer_yourself(request: HttpRequest) -> HttpResponse:
     form = forms.SelfReferralForm(submitted(request))
     if request.method == "POST" and form.is_valid():
+        # Counted only when a referral would be sent, so correcting a mistake costs nothing.
+        if not ratelimit.consume(request, action="self_referral"):
+            form.add_error(None, SELF_REFERRAL_PAUSED)
+            context = {"form": form, "services": _support_services()}
+            return render(request, "cases/refer_yourself.html", context, status=429)
         details = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
         urgency = details.pop("urgency")
         referral = services.referral_make(
