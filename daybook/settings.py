@@ -168,6 +168,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("DAYBOOK_REAUTHENTICATION_SECONDS", 3
 # address never spends the allowance of everyone on a shared network (a refuge's, a
 # library's); only trying many addresses from one network does.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Behind the proxy every request comes from the proxy's address, and one limit would hold for
+# everyone: limits per network read the client's address the proxy adds to X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("DAYBOOK_BEHIND_PROXY", False) else 0
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_RATE_LIMITS = {
     "login": "120/m/ip",

@@ -2,7 +2,10 @@
 who has an account."""
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -143,6 +146,36 @@ def test_one_person_guessing_does_not_lock_out_everyone_on_a_refuges_network(
     other = Client(REMOTE_ADDR=REFUGE_NETWORK)
     response = sign_in(other, personas.partner.email)
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+
+
+def test_behind_the_proxy_each_network_keeps_its_own_allowance(
+    personas: Personas,
+    settings,  # noqa: ANN001
+) -> None:
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for _ in range(70):
+        client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=STALKER_NETWORK)
+        sign_in(client, f"someone{_}@example.org", "no account")
+    assert (
+        "Too many attempts"
+        in sign_in(
+            Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=STALKER_NETWORK), "x@example.org"
+        ).content.decode()
+    )
+    # Someone elsewhere arrives through the same proxy and is not refused.
+    owner = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"10.9.9.9, {OWNER_NETWORK}")
+    assert sign_in(owner, personas.victim.email).status_code == 302
+    assert signed_in(owner)
+
+
+@pytest.mark.parametrize(("behind_proxy", "count"), [("true", "1"), ("false", "0")])
+def test_the_proxy_setting_decides_whose_address_is_counted(behind_proxy: str, count: str) -> None:
+    environment = {**os.environ, "DAYBOOK_BEHIND_PROXY": behind_proxy}
+    code = "import daybook.settings as s; print(s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    result = subprocess.run(  # noqa: S603 (a fixed command)
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == count
 
 
 def test_the_owner_sees_the_attempts_on_their_account_page(personas: Personas) -> None:
