@@ -34,14 +34,6 @@ from daybook.incidents import services as log
 from daybook.incidents.evidence import CheckedFile, check_upload
 from daybook.incidents.models import Entry, Evidence, RecordedHow
 
-CHANNELS = {
-    "whatsapp": Entry.Channel.MESSAGING_APP,
-    "sms_backup": Entry.Channel.TEXT_MESSAGE,
-    "telegram": Entry.Channel.MESSAGING_APP,
-    "messenger": Entry.Channel.SOCIAL_MEDIA,
-    "email": Entry.Channel.EMAIL,
-    "csv": Entry.Channel.PHONE_CALL,
-}
 CALL_WORDS = {
     "missed": "Missed call",
     "rejected": "Call rejected",
@@ -117,10 +109,11 @@ def import_upload(
     if len(data) > settings.DAYBOOK_IMPORT_MAX_BYTES:
         raise ParseError("The file is larger than Daybook can import in one go.")
     csv_header: list[str] = []
-    if parsers.detect_format(name, data) == "csv":
+    found = parsers.recognise(name, data)
+    if found.asks_for_columns:
         csv_header, _rows = csv_calls.rows(data)
-        if csv_calls.suggest(csv_header) is None:
-            result = ParseResult(format="csv", records=[], participants={})
+        if csv_calls.suggest(csv_header) is None:  # the person names the columns first
+            result = ParseResult(format=found.code, records=[], participants={})
         else:
             result = parsers.parse(data, filename=name)
     else:
@@ -413,9 +406,7 @@ def _local(record: Record, zone: ZoneInfo) -> dt.datetime:
 def _channel(job: ImportJob, record: Record) -> str:
     if record.kind == "call":
         return Entry.Channel.PHONE_CALL
-    if job.format == "csv":
-        return Entry.Channel.TEXT_MESSAGE
-    return CHANNELS[job.format]
+    return parsers.format_of(job.format).channel
 
 
 def _source(job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool) -> dict[str, Any]:

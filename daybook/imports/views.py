@@ -10,7 +10,7 @@ from daybook.cases.access import case_for
 from daybook.imports import services
 from daybook.imports.forms import ChoicesForm, ColumnsForm, UploadForm
 from daybook.imports.models import ImportJob
-from daybook.imports.parsers import FORMAT_NAMES, CsvMapping, ParseError
+from daybook.imports.parsers import CsvMapping, ParseError, format_of
 from daybook.ui.forms import submitted
 
 
@@ -39,7 +39,7 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
     item = get_object_or_404(ImportJob, pk=job_id, case=case)
     summary = services.job_summary(item)
     form = None
-    needs_columns = item.format == "csv" and "csv_mapping" not in item.options
+    needs_columns = format_of(item.format).asks_for_columns and "csv_mapping" not in item.options
     if item.status == ImportJob.Status.UPLOADED and needs_columns:
         form = ColumnsForm(submitted(request), header=summary["csv_header"], mapping=None)
         if request.method == "POST" and form.is_valid():
@@ -65,7 +65,7 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
             "name": services.job_name(item),
             "progress": services.import_progress(item),
             "columns": isinstance(form, ColumnsForm),
-            "format_name": FORMAT_NAMES.get(summary.get("format"), item.format),
+            "format_name": format_of(item.format).name,
         },
     )
 

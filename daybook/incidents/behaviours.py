@@ -1,6 +1,8 @@
 """Behaviours a log entry can record, each mapped to what the law calls it.
 
-To add a behaviour, add one line to BEHAVIOURS (see docs/developers/adding-a-behaviour.md).
+To add a behaviour, add one line to BEHAVIOURS (see docs/developers/adding-a-behaviour.md):
+everything that lists behaviours (the form, the log, the counts by category, the patterns and
+the signs of escalation) reads them from there.
 Codes are stored in the database and in the hash chain: never rename or remove one.
 """
 
@@ -41,13 +43,22 @@ STATUTORY = frozenset(
 
 @dataclass(frozen=True)
 class Behaviour:
+    """One kind of behaviour. `label` is in the person's own words ("Following me"), as they
+    tick it on an entry; wording for other readers (e.g. in the third person, for police)
+    would be a further field here."""
+
     label: str
     category: Category
+    # A more serious kind of incident: its first time is a milestone of the log and a sign
+    # of escalation in its own right (see insights.patterns.milestones).
+    serious: bool = False
 
 
 BEHAVIOURS: dict[str, Behaviour] = {
     "following": Behaviour("Following me", Category.FOLLOWING),
-    "turning_up": Behaviour("Turning up at my home, work or school", Category.LOITERING),
+    "turning_up": Behaviour(
+        "Turning up at my home, work or school", Category.LOITERING, serious=True
+    ),
     "loitering": Behaviour("Waiting or hanging around places I go", Category.LOITERING),
     "watching": Behaviour("Watching or spying on me", Category.WATCHING),
     "tracking": Behaviour("Tracking where I am (apps, GPS, tags)", Category.WATCHING),
@@ -60,10 +71,12 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "publishing": Behaviour("Posting things about me or pretending to be me", Category.PUBLISHING),
     "interfering": Behaviour("Moving, taking or interfering with my things", Category.INTERFERING),
     "damage": Behaviour("Damaging my property", Category.DAMAGE),
-    "threats": Behaviour("Threatening me or people close to me", Category.THREATS),
-    "violence": Behaviour("Hurting me or touching me", Category.VIOLENCE),
+    "threats": Behaviour("Threatening me or people close to me", Category.THREATS, serious=True),
+    "violence": Behaviour("Hurting me or touching me", Category.VIOLENCE, serious=True),
     "proxy": Behaviour("Getting other people to do things to me", Category.PROXY),
-    "order_breach": Behaviour("Breaking a court order or bail conditions", Category.OTHER),
+    "order_breach": Behaviour(
+        "Breaking a court order or bail conditions", Category.OTHER, serious=True
+    ),
     "other": Behaviour("Something else", Category.OTHER),
 }
 
@@ -72,3 +85,8 @@ BEHAVIOUR_CHOICES = [(code, behaviour.label) for code, behaviour in BEHAVIOURS.i
 
 def category_of(code: str) -> Category:
     return BEHAVIOURS[code].category
+
+
+def serious_codes() -> tuple[str, ...]:
+    """The codes of the serious behaviours, in the order of BEHAVIOURS."""
+    return tuple(code for code, behaviour in BEHAVIOURS.items() if behaviour.serious)

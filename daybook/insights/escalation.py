@@ -8,7 +8,8 @@
    rate is at least half as high again.
 2. Severity rising: the first time something more serious happened, within the last four
    weeks: approached in person after only remote contact, a visit to home or work, a threat,
-   violence; and every breach of an order.
+   violence, any other serious behaviour (see incidents.behaviours); and every breach of an
+   order.
 3. New behaviours: a kind of behaviour first logged in the last four weeks, in a log that
    already had incidents before them.
 """
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from daybook.cases.models import Case
+from daybook.incidents.behaviours import serious_codes
 from daybook.insights import patterns
 
 WINDOW = dt.timedelta(days=28)
@@ -114,11 +116,19 @@ def severity(case: Case, now: dt.datetime) -> list[Finding]:
         for moment in found.breaches
         if window_start <= moment <= now
     )
+    findings.extend(
+        Finding(
+            "serious", f"serious:{code}:{moment.isoformat()}", {"code": code, "on": _day(moment)}
+        )
+        for code, moment in found.others.items()
+        if moment is not None and window_start <= moment <= now
+    )
     return findings
 
 
 def new_behaviours(case: Case, now: dt.datetime) -> list[Finding]:
     firsts = patterns.behaviour_firsts(case)
+    serious = serious_codes()  # each has a finding of its own (see `severity`)
     window_start = now - WINDOW
     earliest = patterns.logged(case).order_by("occurred_at").values_list("occurred_at", flat=True)
     start = earliest.first()
@@ -127,7 +137,7 @@ def new_behaviours(case: Case, now: dt.datetime) -> list[Finding]:
     return [
         Finding("new_behaviour", f"new_behaviour:{code}", {"code": code, "on": _day(first)})
         for code, (first, _occasions) in sorted(firsts.items())
-        if code not in patterns.SERIOUS and window_start <= first <= now  # those have their own
+        if code not in serious and window_start <= first <= now
     ]
 
 
@@ -165,6 +175,10 @@ def explain(kind: str, facts: dict[str, Any]) -> str:
         "threat": f"First threat, on {when}.",
         "violence": f"First violence, on {when}.",
         "breach": f"A court order or bail conditions were broken on {when}.",
+        "serious": (
+            f"A serious kind of behaviour: {patterns.behaviour_label(facts.get('code', ''))}, "
+            f"first on {when}."
+        ),
         "new_behaviour": (
             f"A new kind of behaviour: {patterns.behaviour_label(facts.get('code', ''))}, "
             f"first on {when}."

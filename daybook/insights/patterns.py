@@ -17,7 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from daybook.cases.models import Case, ProtectiveOrder
-from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
+from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category, serious_codes
 from daybook.incidents.models import Entry, EntryBehaviour
 from daybook.reports import charts
 
@@ -50,12 +50,21 @@ class Milestones:
     threat: dt.datetime | None = None
     violence: dt.datetime | None = None
     breaches: list[dt.datetime] = field(default_factory=list)
+    # Every other serious behaviour (one without a milestone of its own above): its code and
+    # when it first happened.
+    others: dict[str, dt.datetime | None] = field(default_factory=dict)
+
+    @property
+    def other_firsts(self) -> list[tuple[str, dt.datetime | None]]:
+        """The other serious behaviours by label, for a page."""
+        return [(behaviour_label(code), moment) for code, moment in self.others.items()]
 
 
 # Visits in person to home, work or school; "turning up" counts too (see `milestones`).
 HOME_OR_WORK = (PlaceKind.HOME, PlaceKind.WORK_OR_SCHOOL)
-# The behaviours that mark a more serious kind of incident.
-SERIOUS = ("turning_up", "threats", "violence", "order_breach")
+# The serious behaviours (behaviours.BEHAVIOURS) that mark a milestone with a meaning of its
+# own: the first visit to home or work, the first threat, the first violence, each breach.
+WITH_OWN_MILESTONE = ("turning_up", "threats", "violence", "order_breach")
 
 
 def milestones(
@@ -65,7 +74,8 @@ def milestones(
 ) -> Milestones:
     """From the overview and the behaviours' first dates, if the caller has them already."""
     found = found or overview(case)
-    firsts = firsts if firsts is not None else behaviour_firsts(case, SERIOUS)
+    serious = serious_codes()
+    firsts = firsts if firsts is not None else behaviour_firsts(case, serious)
 
     def first(*moments: dt.datetime | None) -> dt.datetime | None:
         return min((moment for moment in moments if moment is not None), default=None)
@@ -90,6 +100,7 @@ def milestones(
         threat=of("threats"),
         violence=of("violence"),
         breaches=sorted(set(linked) | set(by_behaviour)),
+        others={code: of(code) for code in serious if code not in WITH_OWN_MILESTONE},
     )
 
 

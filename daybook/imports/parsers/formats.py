@@ -1,0 +1,262 @@
+"""Every kind of export Daybook imports, one `Format` each, in the order they are recognised.
+
+An upload is recognised from its content (its name is only a hint): first its shape (a ZIP, a
+JSON file, anything else), then the first format in `FORMATS` that knows that shape and
+recognises it. Everything else the import needs to know of a format (its name for the person,
+how it is read, the channel its messages are logged under) is in the same record, so adding a
+format is a parser module and one entry here (docs/developers/adding-an-import-format.md).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from daybook.imports.parsers import archive, csv_calls, mail, meta, sms_backup, telegram, whatsapp
+from daybook.imports.parsers.base import DEFAULT_LIMITS, Limits, ParseError, ParseResult
+from daybook.imports.parsers.csv_calls import CsvMapping
+
+Shape = Literal["zip", "json", "text"]
+
+ZIP_MAGIC = b"PK\x03\x04"
+LEADING_BLANKS = b"\xef\xbb\xbf \r\n\t"  # a UTF-8 byte order mark and white space
+SNIFF_BYTES = 65536  # how much of the start of a file recognising it reads, at most
+TEXT_HEAD_BYTES = 4096
+MAIL_HEADERS = (
+    b"From:",
+    b"Received:",
+    b"Return-Path:",
+    b"MIME-Version:",
+    b"Message-ID:",
+    b"Date:",
+    b"Delivered-To:",
+    b"Subject:",
+    b"To:",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What recognising a file that is neither a ZIP nor JSON looks at."""
+
+    filename: str  # lower-cased; only ever a hint
+    start: bytes  # the first 64 KB after any byte order mark and leading white space
+    head: str  # the first 4 KB as text, as they are
+
+    @property
+    def lines(self) -> list[str]:
+        return self.head.replace("\r\n", "\n").split("\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the person has told Daybook about an upload, and the caps it is read within."""
+
+    filename: str = ""
+    date_order: str | None = None  # for exports whose dates could be day or month first
+    csv_mapping: CsvMapping | None = None  # for a spreadsheet: which column is which
+    limits: Limits = DEFAULT_LIMITS
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One kind of export. `code` is what its ParseResult, its ImportJob and the keys of its
+    imported records carry: never change one, or a re-import no longer finds what is there."""
+
+    code: str
+    name: str  # for the person, e.g. on the page that shows what was found
+    accepts: str  # a phrase for "Daybook can import …", naming the files to upload
+    channel: str  # an Entry.Channel value for its messages (a call is always a phone call)
+    read: Callable[[bytes, Options], ParseResult]
+    # How it is recognised, for each shape it can come in: from the names (lower-cased,
+    # without folders) of the files in a ZIP, from the start of a JSON file as text, or from
+    # a Sample of any other file. None where it never comes in that shape.
+    in_zip: Callable[[list[str]], bool] | None = None
+    in_json: Callable[[str], bool] | None = None
+    in_text: Callable[[Sample], bool] | None = None
+    # A spreadsheet's columns differ from one provider to the next: the person confirms which
+    # column is which (a CsvMapping) before its records can be read.
+    asks_for_columns: bool = False
+
+
+def _is_mbox(start: bytes) -> bool:
+    return start.startswith(b"From ") and b"\nFrom:" in start[:SNIFF_BYTES]
+
+
+def _is_email(sample: Sample) -> bool:
+    return _is_mbox(sample.start) or sample.start.startswith(MAIL_HEADERS)
+
+
+def _is_sms_backup(sample: Sample) -> bool:
+    head = sample.head
+    return head.lstrip("\ufeff \r\n\t").startswith("<") and ("<smses" in head or "<calls" in head)
+
+
+def _is_whatsapp(sample: Sample) -> bool:
+    return any(whatsapp.HEADER.match(line) for line in sample.lines[:20])
+
+
+def _is_messenger_thread(name: str) -> bool:
+    return name.startswith("message_") and name.endswith(".json")
+
+
+def _read_email(data: bytes, options: Options) -> ParseResult:
+    start = data.lstrip(LEADING_BLANKS)[:SNIFF_BYTES]
+    if _is_mbox(start):
+        return mail.parse_mbox(data, limits=options.limits)
+    return mail.parse_eml(data, limits=options.limits)
+
+
+def _read_sms_backup(data: bytes, options: Options) -> ParseResult:
+    return sms_backup.parse(data, limits=options.limits)
+
+
+def _read_csv(data: bytes, options: Options) -> ParseResult:
+    return csv_calls.parse(data, mapping=options.csv_mapping, limits=options.limits)
+
+
+def _read_telegram(data: bytes, options: Options) -> ParseResult:
+    if data[:4] != ZIP_MAGIC:
+        return telegram.parse(data, limits=options.limits)
+    members, _warnings = archive.read_members(data, options.limits)
+    chat = next(name for name in members if name.lower().endswith("result.json"))
+    return telegram.parse(members[chat], limits=options.limits)
+
+
+def _read_messenger(data: bytes, options: Options) -> ParseResult:
+    if data[:4] != ZIP_MAGIC:
+        return meta.parse_threads(
+            [(options.filename or "message_1.json", data)], limits=options.limits
+        )
+    members, _warnings = archive.read_members(data, options.limits)
+    files = sorted(
+        (name, content)
+        for name, content in members.items()
+        if name.lower().rsplit("/", 1)[-1].startswith("message_") and name.endswith(".json")
+    )
+    result = meta.parse_threads(files, limits=options.limits)
+    result.members = archive.hashes(members)
+    return result
+
+
+def _read_whatsapp(data: bytes, options: Options) -> ParseResult:
+    if data[:4] != ZIP_MAGIC:
+        return whatsapp.parse(data, date_order=options.date_order, limits=options.limits)
+    members, warnings = archive.read_members(data, options.limits)
+    chats = sorted(name for name in members if name.lower().endswith(".txt"))
+    chat = "_chat.txt" if "_chat.txt" in chats else chats[0]
+    digests = archive.hashes(members)
+    attachments = {
+        name.rsplit("/", 1)[-1]: (len(content), digests[name])
+        for name, content in members.items()
+        if name != chat
+    }
+    result = whatsapp.parse(
+        members[chat],
+        date_order=options.date_order,
+        limits=options.limits,
+        member=chat,
+        attachments=attachments,
+    )
+    result.members = digests
+    result.warnings = warnings + result.warnings
+    return result
+
+
+# In the order they are tried: the first that recognises an upload reads it.
+FORMATS: tuple[Format, ...] = (
+    Format(
+        code=telegram.FORMAT,
+        name="Telegram chat",
+        accepts="a Telegram result.json",
+        channel="messaging_app",
+        read=_read_telegram,
+        in_zip=lambda names: "result.json" in names,
+        in_json=lambda head: '"date_unixtime"' in head or '"chats"' in head,
+    ),
+    Format(
+        code=meta.FORMAT,
+        name="Facebook Messenger or Instagram conversation",
+        accepts="a Facebook Messenger or Instagram download (.json or .zip)",
+        channel="social_media",
+        read=_read_messenger,
+        in_zip=lambda names: any(_is_messenger_thread(name) for name in names),
+        in_json=lambda head: '"participants"' in head or '"sender_name"' in head,
+    ),
+    Format(
+        code=mail.FORMAT,
+        name="E-mail",
+        accepts="e-mails (.eml or .mbox)",
+        channel="email",
+        read=_read_email,
+        in_text=_is_email,
+    ),
+    Format(
+        code=sms_backup.FORMAT,
+        name="SMS Backup & Restore (texts or calls)",
+        accepts="an SMS Backup & Restore file (.xml)",
+        channel="text_message",
+        read=_read_sms_backup,
+        in_text=_is_sms_backup,
+    ),
+    Format(
+        code=whatsapp.FORMAT,
+        name="WhatsApp chat",
+        accepts="a WhatsApp chat export (.txt or .zip)",
+        channel="messaging_app",
+        read=_read_whatsapp,
+        in_zip=lambda names: any(name.endswith(".txt") for name in names),
+        in_text=_is_whatsapp,
+    ),
+    Format(
+        code=csv_calls.FORMAT,
+        name="Spreadsheet (CSV), such as a phone company's call log",
+        accepts="a CSV spreadsheet such as a call log",
+        channel="text_message",  # a row without call details is taken for a text message
+        read=_read_csv,
+        in_text=lambda sample: sample.filename.endswith(".csv"),
+        asks_for_columns=True,
+    ),
+)
+EXPECTED = (
+    "Daybook can import "
+    + ", ".join(known.accepts for known in FORMATS[:-1])
+    + f" and {FORMATS[-1].accepts}."
+)
+UNRECOGNISED: dict[Shape, str] = {
+    "zip": "The ZIP file has no chat in it.",
+    "json": "This JSON file is not an export Daybook recognises.",
+    "text": "This file is not an export Daybook recognises.",
+}
+
+
+def format_of(code: str) -> Format:
+    """The format an import job or a parse result names. Raises KeyError for an unknown code."""
+    for known in FORMATS:
+        if known.code == code:
+            return known
+    raise KeyError(code)
+
+
+def recognise(filename: str, data: bytes) -> Format:
+    """What the file is, from its content. Raises ParseError, naming what Daybook can import."""
+    if not data:
+        raise ParseError("The file is empty.")
+    shape: Shape
+    if data[:4] == ZIP_MAGIC:
+        shape, members = "zip", archive.read_members(data, DEFAULT_LIMITS)[0]
+        names = [name.lower().rsplit("/", 1)[-1] for name in members]
+        found = next((f for f in FORMATS if f.in_zip is not None and f.in_zip(names)), None)
+    elif (start := data.lstrip(LEADING_BLANKS)[:SNIFF_BYTES])[:1] == b"{":
+        shape, head = "json", start.decode("utf-8", errors="ignore")
+        found = next((f for f in FORMATS if f.in_json is not None and f.in_json(head)), None)
+    else:
+        shape = "text"
+        sample = Sample(
+            filename=filename.lower(),
+            start=start,
+            head=data[:TEXT_HEAD_BYTES].decode("utf-8", errors="ignore"),
+        )
+        found = next((f for f in FORMATS if f.in_text is not None and f.in_text(sample)), None)
+    if found is None:
+        raise ParseError(f"{UNRECOGNISED[shape]} {EXPECTED}")
+    return found
