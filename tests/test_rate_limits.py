@@ -191,6 +191,18 @@ def test_the_owner_sees_the_attempts_on_their_account_page(personas: Personas) -
     assert STALKER_NETWORK in html
 
 
+def test_the_owner_is_told_of_the_attempts_when_they_next_sign_in(personas: Personas) -> None:
+    email = personas.victim.email
+    assert sign_in(Client(REMOTE_ADDR=OWNER_NETWORK), email).status_code == 302
+    guess(email, 3)
+    owner = Client(REMOTE_ADDR=OWNER_NETWORK)
+    home = owner.get(sign_in(owner, email)["Location"]).content.decode()
+    assert "Since you last signed in, there were 3 failed attempts to sign in" in home
+    # Told once: the next sign-in has nothing new to say.
+    again = Client(REMOTE_ADDR=OWNER_NETWORK)
+    assert "failed attempt" not in again.get(sign_in(again, email)["Location"]).content.decode()
+
+
 def test_the_code_does_not_skip_two_step_verification_for_staff(personas: Personas) -> None:
     guess(personas.advocate.email, 6)
     advocate = Client(REMOTE_ADDR=OWNER_NETWORK)

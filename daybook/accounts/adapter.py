@@ -4,14 +4,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from daybook.accounts.models import User
 from daybook.audit.models import Action
-from daybook.audit.services import audit_record
+from daybook.audit.services import audit_events_about, audit_record
 
 NEUTRAL_SUBJECT = "Your account"
 
@@ -65,6 +66,30 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         _record_failed_sign_in(request, credentials, refused=False)
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        # Told at once rather than left on a page the person may never open.
+        failed = failed_sign_ins_since_last_sign_in(user)
+        if failed:
+            messages.warning(
+                request,
+                f"Since you last signed in, there {'was' if failed == 1 else 'were'} {failed} "
+                f"failed attempt{'' if failed == 1 else 's'} to sign in to your account. "
+                "If that was not you, see them under Account and change your password.",
+            )
+        return response
+
+
+def failed_sign_ins_since_last_sign_in(user: User) -> int:
+    """Failed attempts on `user`'s account since the sign-in before the one just made."""
+    about = audit_events_about(user)
+    sign_ins = about.filter(action=Action.SIGNED_IN).order_by("-at").values_list("at", flat=True)
+    previous = sign_ins[1:2].first()
+    failed = about.filter(action=Action.SIGN_IN_FAILED)
+    if previous is not None:
+        failed = failed.filter(at__gt=previous)
+    return failed.count()
 
 
 def _record_failed_sign_in(request: HttpRequest, credentials: dict, *, refused: bool) -> None:
