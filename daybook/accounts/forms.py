@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from allauth.account import forms as account_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
@@ -14,17 +16,21 @@ class InvitationForm(forms.Form):
     )
     role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
 
-    def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
+    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (role.value, role.label) for role in roles
+        ]
 
 
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(label="New role", widget=forms.Select)
 
-    def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
+    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (role.value, role.label) for role in roles
+        ]
 
 
 class InvitationAcceptForm(forms.Form):
@@ -40,7 +46,8 @@ class InvitationAcceptForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "The passwords do not match")
@@ -87,7 +94,7 @@ def name_field() -> forms.CharField:
 
 
 class LoginForm(account_forms.LoginForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The page has its own "I have forgotten my password" link.
         _relabel(self, {"login": (EMAIL_LABEL, ""), "password": ("Password", "")})
@@ -96,7 +103,7 @@ class LoginForm(account_forms.LoginForm):
 class SignupForm(account_forms.SignupForm):
     name = name_field()
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(
             self,
@@ -119,7 +126,7 @@ NEW_PASSWORD_LABELS = {
 
 
 class ChangePasswordForm(account_forms.ChangePasswordForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(
             self,
@@ -128,25 +135,25 @@ class ChangePasswordForm(account_forms.ChangePasswordForm):
 
 
 class SetPasswordForm(account_forms.SetPasswordForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, NEW_PASSWORD_LABELS)
 
 
 class ResetPasswordForm(account_forms.ResetPasswordForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"email": (EMAIL_LABEL, "The address you use to sign in.")})
 
 
 class RequestLoginCodeForm(account_forms.RequestLoginCodeForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"email": (EMAIL_LABEL, "The address you use to sign in.")})
 
 
 class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"code": ("Code from the e-mail", "")})
         self.fields["code"].widget.attrs.update(
@@ -155,37 +162,37 @@ class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
 
 
 class ResetPasswordKeyForm(account_forms.ResetPasswordKeyForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, NEW_PASSWORD_LABELS)
 
 
 class AddEmailForm(account_forms.AddEmailForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"email": ("New e-mail address", "Use an address that only you can read.")})
 
 
 class ReauthenticateForm(account_forms.ReauthenticateForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"password": ("Password", "")})
 
 
 class MFAAuthenticateForm(mfa_forms.AuthenticateForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"code": (CODE_LABEL, CODE_HINT)})
 
 
 class MFAReauthenticateForm(mfa_forms.ReauthenticateForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"code": (CODE_LABEL, CODE_HINT)})
 
 
 class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"code": (CODE_LABEL, "The 6-digit code your app shows after you add it.")})
 
@@ -195,7 +202,7 @@ class NameForm(forms.Form):
 
     name = name_field()
 
-    def __init__(self, *args: object, victim: bool = True, **kwargs: object) -> None:
+    def __init__(self, *args: Any, victim: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         name = self.fields["name"]
         if victim:

@@ -1,7 +1,8 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 
 from daybook.accounts.mfa import has_totp
@@ -31,12 +32,18 @@ class StaffMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):  # noqa: ANN001, ANN201
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         user = request.user
         if not user.is_authenticated or not user.is_staff_member:
             return None
         match = request.resolver_match
-        if match.view_name in ENROLMENT_VIEWS or match.namespace == "public":
+        if match and (match.view_name in ENROLMENT_VIEWS or match.namespace == "public"):
             return None
         if has_totp(user):
             return None

@@ -124,6 +124,7 @@ def manager_dashboard(user: User, query: Mapping[str, str] | None = None) -> dic
         for case in Case.objects.filter(
             service=service, referred_at__isnull=False, first_contact_at__isnull=False
         ).only("referred_at", "first_contact_at")
+        if case.first_contact_at and case.referred_at
     ]
     advocates = list(
         User.objects.filter(organisation=service, role=Role.ADVOCATE).order_by("name", "email")

@@ -1,4 +1,5 @@
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -177,7 +178,7 @@ class Referral(models.Model):
 
     # How soon the service aims to make first contact, by urgency: the referral forms offer
     # these words and the confirmation page repeats them, so they are written once.
-    CONTACT_WITHIN = {
+    CONTACT_WITHIN: ClassVar[dict[str, str]] = {
         Urgency.URGENT: "1 working day",
         Urgency.SOON: "3 working days",
         Urgency.ROUTINE: "10 working days",

@@ -47,7 +47,7 @@ def section_rows(
     """Each record of `section` as label/value rows, in its form's order."""
     form = section.form()
     rows = []
-    for record in section.model.objects.filter(case=case).order_by("-created_at"):
+    for record in section.model._default_manager.filter(case=case).order_by("-created_at"):
         sealed = open_for(case, record.sealed, record.associated(), default={})
         items = []
         for name, field in form.fields.items():

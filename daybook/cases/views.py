@@ -2,12 +2,14 @@
 (the person's own support page); forms validate, services write, selectors read."""
 
 import datetime as dt
+from typing import cast
 
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,7 +39,7 @@ def _audit_read(request: AuthenticatedHttpRequest, case: Case) -> None:
         subject=case,
         request=request,
         organisation_id=request.user.organisation_id,
-        extra={"path": request.resolver_match.url_name},
+        extra={"path": request.resolver_match.url_name if request.resolver_match else None},
     )
 
 
@@ -124,7 +126,7 @@ def case_status(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
     initial = {
         "status": case.status,
         "closure_reason": case.closure_reason,
-        "domestic": {True: "yes", False: "no"}.get(case.domestic, ""),
+        "domestic": "" if case.domestic is None else "yes" if case.domestic else "no",
         "relationship": case.relationship,
     }
     form = forms.CaseStatusForm(submitted(request), initial=initial)
@@ -166,7 +168,7 @@ def case_allocate(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespon
     if request.user.role != Role.SERVICE_MANAGER:
         raise PermissionDenied
     form = forms.AllocateForm(submitted(request), initial={"advocates": case.advocates.all()})
-    form.fields["advocates"].queryset = User.objects.filter(
+    cast(ModelChoiceField, form.fields["advocates"]).queryset = User.objects.filter(
         organisation=case.service_id, role=Role.ADVOCATE, is_active=True
     )
     return _form_page(
@@ -310,7 +312,7 @@ def _support_services():  # noqa: ANN202
     return Organisation.objects.filter(kind=Organisation.Kind.SUPPORT_SERVICE).order_by("pk")
 
 
-def _service_from(request: AuthenticatedHttpRequest) -> Organisation:
+def _service_from(request: HttpRequest) -> Organisation:
     services_ = _support_services()
     chosen = request.POST.get("service")
     service = (
@@ -418,6 +420,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
+    form: forms.AccountReferralForm | forms.ProfessionalReferralForm
     if user.role == Role.VICTIM:
         form = forms.AccountReferralForm(submitted(request))
     elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
@@ -556,6 +559,8 @@ def consultations(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         service = user.organisation
+        if service is None:
+            raise PermissionDenied
         case = None
         if data["case_reference"]:
             from daybook.cases.access import cases_visible_to

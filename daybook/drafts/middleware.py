@@ -29,7 +29,9 @@ class DraftSentMiddleware:
         if request.content_type not in FORM_TYPES:
             return response  # not a form (its body may have been read as a stream)
         user = getattr(request, "user", None)
-        key = request.POST.get(FIELD) if user is not None and user.is_authenticated else None
+        if user is None or not user.is_authenticated:
+            return response
+        key = request.POST.get(FIELD)
         if not key:
             return response
         location = response.get("Location", "").split("?", 1)[0]

@@ -53,7 +53,7 @@ def draft_discard(request: AuthenticatedHttpRequest, draft_id: int) -> HttpRespo
     return redirect("drafts:list")
 
 
-def _keep(request: AuthenticatedHttpRequest, owner: User) -> HttpResponse:
+def _keep(request: HttpRequest, owner: User) -> HttpResponse:
     key = request.POST.get("key", "")
     place = place_of(owner, key)
     try:

@@ -80,7 +80,7 @@ def import_progress(job: ImportJob) -> dict[str, int]:
             "percent": 100 if job.status == "done" else 0,
         }
     with default_storage.open(name) as handle:
-        found = json.loads(handle.read())
+        found: dict[str, int] = json.loads(handle.read())
     found["percent"] = int(100 * found["done"] / found["total"]) if found["total"] else 0
     return found
 
@@ -159,7 +159,9 @@ def import_map_columns(*, job: ImportJob, mapping: parsers.CsvMapping) -> Import
 
 
 def job_summary(job: ImportJob) -> dict[str, Any]:
-    return open_json(case_key(job.case), job.summary_sealed, f"import:{job.uid}:summary")
+    sealed = job.summary_sealed or b""
+    summary: dict[str, Any] = open_json(case_key(job.case), sealed, f"import:{job.uid}:summary")
+    return summary
 
 
 def job_name(job: ImportJob) -> str:
@@ -268,7 +270,7 @@ def _units(
     """What becomes one entry: each record, or (if chosen) each day's records per channel."""
     if job.options.get("grouping") != "day":
         return [([keyed], wanted) for keyed, wanted in chosen]
-    days: dict[tuple, list[Keyed]] = {}
+    days: dict[tuple[dt.date, str, bool], list[Keyed]] = {}
     for keyed, wanted in chosen:
         record = keyed[1]
         day = (_local(record, zone).date(), _channel(job, record), wanted)

@@ -38,7 +38,7 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
     case = case_for(request.user, case_id, write=request.method == "POST")
     item = get_object_or_404(ImportJob, pk=job_id, case=case)
     summary = services.job_summary(item)
-    form = None
+    form: ColumnsForm | ChoicesForm | None = None
     needs_columns = format_of(item.format).asks_for_columns and "csv_mapping" not in item.options
     if item.status == ImportJob.Status.UPLOADED and needs_columns:
         form = ColumnsForm(submitted(request), header=summary["csv_header"], mapping=None)

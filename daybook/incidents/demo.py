@@ -1,13 +1,14 @@
 """A short, invented log for the demo personas, so a newcomer sees Daybook with data in it."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
 from daybook.accounts.models import Organisation, User
 from daybook.incidents import services
 
-DEMO_ENTRIES = [
+DEMO_ENTRIES: list[dict[str, Any]] = [
     {
         "occurred_on": "2026-09-03",
         "occurred_time": "08:10",
@@ -48,7 +49,7 @@ DEMO_ENTRIES = [
 ]
 
 
-def recent_entry() -> dict[str, object]:
+def recent_entry() -> dict[str, Any]:
     """One entry five days before the demo is set up, so the advocate sees an escalation
     alert (a first threat) whenever the demo is tried."""
     day = timezone.localdate() - dt.timedelta(days=5)

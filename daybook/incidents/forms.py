@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Any
+from typing import Any, Self
 
 from django import forms
 from django.utils import timezone
@@ -156,7 +156,7 @@ class EntryForm(forms.Form):
         return entry_content.normalise(data)
 
     @classmethod
-    def from_content(cls, content: dict[str, Any], **kwargs: Any) -> "EntryForm":
+    def from_content(cls, content: dict[str, Any], **kwargs: Any) -> Self:
         return cls(initial=dict(content), **kwargs)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -44,7 +44,7 @@ class _Replayed:
     amended: bool = False
     seq: int = 0
     recorded: tuple[Any, ...] = ()
-    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    evidence: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 
 
 class _Broken(Exception):
@@ -91,7 +91,11 @@ def _raw_rows(queryset: QuerySet) -> Any:
             yield from rows
 
 
-def _aware(value: Any) -> dt.datetime | None:
+@overload
+def _aware(value: None) -> None: ...
+@overload
+def _aware(value: dt.datetime) -> dt.datetime: ...
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
     """A stored timestamp as an aware datetime (SQLite's driver gives naive UTC)."""
     if value is None or value.tzinfo is not None:
         return value
@@ -241,8 +245,8 @@ _ENTRY_COLUMNS = (
 )
 
 
-def _expected_row(state: _Replayed) -> tuple[Any, ...]:
-    projected = entry_content.projection(state.content)
+def _expected_row(state: _Replayed, content: dict[str, Any]) -> tuple[Any, ...]:
+    projected = entry_content.projection(content)
     return (
         state.status,
         state.amended,
@@ -331,9 +335,9 @@ def _verify_entries(case: Case, replayed: dict[int, _Replayed]) -> None:
         state = replayed.get(entry_id)
         if state is None or state.content is None:
             raise _Broken("An entry has been added to the log outside its chain.")
-        if _stored_row(row) != _expected_row(state) or behaviours.get(entry_id, set()) != set(
-            state.content["behaviours"]
-        ):
+        if _stored_row(row) != _expected_row(state, state.content) or behaviours.get(
+            entry_id, set()
+        ) != set(state.content["behaviours"]):
             raise _Broken(
                 f"The entry added in record {state.seq} has been changed outside the log.",
                 state.seq,
@@ -347,7 +351,9 @@ def _verify_evidence(
     case: Case, key: bytes, replayed: dict[int, _Replayed], *, check_files: bool
 ) -> None:
     chained = {uid: facts for state in replayed.values() for uid, facts in state.evidence.items()}
-    stored = {item.uid: item for item in Evidence.objects.filter(entry__case=case)}
+    stored: dict[str | None, Evidence] = {
+        item.uid: item for item in Evidence.objects.filter(entry__case=case)
+    }
     for uid, facts in sorted(chained.items(), key=lambda pair: pair[1]["seq"]):
         item = stored.get(uid)
         seq = facts["seq"]

@@ -171,7 +171,7 @@ def record(
     if request.method == "POST":
         form = EntryForm(request.POST)
         if form.is_valid():
-            common = {
+            common: dict[str, Any] = {
                 "case": case,
                 "author": request.user,
                 "how": recorded_how(request, form),

@@ -69,7 +69,7 @@ def shown(count: int) -> int | str:
 class Table:
     title: str
     head: list[str]  # the first heading names the rows
-    rows: list[tuple[str, list[int | str]]] = field(default_factory=list)
+    rows: list[tuple[str, list[int | float | str]]] = field(default_factory=list)
     note: str = ""
     chart_column: int | None = 0  # the column drawn as bars in the PDF, if any
 

@@ -3,6 +3,7 @@ support service (or one). Nobody else reaches them."""
 
 import csv
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -31,11 +32,14 @@ def _period(
     if user.role not in (Role.SERVICE_MANAGER, Role.COMMISSIONER_VIEWER):
         raise PermissionDenied
     today = timezone.localdate()
-    default = {"start": today - dt.timedelta(days=365) + dt.timedelta(days=1), "end": today}
+    default: dict[str, Any] = {
+        "start": today - dt.timedelta(days=365) + dt.timedelta(days=1),
+        "end": today,
+    }
     form = PeriodForm(request.GET or None, user=user, initial=default)
     chosen = form.cleaned_data if form.is_valid() else default
     if user.role == Role.SERVICE_MANAGER:
-        services = Organisation.objects.filter(pk=user.organisation_id)
+        services = Organisation.objects.filter(members=user)
     elif chosen.get("service"):
         services = Organisation.objects.filter(pk=chosen["service"].pk)
     else:

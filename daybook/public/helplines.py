@@ -10,7 +10,7 @@ wrong instead of leaving a page without help on it.
 
 import json
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -112,7 +112,7 @@ def validate(found: object) -> list[Helpline]:
             raise ImproperlyConfigured(
                 f"DAYBOOK_HELPLINES_FILE: helpline {number}'s website must start with https://."
             )
-        helplines.append(Helpline(**{key: str(value) for key, value in item.items()}))
+        helplines.append(cast(Helpline, {key: str(value) for key, value in item.items()}))
     return helplines
 
 

@@ -32,7 +32,7 @@ class Bundle:
 
     def __init__(self, location: Path) -> None:
         self.zip = zipfile.ZipFile(location) if location.is_file() else None
-        self.folder = None if self.zip else location
+        self.folder = location  # read only when the bundle is not a ZIP
 
     def names(self) -> set[str]:
         if self.zip:

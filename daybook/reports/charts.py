@@ -163,7 +163,8 @@ def stacked_bars(
     body = _axis(TOP + plot_height + BOTTOM, plot_width, scale)
     every = _every(len(labels), 10)
     for index, label in enumerate(labels):
-        x, floor = LEFT + index * step, TOP + plot_height
+        x = LEFT + index * step
+        floor: float = TOP + plot_height
         for colour, (name, values) in zip(PALETTE, series.items(), strict=False):
             part = plot_height * values[index] / top_value
             if part:

@@ -77,7 +77,7 @@ class Command(BaseCommand):
                     password=DEMO_PASSWORD,
                     name=name,
                     role=role,
-                    organisation=organisations[organisation_name],
+                    organisation=organisations[organisation_name or ""],
                 )
             if user.is_staff_member:
                 key, code = ensure_mfa(user)

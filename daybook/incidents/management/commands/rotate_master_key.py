@@ -34,7 +34,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             cases = Case.objects.select_for_update().filter(wrapped_key__isnull=False)
             for case in cases.iterator():
-                data_key = crypto.unwrap_data_key(bytes(case.wrapped_key), case.uid, old_key)
+                wrapped = case.wrapped_key or b""  # never empty: the query asks for a key
+                data_key = crypto.unwrap_data_key(bytes(wrapped), case.uid, old_key)
                 case.wrapped_key = crypto.wrap_data_key(data_key, case.uid, new_key)
                 case.key_id = new_id
                 case.save(update_fields=["wrapped_key", "key_id"])
