@@ -28,6 +28,7 @@ run: keys
 test: keys
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	scripts/ensure_system_packages.sh
 	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -37,9 +38,11 @@ test-db: keys
 	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-lint: $(INSTALLED)
+# mypy's Django plugin imports the settings, which read the key files.
+lint: keys
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

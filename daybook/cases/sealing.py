@@ -6,7 +6,6 @@ from typing import Any
 from daybook import crypto
 from daybook.cases.models import Case
 
-
 # What a BinaryField gives back: bytes, or a memoryview with some database drivers.
 Stored = bytes | memoryview
 
