@@ -1,8 +1,11 @@
+from collections.abc import Iterable
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from allauth.usersessions.models import UserSession
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -38,14 +41,20 @@ class AccountAdapter(DefaultAccountAdapter):
     }
 
     def render_mail(
-        self, template_prefix: str, email: str, context: dict, headers=None
-    ) -> EmailMessage:  # noqa: ANN001
+        self,
+        template_prefix: str,
+        email: str,
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
         # Someone may read the person's inbox: no subject line says what Daybook is for.
         message = super().render_mail(template_prefix, email, context, headers=headers)
         message.subject = f"{settings.DAYBOOK_SERVICE_NAME}: {NEUTRAL_SUBJECT.lower()}"
         return message
 
-    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:  # noqa: ANN001
+    def save_user(
+        self, request: HttpRequest, user: User, form: forms.Form, commit: bool = True
+    ) -> User:
         # The optional "What should we call you?" answer; reports use it instead of a label.
         user.name = (form.cleaned_data.get("name") or "")[:150]
         return super().save_user(request, user, form, commit=commit)
@@ -118,7 +127,7 @@ class MFAAdapter(DefaultMFAAdapter):
 
 class UserSessionsAdapter(DefaultUserSessionsAdapter):
     @transaction.atomic
-    def end_sessions(self, sessions) -> None:  # noqa: ANN001
+    def end_sessions(self, sessions: Iterable[UserSession]) -> None:
         sessions = list(sessions)
         super().end_sessions(sessions)
         if sessions:

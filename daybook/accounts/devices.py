@@ -5,7 +5,7 @@ sideways, so pages show "Chrome on Android phone" instead. The rules come from u
 maintained regexes; only the naming on top of them lives here.
 """
 
-from ua_parser import parse
+from ua_parser import Result, parse
 
 UNKNOWN_BROWSER = "An unknown browser"
 UNKNOWN_DEVICE = "an unknown device"
@@ -36,14 +36,14 @@ COMPUTERS = {
 }
 
 
-def _browser(result) -> str:  # noqa: ANN001
+def _browser(result: Result) -> str:
     agent = result.user_agent
     if agent is None or agent.family == "Other":
         return UNKNOWN_BROWSER
     return BROWSER_NAMES.get(agent.family, agent.family)
 
 
-def _device(result, user_agent: str) -> str:  # noqa: ANN001
+def _device(result: Result, user_agent: str) -> str:
     os_family = result.os.family if result.os else ""
     model = result.device.family if result.device else ""
     if os_family == "iOS" or model in ("iPhone", "iPad", "iPod"):

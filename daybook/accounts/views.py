@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -22,7 +23,7 @@ from daybook.accounts.forms import (
 )
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.mfa import has_totp
-from daybook.accounts.models import Role, User
+from daybook.accounts.models import Organisation, Role, User
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import SIGN_IN_ACTIONS, Action
 from daybook.audit.services import audit_events_about
@@ -98,7 +99,11 @@ def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/teams.html", {"organisations": organisations})
 
 
-def _team_context(request: AuthenticatedHttpRequest, organisation, invite_form=None) -> dict:  # noqa: ANN001
+def _team_context(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    invite_form: InvitationForm | None = None,
+) -> dict[str, Any]:
     roles = grantable_roles(request.user, organisation)
     return {
         "organisation": organisation,

@@ -1,3 +1,5 @@
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 
@@ -76,10 +78,10 @@ SIGN_IN_ACTIONS = (
 class AuditEventQuerySet(models.QuerySet):
     """Audit events are append-only: bulk changes are refused outright."""
 
-    def update(self, **kwargs):  # noqa: ANN003
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit events cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("Audit events cannot be deleted.")
 
 
@@ -108,10 +110,10 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise PermissionError("Audit events cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit events cannot be deleted.")

@@ -4,6 +4,7 @@ Those writes happen in allauth's own code, so its signals are the only seam;
 the receivers record the event and do nothing else.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account import signals as account_signals
@@ -42,7 +43,7 @@ def _password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None
     audit_record(action=Action.PASSWORD_RESET, actor=None, subject=user, request=request)
 
 
-def _mfa_event(action: Action):  # noqa: ANN202
+def _mfa_event(action: Action) -> Callable[..., None]:
     def record(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
         audit_record(
             action=action,

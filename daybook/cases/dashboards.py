@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,7 +21,9 @@ from daybook.risk.models import Level, Screening
 OPEN = ~Q(status=CaseStatus.CLOSED)
 
 
-def _with_risk(cases):  # noqa: ANN001, ANN202
+# Cases annotated with their risk level and next review: the stubs cannot follow
+# annotations, so these querysets are typed loosely.
+def _with_risk(cases: QuerySet[Case]) -> QuerySet[Any]:
     latest = Screening.objects.filter(case=OuterRef("pk")).order_by("-created_at")
     today = timezone.localdate()
     contacts = ContactNote.objects.filter(case=OuterRef("pk")).order_by("-happened_at")
@@ -55,7 +57,7 @@ def _reference(text: str) -> str:
     return "-".join(text.upper().split())
 
 
-def filtered_cases(cases, filters: Mapping[str, str]):  # noqa: ANN001, ANN201
+def filtered_cases(cases: QuerySet[Any], filters: Mapping[str, str]) -> QuerySet[Any]:
     """`cases` (annotated with their risk) narrowed by a staff case list's filters: open
     cases unless a status (or all) is chosen; a reference matches any part of it."""
     if filters.get("reference"):
@@ -76,7 +78,9 @@ def filtered_cases(cases, filters: Mapping[str, str]):  # noqa: ANN001, ANN201
     return cases
 
 
-def _case_page(cases, query: Mapping[str, str], form: CaseFilterForm) -> dict[str, Any]:  # noqa: ANN001
+def _case_page(
+    cases: QuerySet[Any], query: Mapping[str, str], form: CaseFilterForm
+) -> dict[str, Any]:
     """One page of a filtered case list; only its cases' sealed names are opened."""
     page = Paginator(filtered_cases(cases, form.filters()), CASES_PER_PAGE).get_page(
         query.get("page")

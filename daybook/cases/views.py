@@ -2,14 +2,16 @@
 (the person's own support page); forms validate, services write, selectors read."""
 
 import datetime as dt
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.forms import ModelChoiceField
+from django.db.models import QuerySet
+from django.forms import Form, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -70,11 +72,11 @@ def case_record(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
 def _form_page(
     request: AuthenticatedHttpRequest,
     case: Case,
-    form,
+    form: Form,
     *,
     title: str,
-    save,
-    template: str = "cases/form.html",  # noqa: ANN001
+    save: Callable[[dict[str, Any]], object],
+    template: str = "cases/form.html",
 ) -> HttpResponse:
     """Show `form`; on a valid POST call `save(cleaned_data)` and go back to the case."""
     if request.method == "POST" and form.is_valid():
@@ -192,14 +194,14 @@ def _section(slug: str) -> Section:
     return section
 
 
-def _prepare(form, case: Case) -> None:  # noqa: ANN001
+def _prepare(form: Form, case: Case) -> None:
     """Choices that depend on the case: who a task can go to, which entries can be breaches."""
     if "assignee" in form.fields:
-        form.fields["assignee"].queryset = User.objects.filter(
+        cast(ModelChoiceField, form.fields["assignee"]).queryset = User.objects.filter(
             organisation=case.service_id, role__in=[Role.ADVOCATE, Role.SERVICE_MANAGER]
         )
     if "breaches" in form.fields:
-        form.fields["breaches"].queryset = Entry.objects.filter(
+        cast(ModelChoiceField, form.fields["breaches"]).queryset = Entry.objects.filter(
             case=case, status=Entry.Status.LOGGED
         ).order_by("-occurred_at")
 
@@ -308,7 +310,7 @@ def my_support(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
 # --- Referrals ----------------------------------------------------------------------------
 
 
-def _support_services():  # noqa: ANN202
+def _support_services() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=Organisation.Kind.SUPPORT_SERVICE).order_by("pk")
 
 

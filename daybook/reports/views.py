@@ -1,12 +1,15 @@
 """Producing and collecting reports. Producing needs a fresh re-authentication; every
 download is audited; files expire."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
+from daybook.accounts.models import User
 from daybook.accounts.sudo import require_sudo
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
@@ -19,7 +22,7 @@ from daybook.ui.forms import submitted
 GET_POST = ["GET", "HEAD", "POST"]
 
 
-def _preview(case: Case, user) -> list[dict]:  # noqa: ANN001
+def _preview(case: Case, user: User) -> list[dict[str, Any]]:
     """What each profile contains, before anything is produced."""
     found = []
     for profile, label in chronology.PROFILES.items():

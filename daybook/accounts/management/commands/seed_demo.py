@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import decrypt
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from daybook.accounts import services
@@ -54,7 +54,7 @@ def ensure_mfa(user: User) -> tuple[str, str]:
 class Command(BaseCommand):
     help = "Create demo organisations and personas (safe to run again) and print how to sign in."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--address", default="http://127.0.0.1:8000")
 
     @transaction.atomic

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from daybook import crypto
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         "DAYBOOK_MASTER_KEY_FILE at the new file; keep the old one until that is done."
     )
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("new_key_file")
 
     def handle(self, *args: Any, new_key_file: str, **options: Any) -> None:

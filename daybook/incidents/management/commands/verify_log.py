@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from daybook.cases.models import Case
 from daybook.incidents.verify import verify_case
@@ -9,7 +9,7 @@ from daybook.incidents.verify import verify_case
 class Command(BaseCommand):
     help = "Verify the hash chain, entries and evidence files of one case's log, or of all."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("reference", nargs="?", help="a case reference such as DB-ABCD-EFGH")
         parser.add_argument("--skip-files", action="store_true", help="do not re-hash files")
 
