@@ -102,6 +102,8 @@ def test_advocate_journey(live_server, page: Page, personas, case) -> None:  # n
     # Stalking screening: three yes answers point to medium risk.
     page.get_by_role("link", name="Back to the case").click()
     page.get_by_role("link", name="Risk screening").click()
+    # The questions are counted next: wait until the whole page has arrived.
+    page.wait_for_load_state()
     groups = page.locator("fieldset")
     for index in range(groups.count()):
         group = groups.nth(index)
