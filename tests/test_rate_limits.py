@@ -211,6 +211,39 @@ def test_the_code_does_not_skip_two_step_verification_for_staff(personas: Person
     assert not signed_in(advocate)
 
 
+def test_signing_up_and_asking_for_a_code_answer_the_same_whatever_the_address(
+    personas: Personas,
+) -> None:
+    signup = reverse("account_signup")
+    answers = []
+    for email in (personas.victim.email, "nobody.yet@example.org"):
+        data = {"email": email, "password1": "a new long passphrase", "password2": ""}
+        data["password2"] = data["password1"]
+        signed_up = Client(REMOTE_ADDR=OWNER_NETWORK).post(signup, data)
+        asked = Client(REMOTE_ADDR=OWNER_NETWORK).post(REQUEST_CODE, {"email": email})
+        answers.append((signed_up.status_code, signed_up.get("Location"), asked["Location"]))
+    assert answers[0] == answers[1]
+    page = Client(REMOTE_ADDR=OWNER_NETWORK)
+    page.post(REQUEST_CODE, {"email": "nobody@example.org"})
+    html = page.get(CONFIRM_CODE).content.decode()
+    assert "If nobody@example.org has an account, we have sent a code to it" in html
+
+
+def test_adding_an_address_someone_else_has_answers_as_for_a_free_one(
+    personas: Personas,
+) -> None:
+    client = Client(REMOTE_ADDR=OWNER_NETWORK)
+    sign_in(client, personas.victim.email)
+    reauthenticate(client)
+    url = reverse("account_email")
+    taken = client.post(url, {"action_add": "", "email": personas.outsider.email})
+    free = client.post(url, {"action_add": "", "email": "free.address@example.org"})
+    assert taken.status_code == free.status_code
+    # Both go on to "Confirm your e-mail address", as for any address.
+    assert taken["Location"] == free["Location"] == reverse("account_email_verification_sent")
+    assert "already" not in taken.content.decode()
+
+
 def test_the_invitation_form_answers_the_same_whether_or_not_an_account_exists(
     personas: Personas, django_capture_on_commit_callbacks
 ) -> None:
