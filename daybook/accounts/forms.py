@@ -151,6 +151,19 @@ class RequestLoginCodeForm(account_forms.RequestLoginCodeForm):
         super().__init__(*args, **kwargs)
         _relabel(self, {"email": (EMAIL_LABEL, "The address you use to sign in.")})
 
+    def clean_email(self) -> str:
+        try:
+            return str(super().clean_email())
+        except forms.ValidationError as error:
+            # The shared words ("sign in with a code instead") would point back to this page.
+            if error.code == "too_many_login_attempts":
+                raise forms.ValidationError(
+                    "A few codes have been asked for in the last minute. Wait a minute, "
+                    "then ask again.",
+                    code=error.code,
+                ) from error
+            raise
+
 
 class ConfirmLoginCodeForm(account_forms.ConfirmLoginCodeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
