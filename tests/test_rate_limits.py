@@ -246,6 +246,19 @@ def test_adding_an_address_someone_else_has_answers_as_for_a_free_one(
     assert "already" not in taken.content.decode()
 
 
+def test_wrong_authenticator_codes_say_to_wait_not_to_ask_for_an_e_mail_code(
+    personas: Personas,
+) -> None:
+    advocate = Client(REMOTE_ADDR=OWNER_NETWORK)
+    assert sign_in(advocate, personas.advocate.email)["Location"] == reverse("mfa_authenticate")
+    for _ in range(5):
+        advocate.post(reverse("mfa_authenticate"), {"code": "000000"})
+    html = advocate.post(reverse("mfa_authenticate"), {"code": "000000"}).content.decode()
+    assert "Too many wrong codes in a short time. Wait a few minutes" in html
+    assert "code sent to your e-mail address" not in html
+    assert not signed_in(advocate)
+
+
 def test_the_invitation_form_answers_the_same_whether_or_not_an_account_exists(
     personas: Personas, django_capture_on_commit_callbacks
 ) -> None:

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any, cast
 
 from allauth.account import forms as account_forms
@@ -192,16 +193,36 @@ class ReauthenticateForm(account_forms.ReauthenticateForm):
         _relabel(self, {"password": ("Password", "")})
 
 
+MFA_PAUSED = "Too many wrong codes in a short time. Wait a few minutes, then try again."
+
+
+def _mfa_pause_reworded(clean: Callable[[], str]) -> str:
+    """The shared "too many attempts" words offer a code by e-mail, which would lead straight
+    back to this step: here they only say to wait."""
+    try:
+        return clean()
+    except forms.ValidationError as error:
+        if error.code == "too_many_login_attempts":
+            raise forms.ValidationError(MFA_PAUSED, code=error.code) from error
+        raise
+
+
 class MFAAuthenticateForm(mfa_forms.AuthenticateForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"code": (CODE_LABEL, CODE_HINT)})
+
+    def clean_code(self) -> str:
+        return _mfa_pause_reworded(super().clean_code)
 
 
 class MFAReauthenticateForm(mfa_forms.ReauthenticateForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"code": (CODE_LABEL, CODE_HINT)})
+
+    def clean_code(self) -> str:
+        return _mfa_pause_reworded(super().clean_code)
 
 
 class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
