@@ -1,11 +1,12 @@
 """Every page each persona can reach, crawled in Chromium over realistic casework.
 
 From the persona's start page, every same-origin link is followed breadth first (GET links
-only: never the exit, signing out or a download; forms are never submitted). On every page:
-no server error, no broken link, nothing scrolls sideways at 320 or 390 pixels wide, axe-core
-finds no serious or critical problem, and on every page a victim or the public sees, Exit
-this page is there. All the faults of one persona are reported together, and the crawl must
-reach the pages each persona is known to use, so it cannot quietly crawl nothing.
+only: never the exit, signing out or a download; forms are never submitted), one page of
+each kind. On every page, with its folded parts and the menu opened: no server error, no
+broken link, nothing scrolls sideways at 320 or 390 pixels wide, axe-core finds no serious or
+critical problem, and on every page a victim or the public sees, Exit this page is there. All
+the faults of one persona are reported together, and the crawl must reach the pages each
+persona is known to use, so it cannot quietly crawl nothing.
 """
 
 import re
