@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.setup import start_django  # noqa: E402
+from benchmarks.setup import start_django
 
 E2E = (
     "Messages and calls are end-to-end encrypted. No one outside of this chat, not even "
@@ -58,13 +58,13 @@ def sms_backup(count: int) -> bytes:
     return f"{head}{rows}</smses>\n".encode()
 
 
-def timed(action):  # noqa: ANN001, ANN201
+def timed(action):
     started = time.perf_counter()
     result = action()
     return time.perf_counter() - started, result
 
 
-def best_of(runs: int, action):  # noqa: ANN001, ANN201
+def best_of(runs: int, action):
     """The fastest of a few runs: the figure least disturbed by whatever else the machine does."""
     results = [timed(action) for _ in range(runs)]
     return min(seconds for seconds, _ in results), results[0][1]

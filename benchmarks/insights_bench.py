@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.setup import median_seconds, report, start_django  # noqa: E402
+from benchmarks.setup import median_seconds, report, start_django
 
 PER_CASE, BATCH = 50, 20_000  # entries in each of the other cases; rows per insert
 
@@ -137,7 +137,7 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def fill_others(count: int, services, victim, Case, Entry, EntryBehaviour) -> None:  # noqa: ANN001, N803
+def fill_others(count: int, services, victim, Case, Entry, EntryBehaviour) -> None:
     """Other people's logs and casework, inserted in bulk over three years and the services."""
     import random
 
@@ -160,7 +160,7 @@ def fill_others(count: int, services, victim, Case, Entry, EntryBehaviour) -> No
             model._meta.get_field("created_at").auto_now_add = True
 
 
-def _fill(count, services, victim, Case, Entry, EntryBehaviour, rng, now) -> None:  # noqa: ANN001, N803, PLR0913
+def _fill(count, services, victim, Case, Entry, EntryBehaviour, rng, now) -> None:
     from daybook.cases import models as casework
     from daybook.risk.models import MaracReferral, Screening
 
@@ -185,7 +185,7 @@ def _fill(count, services, victim, Case, Entry, EntryBehaviour, rng, now) -> Non
     cases = Case.objects.bulk_create(cases, batch_size=2000)
     record = {"created_by": victim}
 
-    def many(model, rows) -> None:  # noqa: ANN001
+    def many(model, rows) -> None:
         model.objects.bulk_create(rows, batch_size=2000)
 
     many(casework.Consent, (casework.Consent(case=c, purpose="statistics", how="verbal",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.setup import entry_values, fill_log, median_seconds, report, start_django  # noqa: E402
+from benchmarks.setup import entry_values, fill_log, median_seconds, report, start_django
 
 
 def main() -> int:
@@ -55,7 +55,7 @@ def main() -> int:
     empty_cases = [services.case_open(created_by=victim, owner=victim) for _ in range(40)]
     counter = iter(range(10**9))
 
-    def record_into(case) -> None:  # noqa: ANN001
+    def record_into(case) -> None:
         services.entry_record(
             case=case, author=victim, how="victim", values=entry_values(next(counter))
         )

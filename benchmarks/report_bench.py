@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.setup import report, start_django  # noqa: E402
+from benchmarks.setup import report, start_django
 
 
 def main() -> int:

@@ -79,7 +79,7 @@ def entry_values(index: int) -> dict[str, object]:
     }
 
 
-def fill_log(case, author, count: int) -> None:  # noqa: ANN001
+def fill_log(case, author, count: int) -> None:
     """Record `count` entries through the log's own service, as one batch."""
     from django.db import transaction
 

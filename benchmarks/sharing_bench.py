@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.setup import fill_log, report, start_django  # noqa: E402
+from benchmarks.setup import fill_log, report, start_django
 
 
 def main() -> int:

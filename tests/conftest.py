@@ -18,7 +18,7 @@ from allauth.mfa.totp.internal.auth import (
 
 from daybook.accounts.models import Organisation, Role, User
 
-PASSWORD = "correct horse battery"  # noqa: S105
+PASSWORD = "correct horse battery"
 
 # CI runs the property tests with fixed examples, so a submission's result is repeatable;
 # local runs keep exploring new inputs.
@@ -28,12 +28,12 @@ if os.environ.get("CI"):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings) -> None:  # noqa: ANN001
+def _fast_password_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _evidence_storage(settings, tmp_path) -> None:  # noqa: ANN001
+def _evidence_storage(settings, tmp_path) -> None:
     """Each test stores evidence in a folder of its own, so storage checks see only its files."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -45,7 +45,7 @@ def _evidence_storage(settings, tmp_path) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_immediately(settings) -> None:  # noqa: ANN001
+def _tasks_run_immediately(settings) -> None:
     """Background tasks run in the test's own process, when the transaction commits."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -102,7 +102,7 @@ class Personas:
 
 
 @pytest.fixture
-def personas(db) -> Personas:  # noqa: ANN001
+def personas(db) -> Personas:
     kind = Organisation.Kind
     service = Organisation.objects.create(
         name="Northshire Stalking Service", kind=kind.SUPPORT_SERVICE
@@ -162,7 +162,7 @@ def entry_values(**overrides: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def case(personas: Personas):  # noqa: ANN201
+def case(personas: Personas):
     """The victim's own log, held by their service and allocated to their advocate."""
     from daybook.incidents.services import case_open
 
@@ -175,7 +175,7 @@ def case(personas: Personas):  # noqa: ANN201
 
 
 @pytest.fixture
-def entry(case, personas: Personas):  # noqa: ANN001, ANN201
+def entry(case, personas: Personas):
     from daybook.incidents.services import entry_record
 
     return entry_record(case=case, author=personas.victim, how="victim", values=entry_values())

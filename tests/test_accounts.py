@@ -16,11 +16,11 @@ LOGIN = reverse("account_login")
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(db) -> None:  # noqa: ANN001
+def _fresh_rate_limits(db) -> None:
     cache.clear()
 
 
-def sign_in(client: Client, email: str, password: str = PASSWORD):  # noqa: ANN201
+def sign_in(client: Client, email: str, password: str = PASSWORD):
     return client.post(LOGIN, {"login": email, "password": password})
 
 
@@ -181,7 +181,7 @@ def test_session_list_shows_sessions_and_ends_the_others(personas: Personas) -> 
     assert AuditEvent.objects.filter(action=Action.SESSIONS_ENDED, actor=personas.victim).exists()
 
 
-def test_anyone_can_register_as_a_victim(client: Client, db) -> None:  # noqa: ANN001
+def test_anyone_can_register_as_a_victim(client: Client, db) -> None:
     client.post(reverse("public:before_you_continue"), {"next": "/"})
     response = client.post(
         reverse("account_signup"),
@@ -199,7 +199,7 @@ def test_anyone_can_register_as_a_victim(client: Client, db) -> None:  # noqa: A
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_weak_passwords_are_refused_at_registration(client: Client, db) -> None:  # noqa: ANN001
+def test_weak_passwords_are_refused_at_registration(client: Client, db) -> None:
     client.post(reverse("public:before_you_continue"), {"next": "/"})
     response = client.post(
         reverse("account_signup"),

@@ -276,7 +276,7 @@ def sign_up(client: Client, email: str, name: str) -> User:
     return User.objects.get(email=email)
 
 
-def test_the_name_given_at_sign_up_is_used_in_reports(client: Client, db) -> None:  # noqa: ANN001
+def test_the_name_given_at_sign_up_is_used_in_reports(client: Client, db) -> None:
     user = sign_up(client, "sam@example.org", "  Sam   Rivers ")
     assert user.name == "Sam Rivers"
     assert "Sam Rivers" in visible_text(client.get(reverse("accounts:security")).content.decode())
@@ -286,7 +286,7 @@ def test_the_name_given_at_sign_up_is_used_in_reports(client: Client, db) -> Non
     assert chronology.produced_by == "Sam Rivers"
 
 
-def test_without_a_name_reports_say_not_given(client: Client, db) -> None:  # noqa: ANN001
+def test_without_a_name_reports_say_not_given(client: Client, db) -> None:
     user = sign_up(client, "no.name@example.org", "")
     assert user.name == ""
     case = case_open(created_by=user, owner=user)

@@ -13,7 +13,7 @@ from daybook.risk.models import SafetyAction, Screening
 from tests.conftest import Personas, make_user
 
 
-def client_for(user) -> Client:  # noqa: ANN001
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -315,7 +315,7 @@ def test_judgement_can_raise_risk_but_never_lower_it(personas: Personas, held_ca
 
 def test_risk_thresholds_are_set_by_the_service(
     personas: Personas, held_case: Case, settings
-) -> None:  # noqa: ANN001
+) -> None:
     from daybook.risk.services import screening_record
 
     settings.DAYBOOK_RISK_MEDIUM_AT, settings.DAYBOOK_RISK_HIGH_AT = 1, 2
@@ -331,7 +331,7 @@ def test_risk_thresholds_are_set_by_the_service(
 
 def test_the_person_sees_their_plan_and_orders_without_internal_notes(
     personas: Personas, case
-) -> None:  # noqa: ANN001
+) -> None:
     services.casework_save(
         case=case,
         section=SECTIONS["safety-plan"],

@@ -17,7 +17,7 @@ EACH = 5
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_never_fork_or_repeat_a_sequence_number(
     personas: Personas, case
-) -> None:  # noqa: ANN001
+) -> None:
     errors: list[BaseException] = []
     start = threading.Barrier(WRITERS)
 
@@ -31,7 +31,7 @@ def test_concurrent_appends_never_fork_or_repeat_a_sequence_number(
                     how="victim",
                     values=entry_values(what_happened=f"writer {number} entry {index}"),
                 )
-        except BaseException as error:  # noqa: BLE001  (reported below)
+        except BaseException as error:  # reported below
             errors.append(error)
         finally:
             connections.close_all()

@@ -8,7 +8,7 @@ from daybook.insights.models import EscalationAlert
 
 def test_demo_data_is_created_once_and_prints_every_login(
     db, capsys, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     first = capsys.readouterr().out

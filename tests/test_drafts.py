@@ -30,14 +30,14 @@ def payload(text: str = WRITTEN, **fields: list[str]) -> str:
     )
 
 
-def autosave(client: Client, key: str, body: str | None = None):  # noqa: ANN201
+def autosave(client: Client, key: str, body: str | None = None):
     return client.post(
         reverse("drafts:autosave"), {"key": key, "payload": payload() if body is None else body}
     )
 
 
 @pytest.fixture
-def victim_client(client: Client, personas) -> Client:  # noqa: ANN001
+def victim_client(client: Client, personas) -> Client:
     client.force_login(personas.victim)
     return client
 
@@ -48,7 +48,7 @@ def victim_client(client: Client, personas) -> Client:  # noqa: ANN001
 @pytest.mark.django_db
 def test_a_victim_keeps_a_draft_of_an_entry_and_finds_it_under_drafts(
     victim_client: Client,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     key = f"incidents.record:{case.pk}"
     assert autosave(victim_client, key).status_code == 204
@@ -80,7 +80,7 @@ def test_a_victim_keeps_a_draft_of_an_entry_and_finds_it_under_drafts(
 def test_a_case_draft_is_sealed_with_the_case_key_and_bound_to_its_row(
     victim_client: Client,
     case,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     autosave(victim_client, f"incidents.record:{case.pk}")
     draft = Draft.objects.get()
@@ -93,7 +93,7 @@ def test_a_case_draft_is_sealed_with_the_case_key_and_bound_to_its_row(
 
 
 @pytest.mark.django_db
-def test_erasing_the_case_shreds_its_drafts(victim_client: Client, case, personas) -> None:  # noqa: ANN001
+def test_erasing_the_case_shreds_its_drafts(victim_client: Client, case, personas) -> None:
     from daybook.incidents.services import case_erase
 
     autosave(victim_client, f"incidents.record:{case.pk}")
@@ -105,7 +105,7 @@ def test_erasing_the_case_shreds_its_drafts(victim_client: Client, case, persona
 @pytest.mark.django_db
 def test_a_referral_draft_is_sealed_with_the_master_key_for_its_owner_only(
     client: Client,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     client.force_login(personas.partner)
     assert autosave(client, "cases.referral").status_code == 204
@@ -135,7 +135,7 @@ def test_a_referral_draft_is_sealed_with_the_master_key_for_its_owner_only(
 def test_an_outsider_cannot_keep_a_draft_on_someone_elses_case(
     client: Client,
     case,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     client.force_login(personas.outsider)
     assert autosave(client, f"incidents.record:{case.pk}").status_code == 404
@@ -145,7 +145,7 @@ def test_an_outsider_cannot_keep_a_draft_on_someone_elses_case(
 
 
 @pytest.mark.django_db
-def test_a_victim_cannot_keep_a_draft_of_a_casework_note(victim_client: Client, case) -> None:  # noqa: ANN001
+def test_a_victim_cannot_keep_a_draft_of_a_casework_note(victim_client: Client, case) -> None:
     assert autosave(victim_client, f"cases.contact:{case.pk}").status_code == 404
     assert not Draft.objects.exists()
 
@@ -167,7 +167,7 @@ def test_a_victim_cannot_keep_a_draft_of_a_casework_note(victim_client: Client, 
         "incidents.record:" + "9" * 120,
     ],
 )
-def test_a_forged_draft_key_is_not_found(victim_client: Client, case, forged: str) -> None:  # noqa: ANN001
+def test_a_forged_draft_key_is_not_found(victim_client: Client, case, forged: str) -> None:
     assert autosave(victim_client, forged.format(case=case.pk)).status_code == 404
     assert not Draft.objects.exists()
 
@@ -176,7 +176,7 @@ def test_a_forged_draft_key_is_not_found(victim_client: Client, case, forged: st
 def test_nobody_else_can_read_or_delete_a_draft(
     victim_client: Client,
     case,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     autosave(victim_client, f"incidents.record:{case.pk}")
     draft = Draft.objects.get()
@@ -190,14 +190,14 @@ def test_nobody_else_can_read_or_delete_a_draft(
 
 
 @pytest.mark.django_db
-def test_signed_out_people_keep_no_drafts(client: Client, case) -> None:  # noqa: ANN001
+def test_signed_out_people_keep_no_drafts(client: Client, case) -> None:
     response = autosave(client, f"incidents.record:{case.pk}")
     assert response.status_code == 302
     assert not Draft.objects.exists()
 
 
 @pytest.mark.django_db
-def test_an_oversized_draft_is_refused_kindly(victim_client: Client, case) -> None:  # noqa: ANN001
+def test_an_oversized_draft_is_refused_kindly(victim_client: Client, case) -> None:
     response = autosave(
         victim_client, f"incidents.record:{case.pk}", payload("x" * MAX_PAYLOAD_CHARS)
     )
@@ -211,13 +211,13 @@ def test_an_oversized_draft_is_refused_kindly(victim_client: Client, case) -> No
     "body",
     ["not json", "[]", '{"fields": []}', '{"fields": {"a": "b"}}', '{"texts": [["only one"]]}'],
 )
-def test_a_malformed_draft_is_refused(victim_client: Client, case, body: str) -> None:  # noqa: ANN001
+def test_a_malformed_draft_is_refused(victim_client: Client, case, body: str) -> None:
     assert autosave(victim_client, f"incidents.record:{case.pk}", body).status_code == 400
     assert not Draft.objects.exists()
 
 
 @pytest.mark.django_db
-def test_autosave_needs_the_csrf_token(case, personas) -> None:  # noqa: ANN001
+def test_autosave_needs_the_csrf_token(case, personas) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas.victim)
     response = autosave(client, f"incidents.record:{case.pk}")
@@ -232,7 +232,7 @@ def test_autosave_needs_the_csrf_token(case, personas) -> None:  # noqa: ANN001
 @pytest.mark.django_db
 def test_the_draft_goes_when_the_entry_is_added_and_stays_after_an_error(
     victim_client: Client,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     key = f"incidents.record:{case.pk}"
     autosave(victim_client, key)
@@ -252,7 +252,7 @@ def test_the_draft_goes_when_the_entry_is_added_and_stays_after_an_error(
 def test_sending_a_form_only_removes_the_senders_own_draft(
     client: Client,
     case,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     client.force_login(personas.advocate)
     autosave(client, f"incidents.record:{case.pk}")
@@ -266,7 +266,7 @@ def test_sending_a_form_only_removes_the_senders_own_draft(
 
 
 @pytest.mark.django_db
-def test_the_owner_can_delete_a_draft(victim_client: Client, case) -> None:  # noqa: ANN001
+def test_the_owner_can_delete_a_draft(victim_client: Client, case) -> None:
     autosave(victim_client, f"incidents.record:{case.pk}")
     draft = Draft.objects.get()
     response = victim_client.post(reverse("drafts:discard", args=[draft.pk]), follow=True)
@@ -278,7 +278,7 @@ def test_the_owner_can_delete_a_draft(victim_client: Client, case) -> None:  # n
 def test_entries_saved_as_drafts_are_listed_under_drafts_too(
     victim_client: Client,
     case,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     victim_client.post(
         reverse("incidents:record", args=[case.pk]),
@@ -303,7 +303,7 @@ def test_the_anonymous_self_referral_says_nothing_is_kept(client: Client) -> Non
 
 
 @login_not_required
-def _boom(request):  # noqa: ANN001, ANN202
+def _boom(request):
     raise RuntimeError("a fault")
 
 
@@ -315,7 +315,7 @@ handler500 = "daybook.ui.views.server_error"
 handler429 = "daybook.ui.views.too_many_requests"
 
 
-def assert_kind_page(response, status: int, words: str) -> None:  # noqa: ANN001
+def assert_kind_page(response, status: int, words: str) -> None:
     html = response.content.decode()
     assert response.status_code == status
     assert "govuk-template" in html
@@ -327,7 +327,7 @@ def assert_kind_page(response, status: int, words: str) -> None:  # noqa: ANN001
 
 @pytest.mark.django_db
 @pytest.mark.urls("tests.test_drafts")
-def test_every_error_page_is_in_daybooks_layout_and_never_kept(client: Client, personas) -> None:  # noqa: ANN001
+def test_every_error_page_is_in_daybooks_layout_and_never_kept(client: Client, personas) -> None:
     assert_kind_page(client.get("/no-such-page/"), 404, "Page not found")
     assert_kind_page(
         client.get("/", headers={"host": "bad host"}), 400, "problem with that request"
@@ -339,7 +339,7 @@ def test_every_error_page_is_in_daybooks_layout_and_never_kept(client: Client, p
 
 
 @pytest.mark.django_db
-def test_too_many_attempts_is_a_kind_page_not_the_librarys(client: Client, personas) -> None:  # noqa: ANN001
+def test_too_many_attempts_is_a_kind_page_not_the_librarys(client: Client, personas) -> None:
     url = reverse("account_reset_password")
     responses = [client.post(url, {"email": personas.victim.email}) for _ in range(5)]
     limited = [r for r in responses if r.status_code == 429]
@@ -348,7 +348,7 @@ def test_too_many_attempts_is_a_kind_page_not_the_librarys(client: Client, perso
 
 
 @pytest.mark.django_db
-def test_a_csrf_failure_is_a_kind_page_not_djangos(personas) -> None:  # noqa: ANN001
+def test_a_csrf_failure_is_a_kind_page_not_djangos(personas) -> None:
     client = Client(enforce_csrf_checks=True)
     assert_kind_page(client.post(reverse("public:self_check"), {}), 403, "This page has expired")
     client.force_login(personas.victim)
@@ -369,7 +369,7 @@ def test_the_error_handlers_are_daybooks() -> None:
 
 
 def test_a_wrong_method_is_answered_in_daybook_layout_not_a_blank_page(
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     client = Client()
     client.force_login(personas.victim)
@@ -394,7 +394,7 @@ def exit_token_on_the_page(client: Client, url: str) -> str:
 @pytest.mark.django_db
 def test_the_last_save_is_kept_even_when_the_exit_ended_the_session_first(
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     victim = Client()
     victim.force_login(personas.victim)
@@ -414,8 +414,8 @@ def test_the_last_save_is_kept_even_when_the_exit_ended_the_session_first(
 @pytest.mark.django_db
 def test_an_exit_token_keeps_only_its_own_form_for_its_own_person(
     personas,
-    case,  # noqa: ANN001
-    entry,  # noqa: ANN001
+    case,
+    entry,
 ) -> None:
     victim = Client()
     victim.force_login(personas.victim)

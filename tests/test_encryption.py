@@ -42,7 +42,7 @@ def storage_bytes() -> bytes:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_known_plaintext_in_the_database_or_storage(personas: Personas, case) -> None:  # noqa: ANN001
+def test_no_known_plaintext_in_the_database_or_storage(personas: Personas, case) -> None:
     values = entry_values(
         what_happened=f"{MARKER} what",
         place=f"{MARKER} place",
@@ -84,7 +84,7 @@ def test_no_known_plaintext_in_the_database_or_storage(personas: Personas, case)
     assert services.evidence_bytes(entry.evidence.get()) == file_bytes
 
 
-def test_a_sealed_field_cannot_be_moved_to_another_record(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_sealed_field_cannot_be_moved_to_another_record(personas: Personas, case) -> None:
     for _ in range(2):
         services.entry_record(
             case=case, author=personas.victim, how="victim", values=entry_values()
@@ -94,7 +94,7 @@ def test_a_sealed_field_cannot_be_moved_to_another_record(personas: Personas, ca
         keys.open_json(keys.case_key(case), first.body_sealed, keys.chain_body_ad(second.rid))
 
 
-def test_each_case_has_its_own_key(personas: Personas, case) -> None:  # noqa: ANN001
+def test_each_case_has_its_own_key(personas: Personas, case) -> None:
     other = services.case_open(created_by=personas.outsider, owner=personas.outsider)
     assert keys.case_key(case) != keys.case_key(other)
     assert bytes(case.wrapped_key) != keys.case_key(case)
@@ -102,7 +102,7 @@ def test_each_case_has_its_own_key(personas: Personas, case) -> None:  # noqa: A
 
 def test_rotating_the_master_key_rewraps_case_keys(
     personas: Personas, case, tmp_path, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     entry = services.entry_record(
         case=case, author=personas.victim, how="victim", values=entry_values()
     )
@@ -130,7 +130,7 @@ def test_rotating_the_master_key_rewraps_case_keys(
     assert AuditEvent.objects.filter(action=Action.KEYS_ROTATED).exists()
 
 
-def test_erasing_a_case_destroys_its_key_and_is_audited(personas: Personas, case) -> None:  # noqa: ANN001
+def test_erasing_a_case_destroys_its_key_and_is_audited(personas: Personas, case) -> None:
     entry = services.entry_record(
         case=case, author=personas.victim, how="victim", values=entry_values()
     )

@@ -27,7 +27,7 @@ MESSAGE = {
 }
 
 
-def log_at(case, personas: Personas, when: dt.datetime, **overrides: object):  # noqa: ANN001, ANN201
+def log_at(case, personas: Personas, when: dt.datetime, **overrides: object):
     local = when.astimezone(LONDON)
     values = entry_values(
         **{
@@ -40,7 +40,7 @@ def log_at(case, personas: Personas, when: dt.datetime, **overrides: object):  #
     return entry_record(case=case, author=personas.victim, how="victim", values=values)
 
 
-def steady(case, personas: Personas, weeks: int, per_week: int, *, ending: dt.datetime) -> None:  # noqa: ANN001
+def steady(case, personas: Personas, weeks: int, per_week: int, *, ending: dt.datetime) -> None:
     """`per_week` messages a week, evenly spaced, for `weeks` weeks up to `ending`."""
     for week in range(weeks):
         for n in range(per_week):
@@ -48,7 +48,7 @@ def steady(case, personas: Personas, weeks: int, per_week: int, *, ending: dt.da
             log_at(case, personas, ending - offset + dt.timedelta(hours=3))
 
 
-def kinds(case) -> list[str]:  # noqa: ANN001
+def kinds(case) -> list[str]:
     return [finding.kind for finding in escalation.findings(case)]
 
 
@@ -61,7 +61,7 @@ def test_the_rise_test_matches_the_binomial_tail() -> None:
     assert 0 <= escalation.rise_p_value(2000, 3000, 0.3) < 1e-10
 
 
-def test_a_rate_that_doubles_raises_a_frequency_alert(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_rate_that_doubles_raises_a_frequency_alert(personas: Personas, case) -> None:
     now = timezone.now()
     steady(case, personas, 20, 3, ending=now - dt.timedelta(weeks=4))
     steady(case, personas, 4, 6, ending=now - dt.timedelta(hours=1))
@@ -73,20 +73,20 @@ def test_a_rate_that_doubles_raises_a_frequency_alert(personas: Personas, case) 
     assert escalation_check(case) == []  # raised once
 
 
-def test_a_steady_log_raises_no_alert(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_steady_log_raises_no_alert(personas: Personas, case) -> None:
     steady(case, personas, 24, 3, ending=timezone.now() - dt.timedelta(hours=2))
     assert escalation.findings(case) == []
     assert escalation_check(case) == []
 
 
-def test_a_small_wobble_is_not_called_a_rise(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_small_wobble_is_not_called_a_rise(personas: Personas, case) -> None:
     now = timezone.now()
     steady(case, personas, 20, 2, ending=now - dt.timedelta(weeks=4))
     steady(case, personas, 4, 3, ending=now - dt.timedelta(hours=2))
     assert "frequency" not in kinds(case)
 
 
-def test_a_first_home_visit_after_online_contact_is_found(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_first_home_visit_after_online_contact_is_found(personas: Personas, case) -> None:
     now = timezone.now()
     steady(case, personas, 10, 2, ending=now - dt.timedelta(weeks=1))
     log_at(
@@ -104,12 +104,12 @@ def test_a_first_home_visit_after_online_contact_is_found(personas: Personas, ca
     assert "after contact that was only remote" in found["in_person"].explanation
 
 
-def test_in_person_from_the_start_is_not_a_change(personas: Personas, case) -> None:  # noqa: ANN001
+def test_in_person_from_the_start_is_not_a_change(personas: Personas, case) -> None:
     log_at(case, personas, timezone.now() - dt.timedelta(days=2), channel="in_person")
     assert "in_person" not in kinds(case)
 
 
-def test_a_first_threat_and_violence_are_found(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_first_threat_and_violence_are_found(personas: Personas, case) -> None:
     now = timezone.now()
     steady(case, personas, 6, 2, ending=now - dt.timedelta(weeks=2))
     log_at(case, personas, now - dt.timedelta(days=5), behaviours=["threats"])
@@ -117,14 +117,14 @@ def test_a_first_threat_and_violence_are_found(personas: Personas, case) -> None
     assert {"threat", "violence"} <= set(kinds(case))
 
 
-def test_an_old_first_threat_is_history_not_an_alert(personas: Personas, case) -> None:  # noqa: ANN001
+def test_an_old_first_threat_is_history_not_an_alert(personas: Personas, case) -> None:
     now = timezone.now()
     log_at(case, personas, now - dt.timedelta(weeks=30), behaviours=["threats"])
     steady(case, personas, 10, 2, ending=now - dt.timedelta(days=1))
     assert "threat" not in kinds(case)
 
 
-def test_a_breach_is_found_by_behaviour_and_by_link_to_an_order(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_breach_is_found_by_behaviour_and_by_link_to_an_order(personas: Personas, case) -> None:
     now = timezone.now()
     steady(case, personas, 6, 2, ending=now - dt.timedelta(weeks=2))
     log_at(case, personas, now - dt.timedelta(days=4), behaviours=["order_breach"])
@@ -138,7 +138,7 @@ def test_a_breach_is_found_by_behaviour_and_by_link_to_an_order(personas: Person
     assert "broken" in breaches[0].explanation
 
 
-def test_a_new_kind_of_behaviour_is_found(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_new_kind_of_behaviour_is_found(personas: Personas, case) -> None:
     now = timezone.now()
     steady(case, personas, 10, 2, ending=now - dt.timedelta(weeks=1))
     log_at(case, personas, now - dt.timedelta(days=5), behaviours=["tracking"], channel="tracking")
@@ -148,7 +148,7 @@ def test_a_new_kind_of_behaviour_is_found(personas: Personas, case) -> None:  # 
 
 def test_recording_a_threat_raises_an_alert_for_the_advocate_to_acknowledge(
     personas: Personas, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     now = timezone.now()
     steady(case, personas, 6, 2, ending=now - dt.timedelta(weeks=2))
     with django_capture_on_commit_callbacks(execute=True):

@@ -33,7 +33,7 @@ def jpeg_with_exif() -> bytes:
 PNG = png_bytes()
 
 
-def upload(client: Client, case, entry, name: str, data: bytes, content_type: str = "image/png"):  # noqa: ANN001, ANN201
+def upload(client: Client, case, entry, name: str, data: bytes, content_type: str = "image/png"):
     url = reverse("incidents:evidence_upload", args=[case.pk, entry.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, data, content_type)}, follow=True)
 
@@ -45,7 +45,7 @@ def victim_client(personas: Personas) -> Client:
     return client
 
 
-def test_upload_shows_hash_name_size_type_and_exif(victim_client: Client, case, entry) -> None:  # noqa: ANN001
+def test_upload_shows_hash_name_size_type_and_exif(victim_client: Client, case, entry) -> None:
     data = jpeg_with_exif()
     response = upload(victim_client, case, entry, "doorstep photo.jpg", data, "image/jpeg")
     html = response.content.decode()
@@ -63,7 +63,7 @@ def test_upload_shows_hash_name_size_type_and_exif(victim_client: Client, case, 
 def test_download_needs_reauthentication_and_returns_the_exact_bytes_as_an_attachment(
     personas: Personas,
     case,
-    entry,  # noqa: ANN001
+    entry,
 ) -> None:
     from tests.test_accounts import reauthenticate, sign_in
 
@@ -82,7 +82,7 @@ def test_download_needs_reauthentication_and_returns_the_exact_bytes_as_an_attac
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_preview_is_a_reencoded_jpeg(victim_client: Client, case, entry) -> None:  # noqa: ANN001
+def test_preview_is_a_reencoded_jpeg(victim_client: Client, case, entry) -> None:
     upload(victim_client, case, entry, "shot.png", PNG)
     url = reverse("incidents:evidence_preview", args=[case.pk, Evidence.objects.get().pk])
     response = victim_client.get(url)
@@ -91,7 +91,7 @@ def test_preview_is_a_reencoded_jpeg(victim_client: Client, case, entry) -> None
     assert response.content != PNG
 
 
-def test_pdf_has_no_preview(victim_client: Client, case, entry) -> None:  # noqa: ANN001
+def test_pdf_has_no_preview(victim_client: Client, case, entry) -> None:
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     upload(victim_client, case, entry, "letter.pdf", pdf, "application/pdf")
     url = reverse("incidents:evidence_preview", args=[case.pk, Evidence.objects.get().pk])
@@ -126,7 +126,7 @@ def test_bad_uploads_get_a_clear_message_and_change_nothing(
     entry,
     name: str,
     data: bytes,
-    message: str,  # noqa: ANN001
+    message: str,
 ) -> None:
     from django.core.files.storage import default_storage
 
@@ -140,7 +140,7 @@ def test_bad_uploads_get_a_clear_message_and_change_nothing(
     assert not default_storage.exists(folder) or default_storage.listdir(folder) == ([], [])
 
 
-def test_a_path_in_the_name_is_never_used_as_a_path(victim_client: Client, case, entry) -> None:  # noqa: ANN001
+def test_a_path_in_the_name_is_never_used_as_a_path(victim_client: Client, case, entry) -> None:
     from daybook.incidents.services import evidence_meta
 
     upload(victim_client, case, entry, "../../etc/passwd.png", PNG)
@@ -171,14 +171,14 @@ def test_hostile_names_from_any_caller_are_refused(name: str, message: str) -> N
 
 def test_oversized_upload_gets_a_clear_message(
     victim_client: Client, case, entry, settings
-) -> None:  # noqa: ANN001
+) -> None:
     settings.DAYBOOK_EVIDENCE_MAX_BYTES = 1000
     response = upload(victim_client, case, entry, "big.png", PNG + b"\x00" * 2000)
     assert "Files must be smaller than" in response.content.decode()
     assert not Evidence.objects.exists()
 
 
-def test_evidence_is_withdrawn_not_deleted(victim_client: Client, case, entry) -> None:  # noqa: ANN001
+def test_evidence_is_withdrawn_not_deleted(victim_client: Client, case, entry) -> None:
     upload(victim_client, case, entry, "shot.png", PNG)
     evidence = Evidence.objects.get()
     url = reverse("incidents:evidence_withdraw", args=[case.pk, evidence.pk])
@@ -192,7 +192,7 @@ def test_evidence_is_withdrawn_not_deleted(victim_client: Client, case, entry) -
 
 def test_a_failed_database_write_leaves_no_file_in_storage(
     case, entry, personas: Personas, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     from django.core.files.storage import default_storage
 
     from daybook.incidents import services

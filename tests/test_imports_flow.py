@@ -39,13 +39,13 @@ def owner(personas: Personas) -> Client:
     return client
 
 
-def upload(client: Client, case, data: bytes, name: str = "WhatsApp Chat with Sam Ex.txt"):  # noqa: ANN001, ANN201
+def upload(client: Client, case, data: bytes, name: str = "WhatsApp Chat with Sam Ex.txt"):
     return client.post(
         reverse("imports:start", args=[case.pk]), {"file": SimpleUploadedFile(name, data)}
     )
 
 
-def run(client: Client, case, job: ImportJob, capture, **choices: object):  # noqa: ANN001, ANN201
+def run(client: Client, case, job: ImportJob, capture, **choices: object):
     data = {"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy", **choices}
     with capture(execute=True):
         return client.post(reverse("imports:job", args=[case.pk, job.pk]), data)
@@ -53,7 +53,7 @@ def run(client: Client, case, job: ImportJob, capture, **choices: object):  # no
 
 def test_an_export_becomes_entries_exactly(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     response = upload(owner, case, CHAT)
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("imports:job", args=[case.pk, job.pk])
@@ -89,7 +89,7 @@ def test_an_export_becomes_entries_exactly(
 
 def test_importing_again_adds_nothing_twice_and_records_the_new_source(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     upload(owner, case, CHAT)
     run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)
     overlapping = CHAT + b"14/01/24, 08:00 - Sam Ex: still here\n"
@@ -105,7 +105,7 @@ def test_importing_again_adds_nothing_twice_and_records_the_new_source(
 
 def test_the_same_words_sent_twice_are_two_entries_and_are_not_imported_again(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     twice = CHAT + b"14/01/24, 08:00 - Sam Ex: answer\n14/01/24, 08:00 - Sam Ex: answer\n"
     upload(owner, case, twice)
     run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)
@@ -119,7 +119,7 @@ def test_the_same_words_sent_twice_are_two_entries_and_are_not_imported_again(
 
 def test_stored_dedupe_keys_are_keyed_per_case_and_reveal_no_message(
     personas: Personas, owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     from daybook.incidents.services import case_open
 
     upload(owner, case, CHAT)
@@ -136,7 +136,7 @@ def test_stored_dedupe_keys_are_keyed_per_case_and_reveal_no_message(
 
 def test_other_messages_can_be_kept_as_context(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     upload(owner, case, CHAT)
     run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks, keep_context="on")
     entries = list(Entry.objects.filter(case=case))
@@ -154,7 +154,7 @@ PHOTO = "00000012-PHOTO-2024-01-12-21-12-40.png"
 
 def test_attachments_in_a_zip_become_exhibits(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(
@@ -169,7 +169,7 @@ def test_attachments_in_a_zip_become_exhibits(
     assert names == ["application/zip", "image/png"]
 
 
-def test_an_undecidable_date_order_is_asked(owner: Client, case) -> None:  # noqa: ANN001
+def test_an_undecidable_date_order_is_asked(owner: Client, case) -> None:
     upload(owner, case, b"05/06/24, 10:00 - Sam Ex: hello\n")
     page = owner.get(
         reverse("imports:job", args=[case.pk, ImportJob.objects.get().pk])
@@ -188,14 +188,14 @@ def test_an_undecidable_date_order_is_asked(owner: Client, case) -> None:  # noq
 )
 def test_bad_files_get_a_clear_message_and_nothing_is_kept(
     owner: Client, case, data: bytes, message: str
-) -> None:  # noqa: ANN001
+) -> None:
     html = upload(owner, case, data).content.decode()
     assert message in html
     assert not ImportJob.objects.exists()
     assert not default_storage.exists(f"imports/{case.uid}")
 
 
-def test_a_zip_bomb_and_escaping_names_are_refused(owner: Client, case) -> None:  # noqa: ANN001
+def test_a_zip_bomb_and_escaping_names_are_refused(owner: Client, case) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("_chat.txt", "12/01/24, 21:05 - Sam Ex: hi\n")
@@ -217,7 +217,7 @@ def test_a_zip_bomb_and_escaping_names_are_refused(owner: Client, case) -> None:
 
 def test_a_cancelled_import_adds_nothing(
     owner: Client, case, personas: Personas, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     job = services.import_upload(case=case, actor=personas.victim, name="chat.txt", data=CHAT)
     services.import_configure(
         job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"}
@@ -235,7 +235,7 @@ def test_a_cancelled_import_adds_nothing(
 
 def test_a_failure_part_way_leaves_nothing_behind(
     owner: Client, case, personas: Personas, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     from daybook.incidents import services as log
 
     job = services.import_upload(case=case, actor=personas.victim, name="chat.txt", data=CHAT)
@@ -263,7 +263,7 @@ def test_a_failure_part_way_leaves_nothing_behind(
 
 def test_texts_and_calls_from_a_phone_backup(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     from tests.imports.test_sms_backup import CALLS, SMS
 
     for data, name in ((SMS, "sms-20241201.xml"), (CALLS, "calls-20241201.xml")):
@@ -291,7 +291,7 @@ CALL_LOG = (
 
 def test_a_csv_call_log_is_imported_after_choosing_the_columns(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     upload(owner, case, CALL_LOG.replace(b"Date,Number", b"When it was,Who"), name="bill.csv")
     job = ImportJob.objects.get()
     url = reverse("imports:job", args=[case.pk, job.pk])
@@ -322,7 +322,7 @@ def test_a_csv_call_log_is_imported_after_choosing_the_columns(
 
 def test_one_entry_per_day_keeps_every_message_exactly(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     upload(owner, case, CHAT)
     job = ImportJob.objects.get()
     run(owner, case, job, django_capture_on_commit_callbacks, grouping="day")
@@ -344,7 +344,7 @@ def test_one_entry_per_day_keeps_every_message_exactly(
 
 def test_an_email_keeps_its_raw_hash_and_authentication_results(
     owner: Client, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     from tests.imports.test_other_formats import make_email
 
     raw = make_email().as_bytes()
@@ -363,7 +363,7 @@ def test_an_email_keeps_its_raw_hash_and_authentication_results(
 
 def test_messenger_media_go_to_the_message_that_names_them_even_with_one_file_name_twice(
     personas: Personas, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     import json
 
     from PIL import Image

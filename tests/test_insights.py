@@ -13,7 +13,7 @@ from tests.conftest import Personas
 from tests.test_escalation import LONDON, log_at, steady
 
 
-def page(user, case) -> str:  # noqa: ANN001
+def page(user, case) -> str:
     client = Client()
     client.force_login(user)
     response = client.get(reverse("insights:patterns", args=[case.pk]))
@@ -21,7 +21,7 @@ def page(user, case) -> str:  # noqa: ANN001
     return response.content.decode()
 
 
-def friday_nights(case, personas: Personas, weeks: int) -> None:  # noqa: ANN001
+def friday_nights(case, personas: Personas, weeks: int) -> None:
     today = timezone.now().astimezone(LONDON).date()
     friday = today - dt.timedelta(days=(today.weekday() - 4) % 7 + 7)
     for week in range(weeks):
@@ -35,7 +35,7 @@ def friday_nights(case, personas: Personas, weeks: int) -> None:  # noqa: ANN001
             log_at(case, personas, when, channel="in_person", place_kind="public_place")
 
 
-def test_a_friday_night_rhythm_is_found_and_shown(personas: Personas, case) -> None:  # noqa: ANN001
+def test_a_friday_night_rhythm_is_found_and_shown(personas: Personas, case) -> None:
     friday_nights(case, personas, 6)
     log_at(case, personas, timezone.now() - dt.timedelta(days=40))  # one at another time
     finding = patterns.rhythm_finding(patterns.rhythm(case))
@@ -45,14 +45,14 @@ def test_a_friday_night_rhythm_is_found_and_shown(personas: Personas, case) -> N
     assert finding in page(personas.advocate, case)
 
 
-def test_no_rhythm_is_claimed_for_scattered_incidents(personas: Personas, case) -> None:  # noqa: ANN001
+def test_no_rhythm_is_claimed_for_scattered_incidents(personas: Personas, case) -> None:
     start = timezone.now() - dt.timedelta(days=30)
     for day in range(28):  # a different weekday and hour each time
         log_at(case, personas, start + dt.timedelta(days=day, hours=(day * 5) % 24))
     assert patterns.rhythm_finding(patterns.rhythm(case)) is None
 
 
-def test_the_page_counts_what_the_log_holds(personas: Personas, case) -> None:  # noqa: ANN001
+def test_the_page_counts_what_the_log_holds(personas: Personas, case) -> None:
     now = timezone.now()
     steady(case, personas, 4, 2, ending=now - dt.timedelta(days=3))
     log_at(case, personas, now - dt.timedelta(days=2), channel="in_person", place_kind="home",
@@ -70,7 +70,7 @@ def test_the_page_counts_what_the_log_holds(personas: Personas, case) -> None:  
     assert patterns.overview(case).places[0] == ("Online", 8)
 
 
-def test_the_person_sees_a_gentler_page_without_alerts(personas: Personas, case) -> None:  # noqa: ANN001
+def test_the_person_sees_a_gentler_page_without_alerts(personas: Personas, case) -> None:
     from daybook.insights.models import EscalationAlert
 
     log_at(case, personas, timezone.now() - dt.timedelta(days=1), behaviours=["threats"])
@@ -83,7 +83,7 @@ def test_the_person_sees_a_gentler_page_without_alerts(personas: Personas, case)
     assert "Signs of escalation" in page(personas.advocate, case)
 
 
-def test_people_without_the_case_get_not_found(personas: Personas, case) -> None:  # noqa: ANN001
+def test_people_without_the_case_get_not_found(personas: Personas, case) -> None:
     url = reverse("insights:patterns", args=[case.pk])
     for user in (
         personas.other_advocate,
@@ -98,7 +98,7 @@ def test_people_without_the_case_get_not_found(personas: Personas, case) -> None
 
 def test_imported_night_messages_feed_the_analysis(
     personas: Personas, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     night = (timezone.now() - dt.timedelta(days=2)).astimezone(LONDON).date()
     stamp = f"{night:%d/%m/%Y}"
     lines = [
@@ -130,7 +130,7 @@ def test_chart_labels_are_escaped() -> None:
     assert chart.data_uri.startswith("data:image/svg+xml;base64,")
 
 
-def test_the_person_reaches_their_patterns_from_their_home_page(personas: Personas, case) -> None:  # noqa: ANN001
+def test_the_person_reaches_their_patterns_from_their_home_page(personas: Personas, case) -> None:
     client = Client()
     client.force_login(personas.victim)
     home = client.get(reverse("home")).content.decode()

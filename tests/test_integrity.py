@@ -18,7 +18,7 @@ from tests.test_evidence import PNG
 
 
 @pytest.fixture
-def log(case, personas: Personas):  # noqa: ANN001, ANN201
+def log(case, personas: Personas):
     """Three entries, an amendment, a withdrawal and an evidence file: records 1 to 6."""
     first = services.entry_record(
         case=case, author=personas.victim, how="victim", values=entry_values()
@@ -50,21 +50,21 @@ def log(case, personas: Personas):  # noqa: ANN001, ANN201
     return {"case": case, "first": first, "second": second, "third": third, "evidence": evidence}
 
 
-def broken(case) -> tuple[str, int | None]:  # noqa: ANN001
+def broken(case) -> tuple[str, int | None]:
     case.refresh_from_db()
     result = verify_case(case)
     assert not result.ok
     return result.problem, result.problem_seq
 
 
-def test_an_untouched_log_verifies(log) -> None:  # noqa: ANN001
+def test_an_untouched_log_verifies(log) -> None:
     result = verify_case(log["case"])
     assert result.ok, result.problem
     assert result.records == 6
     assert result.head == log["case"].chain_head
 
 
-def test_records_are_numbered_and_linked(log) -> None:  # noqa: ANN001
+def test_records_are_numbered_and_linked(log) -> None:
     records = list(ChainRecord.objects.filter(case=log["case"]).order_by("seq"))
     assert [r.seq for r in records] == [1, 2, 3, 4, 5, 6]
     assert [r.kind for r in records] == [
@@ -94,7 +94,7 @@ def test_records_are_numbered_and_linked(log) -> None:  # noqa: ANN001
         {"occurred_month": dt.date(2026, 1, 1)},
     ],
 )
-def test_changing_an_entry_column_is_detected(log, change: dict) -> None:  # noqa: ANN001
+def test_changing_an_entry_column_is_detected(log, change: dict) -> None:
     Entry.objects.filter(pk=log["first"].pk).update(**change)
     assert broken(log["case"]) == (
         "The entry added in record 1 has been changed outside the log.",
@@ -102,7 +102,7 @@ def test_changing_an_entry_column_is_detected(log, change: dict) -> None:  # noq
     )
 
 
-def test_rewriting_an_entrys_text_with_the_real_key_breaks_its_hash(log) -> None:  # noqa: ANN001
+def test_rewriting_an_entrys_text_with_the_real_key_breaks_its_hash(log) -> None:
     from daybook import crypto
     from daybook.incidents.chain import canonical_json
 
@@ -115,12 +115,12 @@ def test_rewriting_an_entrys_text_with_the_real_key_breaks_its_hash(log) -> None
     assert broken(case) == ("Record 1 has been altered: it does not match its hash.", 1)
 
 
-def test_giving_a_logged_entry_a_hidden_draft_text_is_detected(log) -> None:  # noqa: ANN001
+def test_giving_a_logged_entry_a_hidden_draft_text_is_detected(log) -> None:
     Entry.objects.filter(pk=log["second"].pk).update(draft_sealed=b"anything")
     assert broken(log["case"])[1] == 2
 
 
-def test_flipping_a_byte_of_a_chain_record_is_detected(log) -> None:  # noqa: ANN001
+def test_flipping_a_byte_of_a_chain_record_is_detected(log) -> None:
     record = ChainRecord.objects.get(case=log["case"], seq=2)
     sealed = bytearray(bytes(record.body_sealed))
     sealed[-1] ^= 1
@@ -128,7 +128,7 @@ def test_flipping_a_byte_of_a_chain_record_is_detected(log) -> None:  # noqa: AN
     assert broken(log["case"]) == ("Record 2 has been altered: it can no longer be opened.", 2)
 
 
-def test_rewriting_a_record_with_the_real_key_breaks_its_hash(log) -> None:  # noqa: ANN001
+def test_rewriting_a_record_with_the_real_key_breaks_its_hash(log) -> None:
     case = log["case"]
     record = ChainRecord.objects.get(case=case, seq=4)
     body = keys.open_json(keys.case_key(case), record.body_sealed, keys.chain_body_ad(record.rid))
@@ -138,7 +138,7 @@ def test_rewriting_a_record_with_the_real_key_breaks_its_hash(log) -> None:  # n
     assert broken(case) == ("Record 4 has been altered: it does not match its hash.", 4)
 
 
-def test_changing_when_a_record_was_made_is_detected(log) -> None:  # noqa: ANN001
+def test_changing_when_a_record_was_made_is_detected(log) -> None:
     record = ChainRecord.objects.get(case=log["case"], seq=3)
     ChainRecord.objects.filter(pk=record.pk).update(
         recorded_at=record.recorded_at - dt.timedelta(days=1)
@@ -146,19 +146,19 @@ def test_changing_when_a_record_was_made_is_detected(log) -> None:  # noqa: ANN0
     assert broken(log["case"])[1] == 3
 
 
-def test_deleting_a_record_is_detected(log) -> None:  # noqa: ANN001
+def test_deleting_a_record_is_detected(log) -> None:
     ChainRecord.objects.filter(case=log["case"], seq=3).delete()
     assert broken(log["case"]) == ("Record 3 is missing or out of order.", 3)
 
 
-def test_deleting_the_last_record_is_detected(log) -> None:  # noqa: ANN001
+def test_deleting_the_last_record_is_detected(log) -> None:
     ChainRecord.objects.filter(case=log["case"], seq=6).delete()
     problem, seq = broken(log["case"])
     assert "records have been removed" in problem
     assert seq == 6
 
 
-def test_reordering_records_is_detected(log) -> None:  # noqa: ANN001
+def test_reordering_records_is_detected(log) -> None:
     case = log["case"]
     a = ChainRecord.objects.get(case=case, seq=2)
     b = ChainRecord.objects.get(case=case, seq=3)
@@ -168,24 +168,24 @@ def test_reordering_records_is_detected(log) -> None:  # noqa: ANN001
     assert broken(case)[1] == 2
 
 
-def test_deleting_an_entry_is_detected(log) -> None:  # noqa: ANN001
+def test_deleting_an_entry_is_detected(log) -> None:
     Entry.objects.filter(pk=log["second"].pk).delete()
     assert broken(log["case"])[1] == 2
 
 
-def test_adding_a_behaviour_outside_the_log_is_detected(log) -> None:  # noqa: ANN001
+def test_adding_a_behaviour_outside_the_log_is_detected(log) -> None:
     EntryBehaviour.objects.create(
         entry=log["second"], case=log["case"], code="violence", category="violence"
     )
     assert broken(log["case"])[1] == 2
 
 
-def test_un_withdrawing_an_entry_is_detected(log) -> None:  # noqa: ANN001
+def test_un_withdrawing_an_entry_is_detected(log) -> None:
     Entry.objects.filter(pk=log["third"].pk).update(status="logged")
     assert broken(log["case"])[1] == 3
 
 
-def test_changing_an_evidence_file_in_storage_is_detected(log) -> None:  # noqa: ANN001
+def test_changing_an_evidence_file_in_storage_is_detected(log) -> None:
     evidence = log["evidence"]
     default_storage.delete(evidence.storage_name)
     default_storage.save(evidence.storage_name, ContentFile(b"\x01" + b"\x00" * 64))
@@ -195,7 +195,7 @@ def test_changing_an_evidence_file_in_storage_is_detected(log) -> None:  # noqa:
     )
 
 
-def test_removing_an_evidence_file_from_storage_is_detected(log) -> None:  # noqa: ANN001
+def test_removing_an_evidence_file_from_storage_is_detected(log) -> None:
     default_storage.delete(log["evidence"].storage_name)
     assert broken(log["case"]) == (
         "The evidence file added in record 6 is missing from storage.",
@@ -203,12 +203,12 @@ def test_removing_an_evidence_file_from_storage_is_detected(log) -> None:  # noq
     )
 
 
-def test_changing_an_evidence_row_is_detected(log) -> None:  # noqa: ANN001
+def test_changing_an_evidence_row_is_detected(log) -> None:
     Evidence.objects.filter(pk=log["evidence"].pk).update(sha256="0" * 64)
     assert broken(log["case"]) == ("The evidence file added in record 6 has been changed.", 6)
 
 
-def test_verify_log_command_reports_each_case(log, capsys) -> None:  # noqa: ANN001
+def test_verify_log_command_reports_each_case(log, capsys) -> None:
     call_command("verify_log")
     assert f"{log['case'].reference}: verified, 6 records" in capsys.readouterr().out
     Entry.objects.filter(pk=log["first"].pk).update(channel="email")
@@ -219,7 +219,7 @@ def test_verify_log_command_reports_each_case(log, capsys) -> None:  # noqa: ANN
         call_command("verify_log", "DB-NONE-NONE")
 
 
-def test_the_log_page_shows_whether_the_log_verified(log, personas: Personas) -> None:  # noqa: ANN001
+def test_the_log_page_shows_whether_the_log_verified(log, personas: Personas) -> None:
     client = Client()
     client.force_login(personas.victim)
     url = reverse("incidents:log", args=[log["case"].pk])

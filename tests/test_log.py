@@ -40,7 +40,7 @@ def test_a_new_victim_starts_a_log_straight_away(client: Client, personas: Perso
 
 def test_recording_in_a_hurry_needs_only_a_date_and_what_happened(
     victim_client: Client, case
-) -> None:  # noqa: ANN001
+) -> None:
     url = reverse("incidents:record", args=[case.pk])
     response = victim_client.post(
         url, {"occurred_on": "2026-11-01", "what_happened": "Car outside again."}
@@ -55,7 +55,7 @@ def test_recording_in_a_hurry_needs_only_a_date_and_what_happened(
 
 def test_everything_an_entry_records_is_kept(
     victim_client: Client, case, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     victim_client.post(reverse("incidents:record", args=[case.pk]), form_data(ended_time="22:10"))
     entry = Entry.objects.get(case=case)
     content = services.entry_content_of(entry)
@@ -71,7 +71,7 @@ def test_everything_an_entry_records_is_kept(
 
 def test_forged_and_missing_fields_get_clear_messages_and_save_nothing(
     victim_client: Client, case
-) -> None:  # noqa: ANN001
+) -> None:
     url = reverse("incidents:record", args=[case.pk])
     response = victim_client.post(
         url, form_data(channel="carrier_pigeon", behaviours=["mind_control"], what_happened="")
@@ -89,7 +89,7 @@ def test_forged_and_missing_fields_get_clear_messages_and_save_nothing(
     assert not ChainRecord.objects.exists()
 
 
-def test_a_draft_is_not_in_the_log_until_it_is_added(victim_client: Client, case) -> None:  # noqa: ANN001
+def test_a_draft_is_not_in_the_log_until_it_is_added(victim_client: Client, case) -> None:
     url = reverse("incidents:record", args=[case.pk])
     victim_client.post(url, {**form_data(), "save_draft": "1"})
     draft = Entry.objects.get(case=case)
@@ -105,7 +105,7 @@ def test_a_draft_is_not_in_the_log_until_it_is_added(victim_client: Client, case
     assert ChainRecord.objects.get().kind == "entry"
 
 
-def test_an_amendment_keeps_the_original(victim_client: Client, case, entry) -> None:  # noqa: ANN001
+def test_an_amendment_keeps_the_original(victim_client: Client, case, entry) -> None:
     url = reverse("incidents:amend", args=[case.pk, entry.pk])
     response = victim_client.post(
         url, {**form_data(what_happened="He stood there for two hours."), "reason": "I remembered"}
@@ -125,7 +125,7 @@ def test_an_amendment_keeps_the_original(victim_client: Client, case, entry) -> 
 
 def test_an_amendment_without_a_reason_or_change_is_refused(
     victim_client: Client, case, entry
-) -> None:  # noqa: ANN001
+) -> None:
     url = reverse("incidents:amend", args=[case.pk, entry.pk])
     assert (
         "Say why you are changing this entry"
@@ -136,7 +136,7 @@ def test_an_amendment_without_a_reason_or_change_is_refused(
     assert ChainRecord.objects.filter(entry=entry).count() == 1
 
 
-def test_withdrawing_keeps_the_entry_in_the_history(victim_client: Client, case, entry) -> None:  # noqa: ANN001
+def test_withdrawing_keeps_the_entry_in_the_history(victim_client: Client, case, entry) -> None:
     url = reverse("incidents:withdraw", args=[case.pk, entry.pk])
     assert "Give a reason" in victim_client.post(url, {"reason": ""}).content.decode()
     victim_client.post(url, {"reason": "Recorded twice"})
@@ -151,7 +151,7 @@ def test_withdrawing_keeps_the_entry_in_the_history(victim_client: Client, case,
 
 def test_nothing_can_edit_or_delete_an_entry_through_the_application(
     victim_client: Client, case, entry
-) -> None:  # noqa: ANN001
+) -> None:
     for url in (
         reverse("incidents:entry", args=[case.pk, entry.pk]),
         f"/logs/{case.pk}/entries/{entry.pk}/delete/",
@@ -164,7 +164,7 @@ def test_nothing_can_edit_or_delete_an_entry_through_the_application(
 
 def test_the_log_lists_filters_orders_and_counts(
     victim_client: Client, case, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     for day, behaviours, channel in [
         ("2026-09-01", ["contacting"], "text_message"),
         ("2026-09-05", ["following"], "in_person"),
@@ -206,7 +206,7 @@ def test_the_log_lists_filters_orders_and_counts(
 def test_the_log_page_runs_the_same_queries_however_long_the_log(
     victim_client: Client,
     case,
-    personas: Personas,  # noqa: ANN001
+    personas: Personas,
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -235,7 +235,7 @@ def test_the_log_page_runs_the_same_queries_however_long_the_log(
     assert queries_for_page() == few
 
 
-def test_advocates_see_who_recorded_each_entry(case, personas: Personas) -> None:  # noqa: ANN001
+def test_advocates_see_who_recorded_each_entry(case, personas: Personas) -> None:
     advocate = Client()
     advocate.force_login(personas.advocate)
     advocate.post(
@@ -249,7 +249,7 @@ def test_advocates_see_who_recorded_each_entry(case, personas: Personas) -> None
     assert "Recorded by Victim (by the person)" in html
 
 
-def test_a_witness_account_is_marked_as_such(victim_client: Client, case) -> None:  # noqa: ANN001
+def test_a_witness_account_is_marked_as_such(victim_client: Client, case) -> None:
     victim_client.post(
         reverse("incidents:record", args=[case.pk]), {**form_data(), "from_witness": "on"}
     )
@@ -273,7 +273,7 @@ def test_victims_cannot_open_cases_for_others(victim_client: Client) -> None:
 
 def test_csv_download_needs_reauthentication_and_holds_the_whole_log(
     case, entry, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     from tests.test_accounts import reauthenticate, sign_in
 
     client = Client()
@@ -289,7 +289,7 @@ def test_csv_download_needs_reauthentication_and_holds_the_whole_log(
     assert AuditEvent.objects.filter(action=Action.LOG_EXPORTED, actor=personas.victim).exists()
 
 
-def test_csv_cells_cannot_become_formulas(case, personas: Personas) -> None:  # noqa: ANN001
+def test_csv_cells_cannot_become_formulas(case, personas: Personas) -> None:
     from daybook.incidents.export import log_csv_rows
 
     services.entry_record(
@@ -303,7 +303,7 @@ def test_csv_cells_cannot_become_formulas(case, personas: Personas) -> None:  # 
 
 def test_reads_by_others_are_audited_and_reads_by_the_owner_are_not(
     case, entry, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     urls = [
         reverse("incidents:log", args=[case.pk]),
         reverse("incidents:entry", args=[case.pk, entry.pk]),
@@ -327,7 +327,7 @@ def test_reads_by_others_are_audited_and_reads_by_the_owner_are_not(
     ).exists()
 
 
-def test_every_write_is_audited(victim_client: Client, case) -> None:  # noqa: ANN001
+def test_every_write_is_audited(victim_client: Client, case) -> None:
     victim_client.post(reverse("incidents:record", args=[case.pk]), form_data())
     entry = Entry.objects.get()
     victim_client.post(
@@ -343,7 +343,7 @@ def test_every_write_is_audited(victim_client: Client, case) -> None:  # noqa: A
 
 def test_no_narrative_text_reaches_the_application_logs(
     victim_client: Client, case, caplog
-) -> None:  # noqa: ANN001
+) -> None:
     from django.db import connection
 
     caplog.set_level(logging.DEBUG)

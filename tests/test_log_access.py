@@ -14,13 +14,13 @@ from tests.test_evidence import PNG
 
 
 @pytest.fixture
-def evidence(entry, personas: Personas):  # noqa: ANN001, ANN201
+def evidence(entry, personas: Personas):
     return evidence_add(
         entry=entry, author=personas.victim, how="victim", checked=check_upload("a.png", PNG)
     )
 
 
-def case_urls(case, entry, evidence) -> list[tuple[str, str]]:  # noqa: ANN001
+def case_urls(case, entry, evidence) -> list[tuple[str, str]]:
     c, e, v = case.pk, entry.pk, evidence.pk
     return [
         ("GET", reverse("incidents:log", args=[c])),
@@ -45,7 +45,7 @@ def test_people_without_access_get_404_everywhere(
     case,
     entry,
     evidence,
-    persona: str,  # noqa: ANN001
+    persona: str,
 ) -> None:
     client = Client()
     client.force_login(getattr(personas, persona))
@@ -60,7 +60,7 @@ def test_owner_advocate_and_manager_can_read(
     case,
     entry,
     evidence,
-    persona: str,  # noqa: ANN001
+    persona: str,
 ) -> None:
     client = Client()
     client.force_login(getattr(personas, persona))
@@ -70,7 +70,7 @@ def test_owner_advocate_and_manager_can_read(
 
 def test_an_advocate_of_the_same_service_not_allocated_gets_404(
     personas: Personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     from daybook.accounts.models import Role
     from tests.conftest import make_user
@@ -81,7 +81,7 @@ def test_an_advocate_of_the_same_service_not_allocated_gets_404(
     assert client.get(reverse("incidents:log", args=[case.pk])).status_code == 404
 
 
-def test_unknown_ids_get_404(personas: Personas, case, entry) -> None:  # noqa: ANN001
+def test_unknown_ids_get_404(personas: Personas, case, entry) -> None:
     client = Client()
     client.force_login(personas.victim)
     assert client.get(reverse("incidents:log", args=[999999])).status_code == 404
@@ -89,7 +89,7 @@ def test_unknown_ids_get_404(personas: Personas, case, entry) -> None:  # noqa: 
     assert client.get("/logs/abc/").status_code == 404
 
 
-def test_an_entry_cannot_be_reached_through_another_case(personas: Personas, entry) -> None:  # noqa: ANN001
+def test_an_entry_cannot_be_reached_through_another_case(personas: Personas, entry) -> None:
     from daybook.incidents.services import case_open
 
     own = case_open(created_by=personas.outsider, owner=personas.outsider)
@@ -98,13 +98,13 @@ def test_an_entry_cannot_be_reached_through_another_case(personas: Personas, ent
     assert client.get(reverse("incidents:entry", args=[own.pk, entry.pk])).status_code == 404
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(case) -> None:  # noqa: ANN001
+def test_anonymous_visitors_are_sent_to_sign_in(case) -> None:
     response = Client().get(reverse("incidents:log", args=[case.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_lists_show_only_what_each_person_may_see(personas: Personas, case) -> None:  # noqa: ANN001
+def test_lists_show_only_what_each_person_may_see(personas: Personas, case) -> None:
     from daybook.cases.access import cases_visible_to
 
     assert list(cases_visible_to(personas.victim)) == [case]

@@ -59,7 +59,7 @@ def expected(persona: str, name: str) -> tuple[int, ...]:
 
 
 @pytest.fixture
-def world(personas: Personas, case):  # noqa: ANN001, ANN201
+def world(personas: Personas, case):
     entry = entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
     draft = entry_draft_save(case=case, author=personas.victim, how="victim", values=entry_values())
     evidence = evidence_add(

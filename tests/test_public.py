@@ -34,7 +34,7 @@ def test_public_pages_open_without_signing_in_and_offer_exit(client: Client, nam
 
 
 @pytest.mark.django_db
-def test_service_name_is_configurable(client: Client, settings) -> None:  # noqa: ANN001
+def test_service_name_is_configurable(client: Client, settings) -> None:
     settings.DAYBOOK_SERVICE_NAME = "Northshire Support"
     html = client.get(reverse("public:start")).content.decode()
     assert "– Northshire Support</title>" in html
@@ -44,7 +44,7 @@ def test_service_name_is_configurable(client: Client, settings) -> None:  # noqa
 @pytest.mark.django_db
 def test_get_help_shows_emergency_numbers_and_the_services_contact(
     client: Client, settings
-) -> None:  # noqa: ANN001
+) -> None:
     settings.DAYBOOK_SERVICE_PHONE = "01234 567890"
     html = client.get(reverse("public:get_help")).content.decode()
     assert 'href="tel:999"' in html
@@ -117,7 +117,7 @@ def test_self_check_with_missing_or_forged_answers_says_what_is_wrong(
 
 
 @pytest.mark.django_db
-def test_exit_ends_the_session_and_goes_to_the_neutral_site(client: Client, personas) -> None:  # noqa: ANN001
+def test_exit_ends_the_session_and_goes_to_the_neutral_site(client: Client, personas) -> None:
     client.force_login(personas.victim)
     response = client.get(reverse("public:exit"))
     assert response.status_code == 302
@@ -128,7 +128,7 @@ def test_exit_ends_the_session_and_goes_to_the_neutral_site(client: Client, pers
 
 
 @pytest.mark.django_db
-def test_exit_destination_is_configurable(client: Client, settings) -> None:  # noqa: ANN001
+def test_exit_destination_is_configurable(client: Client, settings) -> None:
     settings.DAYBOOK_EXIT_URL = "https://example.org/news"
     assert client.get(reverse("public:exit"))["Location"] == "https://example.org/news"
 

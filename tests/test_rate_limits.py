@@ -30,14 +30,14 @@ OWNER_NETWORK = "192.0.2.10"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(db) -> None:  # noqa: ANN001
+def _fresh_rate_limits(db) -> None:
     # Limits live in the cache: each test starts with none and leaves none behind.
     cache.clear()
     yield
     cache.clear()
 
 
-def sign_in(client: Client, email: str, password: str = PASSWORD):  # noqa: ANN201
+def sign_in(client: Client, email: str, password: str = PASSWORD):
     return client.post(LOGIN, {"login": email, "password": password})
 
 
@@ -54,7 +54,7 @@ def code_from_mail() -> str:
     return re.search(r"^([A-Z0-9-]{6,})$", mail.outbox[-1].body, re.MULTILINE).group(1)
 
 
-def sign_in_with_code(client: Client, email: str):  # noqa: ANN201
+def sign_in_with_code(client: Client, email: str):
     response = client.post(REQUEST_CODE, {"email": email})
     assert response["Location"] == CONFIRM_CODE, response.content.decode()
     return client.post(CONFIRM_CODE, {"code": code_from_mail()})
@@ -152,7 +152,7 @@ def test_one_person_guessing_does_not_lock_out_everyone_on_a_refuges_network(
 
 def test_behind_the_proxy_each_network_keeps_its_own_allowance(
     personas: Personas,
-    settings,  # noqa: ANN001
+    settings,
 ) -> None:
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     for _ in range(70):

@@ -38,7 +38,7 @@ OWN_REQUEST = {
 }
 
 
-def client_for(user) -> Client:  # noqa: ANN001
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -341,7 +341,7 @@ def caseload(personas: Personas) -> dict[str, Case]:
     return made
 
 
-def listed(response) -> set[str]:  # noqa: ANN001
+def listed(response) -> set[str]:
     return {label for _case, label in response.context["case_rows"]}
 
 

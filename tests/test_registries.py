@@ -169,7 +169,7 @@ NOTES = Format(
 
 def test_a_format_added_to_the_registry_is_imported_with_its_name_and_channel(
     monkeypatch: pytest.MonkeyPatch, personas: Personas, case, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
+) -> None:
     monkeypatch.setattr(formats, "FORMATS", (*FORMATS, NOTES))
     assert parse(b"x", filename="a.notes").format == "notes"
     owner = Client()
@@ -194,7 +194,7 @@ def test_a_format_added_to_the_registry_is_imported_with_its_name_and_channel(
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
-def log_at(case, personas: Personas, when: dt.datetime, codes: list[str]) -> Entry:  # noqa: ANN001
+def log_at(case, personas: Personas, when: dt.datetime, codes: list[str]) -> Entry:
     local = when.astimezone(LONDON)
     values = entry_values(
         occurred_on=local.date().isoformat(),
@@ -229,7 +229,7 @@ MILESTONE_FINDINGS = {
 }
 
 
-def found_serious_and_new(case) -> tuple[set[str], set[str]]:  # noqa: ANN001
+def found_serious_and_new(case) -> tuple[set[str], set[str]]:
     serious, new = set(), set()
     for finding in escalation.findings(case):
         if finding.kind in MILESTONE_FINDINGS:
@@ -243,7 +243,7 @@ def found_serious_and_new(case) -> tuple[set[str], set[str]]:  # noqa: ANN001
 
 def test_escalation_treats_exactly_the_serious_behaviours_as_serious(
     personas: Personas, case
-) -> None:  # noqa: ANN001
+) -> None:
     now = timezone.now()
     for week in range(8, 4, -1):
         log_at(case, personas, now - dt.timedelta(weeks=week), ["contacting"])
@@ -257,7 +257,7 @@ def test_escalation_treats_exactly_the_serious_behaviours_as_serious(
 
 def test_a_behaviour_marked_serious_is_a_milestone_and_a_sign_of_escalation(
     monkeypatch: pytest.MonkeyPatch, personas: Personas, case
-) -> None:  # noqa: ANN001
+) -> None:
     monkeypatch.setitem(
         BEHAVIOURS,
         "strangling",

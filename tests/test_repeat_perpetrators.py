@@ -14,11 +14,11 @@ from tests.conftest import Personas
 
 
 @pytest.fixture
-def other_case(personas: Personas):  # noqa: ANN201
+def other_case(personas: Personas):
     return case_open(created_by=personas.manager, owner=personas.outsider, service=personas.service)
 
 
-def add(case, personas: Personas, **identifiers: object):  # noqa: ANN001, ANN201
+def add(case, personas: Personas, **identifiers: object):
     values = {
         "names": ["M"],
         "aliases": [],
@@ -34,7 +34,7 @@ def add(case, personas: Personas, **identifiers: object):  # noqa: ANN001, ANN20
     )
 
 
-def test_the_same_number_written_differently_matches(case, other_case, personas: Personas) -> None:  # noqa: ANN001
+def test_the_same_number_written_differently_matches(case, other_case, personas: Personas) -> None:
     add(case, personas, phones=["07700 900123"])
     add(other_case, personas, phones=["+44 7700 900123"])
     alert = RepeatAlert.objects.get(case=case)
@@ -57,7 +57,7 @@ def test_the_same_number_written_differently_matches(case, other_case, personas:
 )
 def test_matching_works_across_formats(
     case, other_case, personas: Personas, kind: str, first: str, second: str
-) -> None:  # noqa: ANN001
+) -> None:
     add(case, personas, **{kind: [first]})
     add(other_case, personas, **{kind: [second]})
     assert RepeatAlert.objects.filter(case=case, kind=kind).exists()
@@ -65,7 +65,7 @@ def test_matching_works_across_formats(
 
 def test_name_with_date_of_birth_matches_and_unrelated_identifiers_do_not(
     case, other_case, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     add(
         case,
         personas,
@@ -87,7 +87,7 @@ def test_name_with_date_of_birth_matches_and_unrelated_identifiers_do_not(
     assert RepeatAlert.objects.filter(case=case).count() == 1
 
 
-def test_one_persons_two_logs_are_not_a_repeat_perpetrator(case, personas: Personas) -> None:  # noqa: ANN001
+def test_one_persons_two_logs_are_not_a_repeat_perpetrator(case, personas: Personas) -> None:
     second = case_open(created_by=personas.victim, owner=personas.victim)
     add(case, personas, phones=["07700 900123"])
     add(second, personas, phones=["07700 900123"])
@@ -96,7 +96,7 @@ def test_one_persons_two_logs_are_not_a_repeat_perpetrator(case, personas: Perso
 
 def test_only_managers_and_police_with_both_cases_shared_are_told(
     case, other_case, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     add(case, personas, phones=["07700 900123"])
     add(other_case, personas, phones=["07700900123"])
     assert alerts_for(personas.manager).count() == 2
@@ -111,7 +111,7 @@ def test_only_managers_and_police_with_both_cases_shared_are_told(
 
 def test_tokens_are_keyed_and_hold_no_identifier(
     case, personas: Personas, monkeypatch, tmp_path
-) -> None:  # noqa: ANN001
+) -> None:
     add(case, personas, phones=["07700 900123"])
     stored = IdentifierToken.objects.get()
     assert "7700" not in stored.token and len(stored.token) == 64

@@ -24,7 +24,7 @@ PRIVATE = "New flat is at 4 Elm Road"
 
 
 @pytest.fixture
-def full_log(case, personas: Personas):  # noqa: ANN001, ANN201
+def full_log(case, personas: Personas):
     first = log.entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
     second = log.entry_record(
         case=case,
@@ -62,7 +62,7 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_the_police_chronology_says_what_it_should(full_log, personas: Personas) -> None:  # noqa: ANN001
+def test_the_police_chronology_says_what_it_should(full_log, personas: Personas) -> None:
     text = pdf_text(
         chronology_pdf(build(full_log, profile="police", produced_by=personas.advocate))
     )
@@ -87,7 +87,7 @@ def test_the_police_chronology_says_what_it_should(full_log, personas: Personas)
 
 def test_the_disclosable_chronology_withholds_private_details_visibly(
     full_log, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     text = pdf_text(
         chronology_pdf(build(full_log, profile="disclosable", produced_by=personas.advocate))
     )
@@ -96,14 +96,14 @@ def test_the_disclosable_chronology_withholds_private_details_visibly(
     assert "Texts all night" in text
 
 
-def test_the_pdf_is_tagged_for_accessibility(full_log, personas: Personas) -> None:  # noqa: ANN001
+def test_the_pdf_is_tagged_for_accessibility(full_log, personas: Personas) -> None:
     reader = PdfReader(
         io.BytesIO(chronology_pdf(build(full_log, profile="police", produced_by=personas.victim)))
     )
     assert "/StructTreeRoot" in reader.trailer["/Root"]
 
 
-def make_bundle(case, user, profile: str = "police") -> bytes:  # noqa: ANN001
+def make_bundle(case, user, profile: str = "police") -> bytes:
     chronology = build(case, profile=profile, produced_by=user)
     return bundles.build_bundle(chronology, chronology_pdf(chronology))
 
@@ -118,7 +118,7 @@ def verify(path: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def unpacked(full_log, personas: Personas, tmp_path: Path) -> Path:  # noqa: ANN001
+def unpacked(full_log, personas: Personas, tmp_path: Path) -> Path:
     folder = tmp_path / "bundle"
     zipfile.ZipFile(io.BytesIO(make_bundle(full_log, personas.advocate))).extractall(folder)
     return folder
@@ -126,7 +126,7 @@ def unpacked(full_log, personas: Personas, tmp_path: Path) -> Path:  # noqa: ANN
 
 def test_the_bundle_holds_exhibits_manifest_chain_and_verifier(
     full_log, personas: Personas, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     data = make_bundle(full_log, personas.advocate)
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
@@ -225,7 +225,7 @@ def test_the_verifier_names_each_kind_of_tampering(unpacked: Path, kind: str) ->
 
 def test_the_disclosable_bundle_withholds_private_records_but_stays_verifiable(
     full_log, personas: Personas, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     data = make_bundle(full_log, personas.advocate, profile="disclosable")
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert b"Elm Road" not in archive.read("chain.jsonl")
@@ -238,7 +238,7 @@ def test_the_disclosable_bundle_withholds_private_records_but_stays_verifiable(
 # --- Producing, sharing, and the packs through the pages --------------------------------
 
 
-def sign_in_fresh(user) -> Client:  # noqa: ANN001
+def sign_in_fresh(user) -> Client:
     from tests.test_accounts import reauthenticate, sign_in, sign_in_with_mfa
 
     client = Client()
@@ -253,7 +253,7 @@ def sign_in_fresh(user) -> Client:  # noqa: ANN001
 def test_producing_a_report_needs_reauthentication_and_runs_in_the_background(
     full_log,
     personas: Personas,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     from tests.test_accounts import sign_in
 
@@ -282,7 +282,7 @@ def test_producing_a_report_needs_reauthentication_and_runs_in_the_background(
 
 def test_a_running_report_page_refreshes_itself_and_expired_files_are_gone(
     full_log, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     import datetime as dt
 
     from daybook.reports.models import Report
@@ -309,7 +309,7 @@ def test_a_running_report_page_refreshes_itself_and_expired_files_are_gone(
 def test_police_see_only_what_is_shared_and_lose_it_on_revocation(
     full_log,
     personas: Personas,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     owner = sign_in_fresh(personas.victim)
     first = full_log.entries.order_by("occurred_at").first()
@@ -350,7 +350,7 @@ def test_police_see_only_what_is_shared_and_lose_it_on_revocation(
     assert client.get(reverse("sharing:shared_log", args=[share.pk])).status_code == 404
 
 
-def test_an_advocate_shares_only_with_recorded_consent(full_log, personas: Personas) -> None:  # noqa: ANN001
+def test_an_advocate_shares_only_with_recorded_consent(full_log, personas: Personas) -> None:
     from daybook.cases.services import consent_record
 
     advocate = sign_in_fresh(personas.advocate)
@@ -365,7 +365,7 @@ def test_an_advocate_shares_only_with_recorded_consent(full_log, personas: Perso
     assert full_log.shares.exists()
 
 
-def test_the_spo_pack_maps_the_log_to_the_three_tests(full_log, personas: Personas) -> None:  # noqa: ANN001
+def test_the_spo_pack_maps_the_log_to_the_three_tests(full_log, personas: Personas) -> None:
     from daybook.reports.packs import spo_pdf
 
     chronology = build(full_log, profile="police", produced_by=personas.advocate)
@@ -392,7 +392,7 @@ def test_the_spo_pack_maps_the_log_to_the_three_tests(full_log, personas: Person
 def test_the_vps_draft_is_marked_disclosable_and_holds_no_private_detail(
     full_log,
     personas: Personas,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     client = sign_in_fresh(personas.victim)
     url = reverse("reports:vps", args=[full_log.pk])
@@ -409,7 +409,7 @@ def test_the_vps_draft_is_marked_disclosable_and_holds_no_private_detail(
 
 def test_staff_who_produce_a_report_are_named_with_their_organisation_never_their_address(
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     from daybook.reports.chronology import producer_label
 

@@ -23,7 +23,7 @@ START, END = TODAY - dt.timedelta(days=364), TODAY
 
 
 def person(personas: Personas, service: Organisation, *, consent: bool = True, waited: int = 2,
-           domestic: bool | None = True, withdrawn: bool = False):  # noqa: ANN201  # fmt: skip
+           domestic: bool | None = True, withdrawn: bool = False):  # fmt: skip
     """A person referred 30 days ago and first contacted `waited` days later."""
     case = case_open(created_by=personas.manager, owner=None, service=service)
     referred = timezone.now() - dt.timedelta(days=30)
@@ -115,7 +115,7 @@ def test_outcomes_are_averaged_only_over_five_or_more_people(personas: Personas)
     assert table(build(personas), "Outcome measures")["Feeling safe"][0] == "not shown"
 
 
-def client_for(user) -> Client:  # noqa: ANN001
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -188,7 +188,7 @@ def test_a_period_that_ends_before_it_starts_is_refused_kindly(personas: Persona
     assert "The start of the period must be before its end." in response.content.decode()
 
 
-def test_the_commissioner_reaches_no_case_or_referral(personas: Personas, case) -> None:  # noqa: ANN001
+def test_the_commissioner_reaches_no_case_or_referral(personas: Personas, case) -> None:
     from tests.test_permission_matrix import case_patterns
 
     referral = Referral.objects.create(

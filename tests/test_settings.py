@@ -5,13 +5,13 @@ from daybook.env import env_bool, env_int, env_secret
 
 
 @pytest.mark.parametrize("value", ["yes", "1", "True", "on", " true"])
-def test_env_bool_rejects_anything_but_true_or_false(monkeypatch, value: str) -> None:  # noqa: ANN001
+def test_env_bool_rejects_anything_but_true_or_false(monkeypatch, value: str) -> None:
     monkeypatch.setenv("DAYBOOK_X", value)
     with pytest.raises(ImproperlyConfigured):
         env_bool("DAYBOOK_X", False)
 
 
-def test_env_bool_reads_true_false_and_default(monkeypatch) -> None:  # noqa: ANN001
+def test_env_bool_reads_true_false_and_default(monkeypatch) -> None:
     monkeypatch.setenv("DAYBOOK_X", "true")
     assert env_bool("DAYBOOK_X", False) is True
     monkeypatch.setenv("DAYBOOK_X", "false")
@@ -20,7 +20,7 @@ def test_env_bool_reads_true_false_and_default(monkeypatch) -> None:  # noqa: AN
     assert env_bool("DAYBOOK_X", True) is True
 
 
-def test_env_int_rejects_words_and_small_numbers(monkeypatch) -> None:  # noqa: ANN001
+def test_env_int_rejects_words_and_small_numbers(monkeypatch) -> None:
     monkeypatch.setenv("DAYBOOK_N", "ten")
     with pytest.raises(ImproperlyConfigured):
         env_int("DAYBOOK_N", 1)
@@ -29,7 +29,7 @@ def test_env_int_rejects_words_and_small_numbers(monkeypatch) -> None:  # noqa: 
         env_int("DAYBOOK_N", 1, minimum=30)
 
 
-def test_secret_from_file_and_never_both(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_secret_from_file_and_never_both(monkeypatch, tmp_path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("abc\n")
     monkeypatch.delenv("DAYBOOK_S", raising=False)
@@ -40,7 +40,7 @@ def test_secret_from_file_and_never_both(monkeypatch, tmp_path) -> None:  # noqa
         env_secret("DAYBOOK_S")
 
 
-def test_missing_secret_stops_start_up(monkeypatch) -> None:  # noqa: ANN001
+def test_missing_secret_stops_start_up(monkeypatch) -> None:
     monkeypatch.delenv("DAYBOOK_S", raising=False)
     monkeypatch.delenv("DAYBOOK_S_FILE", raising=False)
     with pytest.raises(ImproperlyConfigured):

@@ -20,7 +20,7 @@ from tests.test_reports import pdf_text, sign_in_fresh
 BEHAVIOURS_SHOWN = "Turning up at my home, work or school, Watching or spying on me"
 
 
-def record(case, personas: Personas, day: str, **values: object):  # noqa: ANN001, ANN201
+def record(case, personas: Personas, day: str, **values: object):
     return log.entry_record(
         case=case,
         author=personas.victim,
@@ -30,7 +30,7 @@ def record(case, personas: Personas, day: str, **values: object):  # noqa: ANN00
 
 
 @pytest.fixture
-def october(case, personas: Personas):  # noqa: ANN001, ANN201
+def october(case, personas: Personas):
     """Five entries, 1 to 5 October 2026; the third has a photo, the fourth is withdrawn."""
     entries = [
         record(
@@ -59,11 +59,11 @@ def october(case, personas: Personas):  # noqa: ANN001, ANN201
     return entries
 
 
-def text(response) -> str:  # noqa: ANN001
+def text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
-def choose(case, police, scope: str, *, entries=(), date_from="", date_to="") -> dict:  # noqa: ANN001
+def choose(case, police, scope: str, *, entries=(), date_from="", date_to="") -> dict:
     return {
         "police": police.pk,
         "scope": scope,
@@ -75,7 +75,7 @@ def choose(case, police, scope: str, *, entries=(), date_from="", date_to="") ->
 
 def test_the_chooser_shows_date_time_behaviours_and_first_words(
     case, october, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     client = Client()
     client.force_login(personas.victim)
     page = text(client.get(reverse("sharing:case", args=[case.pk])))
@@ -90,7 +90,7 @@ def test_the_chooser_shows_date_time_behaviours_and_first_words(
 
 def test_the_chooser_filters_by_dates_and_offers_that_range(
     case, october, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     client = Client()
     client.force_login(personas.victim)
     page = text(
@@ -108,7 +108,7 @@ def test_the_chooser_shows_one_page_of_fifty_at_a_time(
     case,
     personas: Personas,
     django_assert_max_num_queries,
-    monkeypatch,  # noqa: ANN001
+    monkeypatch,
 ) -> None:
     with log.chain_batch(case):
         for index in range(60):
@@ -130,7 +130,7 @@ def test_the_chooser_shows_one_page_of_fifty_at_a_time(
     decrypted: list[int] = []
     real = selectors.current_contents
 
-    def counting(entries, case, key=None):  # noqa: ANN001, ANN202
+    def counting(entries, case, key=None):
         decrypted.append(len(entries))
         return real(entries, case, key)
 
@@ -145,7 +145,7 @@ def test_the_chooser_shows_one_page_of_fifty_at_a_time(
     assert second.count('name="entries"') == 10 and "Entry 0 " in second
 
 
-def test_choices_are_checked_before_the_check_page(case, october, personas: Personas) -> None:  # noqa: ANN001
+def test_choices_are_checked_before_the_check_page(case, october, personas: Personas) -> None:
     client = Client()
     client.force_login(personas.victim)
     url = reverse("sharing:check", args=[case.pk])
@@ -162,7 +162,7 @@ def test_choices_are_checked_before_the_check_page(case, october, personas: Pers
 
 def test_the_check_page_says_who_what_from_when_and_how_to_stop(
     case, october, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     client = Client()
     client.force_login(personas.victim)
     page = text(
@@ -185,7 +185,7 @@ def test_the_check_page_says_who_what_from_when_and_how_to_stop(
     assert not Share.objects.exists()  # nothing is shared by looking
 
 
-def test_confirming_needs_reauthentication(case, october, personas: Personas) -> None:  # noqa: ANN001
+def test_confirming_needs_reauthentication(case, october, personas: Personas) -> None:
     from tests.test_accounts import sign_in
 
     stale = Client()
@@ -205,7 +205,7 @@ def test_the_police_see_exactly_what_the_check_page_said(
     case,
     october,
     personas: Personas,
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    django_capture_on_commit_callbacks,
 ) -> None:
     owner = sign_in_fresh(personas.victim)
     chosen = [october[0], october[2], october[3]]
@@ -262,7 +262,7 @@ def test_the_police_see_exactly_what_the_check_page_said(
 
 def test_a_date_range_share_includes_later_entries_in_its_range(
     case, october, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     owner = sign_in_fresh(personas.victim)
     data = choose(
         case, personas.police_force, "dates", date_from="2026-10-02", date_to="2026-10-03"
@@ -281,7 +281,7 @@ def test_a_date_range_share_includes_later_entries_in_its_range(
 
 def test_an_advocate_without_consent_is_told_before_the_check_page(
     case, october, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     client = Client()
     client.force_login(personas.advocate)
     page = text(
@@ -295,7 +295,7 @@ def test_an_advocate_without_consent_is_told_before_the_check_page(
 @pytest.mark.parametrize("persona", ["outsider", "police", "other_advocate", "partner"])
 def test_people_without_the_case_get_404_on_every_sharing_page(
     case, october, personas: Personas, persona: str
-) -> None:  # noqa: ANN001
+) -> None:
     client = Client()
     client.force_login(getattr(personas, persona))
     data = choose(case, personas.police_force, "whole")
@@ -305,7 +305,7 @@ def test_people_without_the_case_get_404_on_every_sharing_page(
     assert not Share.objects.exists()
 
 
-def test_an_outsider_cannot_open_a_shared_log(case, october, personas: Personas) -> None:  # noqa: ANN001
+def test_an_outsider_cannot_open_a_shared_log(case, october, personas: Personas) -> None:
     from daybook.sharing.services import share_create
 
     share = share_create(case=case, actor=personas.victim, police=personas.police_force)
@@ -315,7 +315,7 @@ def test_an_outsider_cannot_open_a_shared_log(case, october, personas: Personas)
         assert client.get(reverse("sharing:shared_log", args=[share.pk])).status_code == 404
 
 
-def test_the_shared_logs_page_title_is_neutral(case, personas: Personas) -> None:  # noqa: ANN001
+def test_the_shared_logs_page_title_is_neutral(case, personas: Personas) -> None:
     from daybook.cases.models import Case
     from daybook.insights.models import RepeatAlert
     from daybook.sharing.services import share_create
@@ -339,7 +339,7 @@ def test_the_shared_logs_page_title_is_neutral(case, personas: Personas) -> None
     assert Case.objects.count() == 2
 
 
-def test_the_police_home_page_says_how_many_logs_are_shared(case, personas: Personas) -> None:  # noqa: ANN001
+def test_the_police_home_page_says_how_many_logs_are_shared(case, personas: Personas) -> None:
     from daybook.sharing.services import share_create
 
     client = Client()
@@ -357,7 +357,7 @@ def test_the_police_home_page_says_how_many_logs_are_shared(case, personas: Pers
 
 def test_a_date_range_keeps_entries_by_their_own_date_in_any_time_zone(
     case, personas: Personas
-) -> None:  # noqa: ANN001
+) -> None:
     from daybook.sharing.services import entries_in_scope
 
     early = record(

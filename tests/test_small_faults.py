@@ -18,7 +18,7 @@ from tests.conftest import Personas
 from tests.test_service_statistics import build, person
 
 
-def client_for(user) -> Client:  # noqa: ANN001
+def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -121,7 +121,7 @@ def test_photo_dates_read_as_people_write_them(raw: str, shown: str) -> None:
     assert taken_display(raw) == shown
 
 
-def test_the_entry_page_shows_a_photos_date_in_words(personas: Personas, case, entry) -> None:  # noqa: ANN001
+def test_the_entry_page_shows_a_photos_date_in_words(personas: Personas, case, entry) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.test_evidence import jpeg_with_exif
@@ -133,7 +133,7 @@ def test_the_entry_page_shows_a_photos_date_in_words(personas: Personas, case, e
     assert "2 October 2026 at 21:31" in html and "2026:10:02" not in html
 
 
-def test_an_upload_with_no_file_says_choose_a_file(personas: Personas, case, entry) -> None:  # noqa: ANN001
+def test_an_upload_with_no_file_says_choose_a_file(personas: Personas, case, entry) -> None:
     from daybook.incidents.models import Evidence
 
     client = client_for(personas.victim)
@@ -161,13 +161,13 @@ def test_one_month_and_one_incident_are_singular() -> None:
     )
 
 
-def test_an_empty_log_is_not_called_all_0_records(personas: Personas, case) -> None:  # noqa: ANN001
+def test_an_empty_log_is_not_called_all_0_records(personas: Personas, case) -> None:
     html = client_for(personas.victim).get(reverse("incidents:log", args=[case.pk])).text
     assert "All 0" not in html and "0 records" not in html
     assert "There is nothing in this log to check yet." in html
 
 
-def test_an_import_not_yet_started_says_getting_ready(personas: Personas, case) -> None:  # noqa: ANN001
+def test_an_import_not_yet_started_says_getting_ready(personas: Personas, case) -> None:
     from daybook.imports.models import ImportJob
     from tests.test_imports_flow import CHAT, upload
 
@@ -225,7 +225,7 @@ NATIONAL = [
 ]
 
 
-def test_get_help_lists_the_national_helplines_and_the_self_referral(db) -> None:  # noqa: ANN001
+def test_get_help_lists_the_national_helplines_and_the_self_referral(db) -> None:
     from django.conf import settings
 
     from daybook.public.helplines import DEFAULT
@@ -238,7 +238,7 @@ def test_get_help_lists_the_national_helplines_and_the_self_referral(db) -> None
     assert f'href="{reverse("cases:refer_yourself")}"' in html
 
 
-def test_an_operators_own_list_replaces_the_defaults(db, settings, tmp_path) -> None:  # noqa: ANN001
+def test_an_operators_own_list_replaces_the_defaults(db, settings, tmp_path) -> None:
     from daybook.public.helplines import load
 
     own = tmp_path / "helplines.json"
@@ -279,7 +279,7 @@ def test_an_operators_own_list_replaces_the_defaults(db, settings, tmp_path) -> 
 )
 def test_a_mistake_in_the_helplines_file_stops_start_up_saying_what(
     tmp_path, content: str, message: str
-) -> None:  # noqa: ANN001
+) -> None:
     from django.core.exceptions import ImproperlyConfigured
 
     from daybook.public.helplines import load

@@ -214,7 +214,7 @@ def import_run(job: ImportJob) -> None:
         _finish(job, ImportJob.Status.CANCELLED, "The import was cancelled; nothing was added.")
     except ParseError as error:
         _finish(job, ImportJob.Status.FAILED, str(error)[:300])
-    except Exception as error:  # noqa: BLE001  (reported kindly; the transaction rolled back)
+    except Exception as error:  # reported kindly; the transaction rolled back
         _remove_orphans(job.case)
         _finish(
             job,

@@ -74,7 +74,7 @@ def report_build(report: Report) -> None:
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=5)
     try:
         data = _render(report)
-    except Exception as error:  # noqa: BLE001  (recorded for the person; never half-stored)
+    except Exception as error:  # recorded for the person; never half-stored
         Report.objects.filter(pk=report.pk).update(
             status=Report.Status.FAILED,
             error=f"The report could not be built ({type(error).__name__}). Try again.",

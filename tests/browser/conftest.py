@@ -49,7 +49,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def context(browser: Browser, live_server) -> Iterator[BrowserContext]:  # noqa: ANN001
+def context(browser: Browser, live_server) -> Iterator[BrowserContext]:
     context = browser.new_context()
     own_host = urlsplit(live_server.url).netloc
     exit_host = urlsplit(settings.DAYBOOK_EXIT_URL).netloc
@@ -77,13 +77,13 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def sign_in_browser(context: BrowserContext, live_server, client) -> None:  # noqa: ANN001
+def sign_in_browser(context: BrowserContext, live_server, client) -> None:
     """Give the browser the session of a Django test client that has signed in."""
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
-def signed_in_as(context: BrowserContext, live_server, user) -> None:  # noqa: ANN001
+def signed_in_as(context: BrowserContext, live_server, user) -> None:
     """Start the browser signed in as `user` (for tests about a page, not about signing in:
     journeys sign in through the pages themselves), leaving any earlier session."""
     context.clear_cookies()

@@ -49,7 +49,7 @@ CHAT = (
 ).encode()
 PHONE = "07700 900123"
 # The link in the pending invitation's e-mail, so the page it opens can be visited too.
-INVITATION_TOKEN = "Wq3vJ0bM2yH7nK5sT9xZ4cR8pL1dF6gA0eU3iO7uY2w"  # noqa: S105
+INVITATION_TOKEN = "Wq3vJ0bM2yH7nK5sT9xZ4cR8pL1dF6gA0eU3iO7uY2w"
 
 
 @dataclass

@@ -40,7 +40,7 @@ def test_public_page_has_no_serious_accessibility_problem(
     live_server,
     context: BrowserContext,
     page: Page,
-    name: str,  # noqa: ANN001
+    name: str,
 ) -> None:
     # Past the one-time Exit this page explanation, so each page itself is checked.
     page.goto(live_server.url + reverse("public:before_you_continue"))
@@ -50,7 +50,7 @@ def test_public_page_has_no_serious_accessibility_problem(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_self_check_errors_are_accessible(live_server, page: Page) -> None:  # noqa: ANN001
+def test_self_check_errors_are_accessible(live_server, page: Page) -> None:
     page.goto(live_server.url + reverse("public:before_you_continue"))
     page.click("button[type=submit]")
     page.goto(live_server.url + reverse("public:self_check"))
@@ -66,7 +66,7 @@ def test_home_pages_have_no_serious_accessibility_problem(
     context: BrowserContext,
     page: Page,
     personas,
-    persona: str,  # noqa: ANN001
+    persona: str,
 ) -> None:
     client = Client()
     client.force_login(getattr(personas, persona))
@@ -84,7 +84,7 @@ def test_log_pages_have_no_serious_accessibility_problem(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     from daybook.incidents.services import entry_record
     from tests.conftest import entry_values
@@ -114,7 +114,7 @@ def test_casework_pages_have_no_serious_accessibility_problem(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     client = Client()
     client.force_login(personas.advocate)
@@ -138,7 +138,7 @@ def test_report_and_sharing_pages_have_no_serious_accessibility_problem(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     from daybook.incidents.services import entry_record
     from daybook.sharing.services import share_create
@@ -170,7 +170,7 @@ def test_patterns_pages_have_no_serious_accessibility_problem(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     import datetime as dt
 
@@ -196,7 +196,7 @@ def test_patterns_pages_have_no_serious_accessibility_problem(
 @pytest.mark.django_db(transaction=True)
 def test_statistics_page_has_no_serious_accessibility_problem(
     live_server, context: BrowserContext, page: Page, personas
-) -> None:  # noqa: ANN001
+) -> None:
     from tests.test_service_statistics import person
 
     for days in range(7):

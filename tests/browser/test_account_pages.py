@@ -77,7 +77,7 @@ def test_account_pages_speak_daybook(
     live_server,
     page: Page,
     personas: Personas,
-    persona: str,  # noqa: ANN001
+    persona: str,
 ) -> None:
     user = getattr(personas, persona)
     base = live_server.url
@@ -159,7 +159,7 @@ def test_account_pages_speak_daybook(
 def test_a_name_chosen_at_sign_up_appears_in_the_chronology(
     live_server,
     page: Page,
-    db,  # noqa: ANN001
+    db,
 ) -> None:
     base = live_server.url
     page.set_default_timeout(10_000)
@@ -219,7 +219,7 @@ def test_the_team_link_is_shown_to_managers_only(
     page: Page,
     personas: Personas,
     persona: str,
-    sees_team: bool,  # noqa: ANN001
+    sees_team: bool,
 ) -> None:
     client = Client()
     client.force_login(getattr(personas, persona))

@@ -288,7 +288,7 @@ def test_every_reachable_page_works_on_a_small_screen(
     context: BrowserContext,
     page: Page,
     personas,
-    persona: str,  # noqa: ANN001
+    persona: str,
 ) -> None:
     seeded = seed_casework(personas)
     if persona == "public":

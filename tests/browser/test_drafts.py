@@ -26,7 +26,7 @@ def open_form(page: Page, url: str) -> None:
     expect(page.locator(".daybook-draft-note")).to_be_visible()
 
 
-def leave_and_come_back(page: Page, live_server, user, leave) -> None:  # noqa: ANN001
+def leave_and_come_back(page: Page, live_server, user, leave) -> None:
     """Leave at once, check nothing of Daybook is left in the tab, then sign in again."""
     leave(page)
     wait_for_neutral_site(page)
@@ -46,7 +46,7 @@ def resume_from_drafts(page: Page, words: str) -> None:
     expect(page.locator(".daybook-draft-restored")).to_be_visible()
 
 
-def no_drafts_left(page: Page, live_server, owner) -> None:  # noqa: ANN001
+def no_drafts_left(page: Page, live_server, owner) -> None:
     page.goto(live_server.url + reverse("drafts:list"))
     expect(page.locator("main")).to_contain_text("You have no drafts")
     assert not Draft.objects.filter(owner=owner).exists()
@@ -58,7 +58,7 @@ def test_an_entry_typed_then_left_with_escape_is_waiting_under_drafts(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:record", args=[case.pk]))
@@ -83,7 +83,7 @@ def test_escape_in_a_date_field_still_leaves_and_keeps_the_text(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:record", args=[case.pk]))
@@ -104,7 +104,7 @@ def test_escape_with_the_date_picker_open_still_leaves(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:record", args=[case.pk]))
@@ -124,7 +124,7 @@ def test_an_amendment_left_with_three_shifts_is_waiting_under_drafts(
     context: BrowserContext,
     page: Page,
     personas,
-    entry,  # noqa: ANN001
+    entry,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("incidents:amend", args=[entry.case_id, entry.pk]))
@@ -150,7 +150,7 @@ def test_asking_for_support_left_with_the_button_is_waiting_under_drafts(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("cases:referral_new"))
@@ -179,7 +179,7 @@ def test_a_statement_draft_left_with_escape_is_waiting_under_drafts(
     context: BrowserContext,
     page: Page,
     personas,
-    entry,  # noqa: ANN001
+    entry,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     open_form(page, live_server.url + reverse("reports:vps", args=[entry.case_id]))
@@ -204,7 +204,7 @@ def test_an_advocates_contact_note_is_kept_as_they_type(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     """Staff pages have no Exit this page; a note is still kept if the tab is closed."""
     signed_in_as(context, live_server, personas.advocate)
@@ -231,7 +231,7 @@ def test_an_advocates_contact_note_is_kept_as_they_type(
 def test_the_anonymous_self_referral_keeps_nothing_anywhere(
     live_server,
     context: BrowserContext,
-    page: Page,  # noqa: ANN001
+    page: Page,
 ) -> None:
     page.goto(live_server.url + reverse("public:before_you_continue"))
     page.click("main button[type=submit]")

@@ -43,7 +43,7 @@ def download_pdf_text(page: Page) -> str:
     return "\n".join(sheet.extract_text() for sheet in reader.pages)
 
 
-def log_three_entries(case, author) -> list:  # noqa: ANN001
+def log_three_entries(case, author) -> list:
     return [
         entry_record(
             case=case,
@@ -60,7 +60,7 @@ def log_three_entries(case, author) -> list:  # noqa: ANN001
 
 
 @pytest.mark.django_db(transaction=True)
-def test_advocate_journey(live_server, page: Page, personas, case) -> None:  # noqa: ANN001
+def test_advocate_journey(live_server, page: Page, personas, case) -> None:
     """Safe contact with two channels, an order with two breaches, screening, safety plan,
     and a chronology the advocate can read."""
     log_three_entries(case, personas.victim)
@@ -135,7 +135,7 @@ def test_advocate_journey(live_server, page: Page, personas, case) -> None:  # n
 
 
 @pytest.mark.django_db(transaction=True)
-def test_police_journey(live_server, page: Page, personas, case, tmp_path) -> None:  # noqa: ANN001
+def test_police_journey(live_server, page: Page, personas, case, tmp_path) -> None:
     """The officer opens the log shared with their force, and downloads a bundle that verifies."""
     log_three_entries(case, personas.victim)
     share_create(case=case, actor=personas.victim, police=personas.police_force)
@@ -163,7 +163,7 @@ def test_police_journey(live_server, page: Page, personas, case, tmp_path) -> No
 
 
 @pytest.mark.django_db(transaction=True)
-def test_commissioner_journey(live_server, page: Page, personas) -> None:  # noqa: ANN001
+def test_commissioner_journey(live_server, page: Page, personas) -> None:
     """Figures for every service, never a person, and a CSV after confirming it's them."""
     for _ in range(6):
         supported = case_open(created_by=personas.manager, owner=None, service=personas.service)
@@ -201,7 +201,7 @@ def photo(path: Path) -> Path:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  # noqa: ANN001
+def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:
     """Register, record with two behaviours and a photo, amend, import a chat, share it with
     the police after checking what they will see, and see who viewed it."""
     # Registration shows how to leave quickly first, then asks for an e-mail and password.
@@ -315,7 +315,7 @@ def test_victim_journey(live_server, page: Page, personas, tmp_path) -> None:  #
 
 
 @pytest.mark.django_db(transaction=True)
-def test_partner_and_manager_journeys(live_server, page: Page, personas) -> None:  # noqa: ANN001
+def test_partner_and_manager_journeys(live_server, page: Page, personas) -> None:
     """A partner refers someone in; the service's manager triages it and allocates it."""
     sign_in(page, live_server.url, personas.partner)
     page.get_by_role("link", name="Referrals").first.click()

@@ -39,7 +39,7 @@ def test_exit_ends_the_session_lands_on_the_neutral_site_and_back_shows_nothing(
     context: BrowserContext,
     page: Page,
     personas,
-    leave,  # noqa: ANN001
+    leave,
 ) -> None:
     client = Client()
     client.force_login(personas.victim)
@@ -69,7 +69,7 @@ def test_exit_ends_the_session_lands_on_the_neutral_site_and_back_shows_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_typing_shift_slowly_in_a_form_does_not_exit(live_server, page: Page) -> None:  # noqa: ANN001
+def test_typing_shift_slowly_in_a_form_does_not_exit(live_server, page: Page) -> None:
     page.goto(live_server.url + reverse("account_login"))
     page.keyboard.press("Shift")
     page.wait_for_timeout(50)
@@ -83,7 +83,7 @@ def test_typing_capital_letters_quickly_does_not_exit(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     client = Client()
     client.force_login(personas.victim)
@@ -103,7 +103,7 @@ def test_typing_capital_letters_quickly_does_not_exit(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: ANN001
+def test_exit_works_without_javascript(browser, live_server) -> None:
     from urllib.parse import urlsplit
 
     context = browser.new_context(java_script_enabled=False)
@@ -123,7 +123,7 @@ def test_exit_works_without_javascript(browser, live_server) -> None:  # noqa: A
 
 
 @pytest.mark.django_db(transaction=True)
-def test_recording_an_entry_works_without_javascript(browser, live_server, personas, case) -> None:  # noqa: ANN001
+def test_recording_an_entry_works_without_javascript(browser, live_server, personas, case) -> None:
     from daybook.incidents.models import Entry
 
     context = browser.new_context(java_script_enabled=False)
@@ -168,7 +168,7 @@ def assert_nothing_of_daybook(page: Page, *secrets: str) -> None:
 def test_back_after_leaving_the_self_check_result_shows_nothing(
     live_server,
     page: Page,
-    leave,  # noqa: ANN001
+    leave,
 ) -> None:
     page.goto(live_server.url + reverse("public:before_you_continue"))
     page.click("main button[type=submit]")
@@ -196,7 +196,7 @@ def test_back_after_leaving_a_log_entry_sent_after_an_error_shows_nothing(
     context: BrowserContext,
     page: Page,
     personas,
-    case,  # noqa: ANN001
+    case,
 ) -> None:
     client = Client()
     client.force_login(personas.victim)

@@ -19,7 +19,7 @@ STALKER_NETWORK = "203.0.113.66"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(transactional_db) -> Iterator[None]:  # noqa: ANN001
+def _fresh_rate_limits(transactional_db) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
@@ -28,7 +28,7 @@ def _fresh_rate_limits(transactional_db) -> Iterator[None]:  # noqa: ANN001
 def test_the_owner_gets_in_with_a_code_after_someone_guessed_their_password(
     page: Page,
     live_server,
-    personas: Personas,  # noqa: ANN001
+    personas: Personas,
 ) -> None:
     victim = personas.victim
     for attempt in range(8):

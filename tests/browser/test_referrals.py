@@ -9,7 +9,7 @@ from tests.browser.conftest import signed_in_as
 from tests.browser.test_accessibility import serious_violations
 
 
-def group(page: Page, question: str):  # noqa: ANN201
+def group(page: Page, question: str):
     """The fieldset asking `question`: the same answer can appear under two questions."""
     return page.get_by_role("group", name=question)
 
@@ -19,7 +19,7 @@ def test_a_partner_refers_and_the_manager_triages_it_at_a_glance(
     live_server,
     context: BrowserContext,
     page: Page,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     signed_in_as(context, live_server, personas.partner)
     page.goto(live_server.url + reverse("cases:referrals"))
@@ -102,7 +102,7 @@ def test_a_signed_in_person_asks_for_support_and_is_told_what_happens_next(
     live_server,
     context: BrowserContext,
     page: Page,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     page.goto(live_server.url + reverse("home"))
@@ -149,7 +149,7 @@ def test_a_signed_in_person_asks_for_support_and_is_told_what_happens_next(
 def test_the_public_pages_lead_to_a_self_referral_that_works(
     live_server,
     page: Page,
-    personas,  # noqa: ANN001
+    personas,
     start: str,
 ) -> None:
     page.goto(live_server.url + reverse(start))
@@ -177,7 +177,7 @@ def test_the_manager_filters_the_case_list(
     live_server,
     context: BrowserContext,
     page: Page,
-    personas,  # noqa: ANN001
+    personas,
 ) -> None:
     from daybook.cases import services
     from daybook.incidents.services import case_open

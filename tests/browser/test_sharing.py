@@ -15,7 +15,7 @@ from tests.conftest import Personas, entry_values
 
 
 @pytest.fixture
-def october(case, personas: Personas):  # noqa: ANN001, ANN201
+def october(case, personas: Personas):
     """An entry on each of 1 to 8 October 2026, at 19:00, 19:05, ..."""
     return [
         log.entry_record(
@@ -40,8 +40,8 @@ def test_a_person_chooses_checks_and_shares_and_the_police_see_exactly_that(
     page: Page,
     personas: Personas,
     case,
-    october,  # noqa: ANN001
-    tmp_path,  # noqa: ANN001
+    october,
+    tmp_path,
 ) -> None:
     signed_in_as(context, live_server, personas.victim)
     page.goto(live_server.url + reverse("incidents:log", args=[case.pk]))
@@ -129,7 +129,7 @@ def test_without_javascript_the_checkboxes_still_choose(
     browser,
     personas: Personas,
     case,
-    october,  # noqa: ANN001
+    october,
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
@@ -162,8 +162,8 @@ def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
     page: Page,
     personas: Personas,
     case,
-    october,  # noqa: ANN001
-    tmp_path,  # noqa: ANN001
+    october,
+    tmp_path,
 ) -> None:
     from daybook.sharing.services import share_create
     from tests.browser.test_accessibility import serious_violations

@@ -26,7 +26,7 @@ def keep_picture(page: Page, name: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_get_help_lists_the_national_helplines_and_leads_to_the_self_referral(
     live_server, page: Page
-) -> None:  # noqa: ANN001
+) -> None:
     page.goto(live_server.url + reverse("public:get_help"))
     helplines = page.get_by_role("list", name="National helplines")
     for line in DEFAULT:
@@ -53,7 +53,7 @@ def test_adding_evidence_with_no_file_says_choose_a_file(
     page: Page,
     personas,
     case,
-    entry,  # noqa: ANN001
+    entry,
 ) -> None:
     sign_in(page, live_server.url, personas.victim)
     page.goto(live_server.url + reverse("incidents:entry", args=[case.pk, entry.pk]))
@@ -84,7 +84,7 @@ def test_adding_evidence_with_no_file_says_choose_a_file(
 @pytest.mark.django_db(transaction=True)
 def test_a_partner_asks_for_advice_and_reads_it_once_given(
     live_server, page: Page, personas
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(page, live_server.url, personas.partner)
     page.goto(live_server.url + reverse("home"))
     page.get_by_role("link", name="Advice", exact=True).first.click()

@@ -180,7 +180,7 @@ def test_an_eml_keeps_its_hash_authentication_and_attachments() -> None:
     assert record.attachments[0].name == "car.jpg"
 
 
-def test_an_mbox_gives_each_message_and_unknown_zones_are_flagged(tmp_path) -> None:  # noqa: ANN001
+def test_an_mbox_gives_each_message_and_unknown_zones_are_flagged(tmp_path) -> None:
     path = tmp_path / "box.mbox"
     box = mailbox.mbox(str(path))
     box.add(make_email())

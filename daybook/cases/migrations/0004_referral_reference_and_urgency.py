@@ -3,7 +3,7 @@ from django.db import migrations, models
 import daybook.cases.models
 
 
-def give_each_referral_a_reference(apps, schema_editor) -> None:  # noqa: ANN001
+def give_each_referral_a_reference(apps, schema_editor) -> None:
     Referral = apps.get_model("cases", "Referral")
     for referral in Referral.objects.filter(reference__isnull=True).only("pk"):
         referral.reference = daybook.cases.models.new_referral_reference()

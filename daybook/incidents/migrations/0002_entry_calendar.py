@@ -7,7 +7,7 @@ import zoneinfo
 from django.db import migrations, models
 
 
-def fill_calendar(apps, schema_editor) -> None:  # noqa: ANN001
+def fill_calendar(apps, schema_editor) -> None:
     """Existing entries get their calendar columns from the columns they already have (the
     same rule as content.calendar, written out so this migration never changes)."""
     Entry = apps.get_model("incidents", "Entry")  # noqa: N806
