@@ -374,3 +374,15 @@ def test_a_date_range_keeps_entries_by_their_own_date_in_any_time_zone(
         2026, 10, 1
     )  # the instant is the day before
     assert late.occurred_at.astimezone(dt.UTC).date() == dt.date(2026, 10, 3)  # and the day after
+
+
+def test_the_sharing_page_says_what_each_share_holds() -> None:
+    import datetime as dt
+
+    from daybook.sharing.models import Share
+
+    assert Share(whole_log=True).what == "the whole log"
+    assert Share(whole_log=True, since=dt.date(2026, 10, 3)).what == "the entries from 3 Oct 2026"
+    dated = Share(whole_log=True, since=dt.date(2026, 10, 3), until=dt.date(2026, 11, 1))
+    assert dated.what == "the entries from 3 Oct 2026 up to 1 Nov 2026"
+    assert Share(whole_log=False).what == "chosen entries"

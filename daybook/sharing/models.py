@@ -35,3 +35,14 @@ class Share(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def what(self) -> str:
+        """What is shared, in the words the person's sharing page uses."""
+        if not self.whole_log:
+            return "chosen entries" + (f" up to {self.until:%-d %b %Y}" if self.until else "")
+        if not (self.since or self.until):
+            return "the whole log"
+        start = f" from {self.since:%-d %b %Y}" if self.since else ""
+        end = f" up to {self.until:%-d %b %Y}" if self.until else ""
+        return f"the entries{start}{end}"

@@ -10,10 +10,17 @@ from django.utils import timezone
 from daybook.accounts.models import Organisation, User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
-from daybook.cases.consent import require_consent
+from daybook.cases.consent import has_consent, require_consent
 from daybook.cases.models import Case, Consent
 from daybook.incidents.models import Entry
 from daybook.sharing.models import Share
+
+
+def may_share(*, case: Case, actor: User) -> bool:
+    """The person may share their own log; anyone else needs the person's consent to share it
+    with the police (or a recorded lawful basis). The check page asks this before anything is
+    shared; `share_create` asks it again."""
+    return actor.pk == case.owner_id or has_consent(case, Consent.Purpose.POLICE)
 
 
 @transaction.atomic
@@ -34,7 +41,7 @@ def share_create(
     whole log, or the part of it from `since` to `until` (each optional)."""
     if police.kind != Organisation.Kind.POLICE_FORCE:
         raise ValueError("Logs are shared with police forces.")
-    if actor.pk != case.owner_id:
+    if not may_share(case=case, actor=actor):
         require_consent(case, Consent.Purpose.POLICE)
     if entries and any(entry.case_id != case.pk for entry in entries):
         raise ValueError("Only entries of this log can be shared.")

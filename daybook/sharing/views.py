@@ -15,12 +15,11 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts.http import AuthenticatedHttpRequest
-from daybook.accounts.models import User
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action, AuditEvent
 from daybook.audit.services import audit_record
 from daybook.cases.access import case_for
-from daybook.cases.consent import ConsentRequired, has_consent
+from daybook.cases.consent import ConsentRequired
 from daybook.cases.models import Case, Consent
 from daybook.cases.selectors import client_details
 from daybook.incidents.models import Entry
@@ -106,7 +105,7 @@ def check(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     shared until the person confirms on this page."""
     case = case_for(request.user, case_id, write=True)
     form = ShareForm(request.POST, entries=_shareable(case))
-    if form.is_valid() and not _may_share(request.user, case):
+    if form.is_valid() and not services.may_share(case=case, actor=request.user):
         form.add_error(None, ConsentRequired(Consent.Purpose.POLICE).message)
     if not form.is_valid():
         return _chooser(request, case, form)
@@ -134,10 +133,6 @@ def check(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
             "is_owner": request.user.pk == case.owner_id,
         },
     )
-
-
-def _may_share(user: User, case: Case) -> bool:
-    return user.pk == case.owner_id or has_consent(case, Consent.Purpose.POLICE)
 
 
 def _name_on_reports(case: Case) -> str:
