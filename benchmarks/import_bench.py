@@ -129,8 +129,8 @@ def main() -> int:
     )
 
     from daybook.accounts.models import Role, User
+    from daybook.cases.services import case_open
     from daybook.imports import services
-    from daybook.incidents.services import case_open
 
     user = User.objects.create_user("bench@example.org", "bench-password-1", role=Role.VICTIM)
     case = case_open(created_by=user, owner=user)

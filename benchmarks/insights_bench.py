@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.setup import median_seconds, report, start_django
+from daybook.cases.services import case_open
 
 PER_CASE, BATCH = 50, 20_000  # entries in each of the other cases; rows per insert
 
@@ -82,9 +83,7 @@ def main() -> int:
     started = time.perf_counter()
     if arguments.other_entries:
         fill_others(arguments.other_entries, services_, victim, Case, Entry, EntryBehaviour)
-    case = services.case_open(
-        created_by=victim, owner=victim, service=service, advocates=(advocate,)
-    )
+    case = case_open(created_by=victim, owner=victim, service=service, advocates=(advocate,))
     with transaction.atomic(), services.chain_batch(case):
         for index in range(arguments.entries):
             services.entry_record(

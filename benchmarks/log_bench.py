@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.setup import entry_values, fill_log, median_seconds, report, start_django
+from daybook.cases.services import case_open
 
 
 def main() -> int:
@@ -36,8 +37,8 @@ def main() -> int:
     from daybook.incidents.verify import verify_case, verify_chain
 
     victim = User.objects.create_user("bench@example.org", "bench-password-1", role=Role.VICTIM)
-    small = services.case_open(created_by=victim, owner=victim)
-    big = services.case_open(created_by=victim, owner=victim)
+    small = case_open(created_by=victim, owner=victim)
+    big = case_open(created_by=victim, owner=victim)
     started = time.perf_counter()
     fill_log(small, victim, 10)
     fill_log(big, victim, arguments.entries)
@@ -52,7 +53,7 @@ def main() -> int:
     big_page = median_seconds(lambda: client.get(reverse("incidents:log", args=[big.pk])), runs=15)
     ok = report(f"First page of a {arguments.entries}-entry log", big_page, small_page, 2.0)
 
-    empty_cases = [services.case_open(created_by=victim, owner=victim) for _ in range(40)]
+    empty_cases = [case_open(created_by=victim, owner=victim) for _ in range(40)]
     counter = iter(range(10**9))
 
     def record_into(case) -> None:

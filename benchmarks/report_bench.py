@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.setup import report, start_django
+from daybook.cases.services import case_open
 
 
 def main() -> int:
@@ -38,7 +39,7 @@ def main() -> int:
     victim = User.objects.create_user(
         "bench@example.org", "bench-password-1", role=Role.VICTIM, name="Sam Bench"
     )
-    case = services.case_open(created_by=victim, owner=victim)
+    case = case_open(created_by=victim, owner=victim)
     entries = []
     with transaction.atomic():
         for index in range(arguments.entries):

@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.setup import fill_log, report, start_django
+from daybook.cases.services import case_open
 
 
 def main() -> int:
@@ -32,10 +33,9 @@ def main() -> int:
     from django.urls import reverse
 
     from daybook.accounts.models import Role, User
-    from daybook.incidents import services
 
     victim = User.objects.create_user("bench@example.org", "bench-password-1", role=Role.VICTIM)
-    case = services.case_open(created_by=victim, owner=victim)
+    case = case_open(created_by=victim, owner=victim)
     started = time.perf_counter()
     fill_log(case, victim, arguments.entries)
     built = time.perf_counter() - started

@@ -3,12 +3,12 @@ from allauth.account.views import EmailView, SignupView
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from daybook.accounts import views as account_views
+from daybook.casework import views as casework_views
 from daybook.public.views import explain_exit_first
 
 urlpatterns = [
     path("", include("daybook.public.urls")),
-    path("home/", account_views.home, name="home"),
+    path("home/", casework_views.home, name="home"),
     # Registration shows the Exit this page explanation first, like the self-check.
     path(
         "accounts/signup/",
@@ -28,9 +28,10 @@ urlpatterns = [
     path("", include("daybook.risk.urls")),
     path("", include("daybook.reports.urls")),
     path("", include("daybook.sharing.urls")),
+    path("", include("daybook.police.urls")),
     path("", include("daybook.imports.urls")),
     path("", include("daybook.insights.urls")),
-    path("", include("daybook.cases.urls")),
+    path("", include("daybook.casework.urls")),
 ]
 
 handler404 = "daybook.ui.views.not_found"

@@ -164,7 +164,7 @@ def entry_values(**overrides: object) -> dict[str, object]:
 @pytest.fixture
 def case(personas: Personas):
     """The victim's own log, held by their service and allocated to their advocate."""
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
 
     return case_open(
         created_by=personas.victim,

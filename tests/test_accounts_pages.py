@@ -11,7 +11,7 @@ from django.urls import reverse
 from daybook.accounts.devices import device_name
 from daybook.accounts.models import User
 from daybook.audit.models import Action, AuditEvent
-from daybook.incidents.services import case_open
+from daybook.cases.services import case_open
 from daybook.reports.chronology import build
 from tests.conftest import PASSWORD, Personas
 from tests.test_accounts import reauthenticate, sign_in

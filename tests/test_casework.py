@@ -8,7 +8,9 @@ from django.urls import reverse
 from daybook.audit.models import Action, AuditEvent
 from daybook.cases import selectors, services
 from daybook.cases.models import Case, CaseStatus, ContactNote, LawfulBasis, Referral, ReferralOut
-from daybook.cases.sections import SECTIONS
+from daybook.casework import selectors as casework_selectors
+from daybook.casework import services as casework_services
+from daybook.casework.sections import SECTIONS
 from daybook.risk.models import SafetyAction, Screening
 from tests.conftest import Personas, make_user
 
@@ -22,7 +24,7 @@ def client_for(user) -> Client:
 @pytest.fixture
 def held_case(personas: Personas) -> Case:
     """A case the service holds for a client with no account, allocated to the advocate."""
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
 
     case = case_open(
         created_by=personas.manager,
@@ -102,7 +104,7 @@ def test_a_self_referral_without_safe_contact_or_consent_is_refused(
 
 
 def test_a_victim_refers_themselves_bringing_their_log(personas: Personas) -> None:
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
 
     log = case_open(created_by=personas.outsider, owner=personas.outsider)
     person = client_for(personas.outsider)
@@ -120,7 +122,7 @@ def test_a_victim_refers_themselves_bringing_their_log(personas: Personas) -> No
     )
     referral = Referral.objects.get()
     assert referral.case == log and referral.source == "self_account"
-    services.referral_accept(referral=referral, actor=personas.manager)
+    casework_services.referral_accept(referral=referral, actor=personas.manager)
     log.refresh_from_db()
     assert log.service == personas.service and log.owner == personas.outsider
     listed = person.get(reverse("cases:referrals")).content.decode()
@@ -153,7 +155,9 @@ def test_partners_see_only_the_status_of_their_own_referrals(personas: Personas)
         client_for(other_partner).get(reverse("cases:referral", args=[referral.pk])).status_code
         == 404
     )
-    services.referral_decline(referral=referral, actor=personas.manager, reason="Out of area")
+    casework_services.referral_decline(
+        referral=referral, actor=personas.manager, reason="Out of area"
+    )
     assert (
         "Out of area" in partner.get(reverse("cases:referral", args=[referral.pk])).content.decode()
     )
@@ -170,7 +174,7 @@ def test_a_referral_without_consent_needs_a_reason(personas: Personas) -> None:
 
 
 def test_declining_needs_a_reason_and_decisions_happen_once(personas: Personas) -> None:
-    referral = services.referral_make(
+    referral = casework_services.referral_make(
         service=personas.service, source="self_public", details={"name": "A"}
     )
     manager = client_for(personas.manager)
@@ -186,7 +190,7 @@ def test_declining_needs_a_reason_and_decisions_happen_once(personas: Personas) 
     assert "already been decided" in response.content.decode()
     assert Referral.objects.get().status == "declined"
     advocate = client_for(personas.advocate)
-    other = services.referral_make(
+    other = casework_services.referral_make(
         service=personas.service, source="self_public", details={"name": "B"}
     )
     assert (
@@ -332,7 +336,7 @@ def test_risk_thresholds_are_set_by_the_service(
 def test_the_person_sees_their_plan_and_orders_without_internal_notes(
     personas: Personas, case
 ) -> None:
-    services.casework_save(
+    casework_services.casework_save(
         case=case,
         section=SECTIONS["safety-plan"],
         author=personas.advocate,
@@ -344,7 +348,7 @@ def test_the_person_sees_their_plan_and_orders_without_internal_notes(
             "internal_note": "Worried he has a tracker",
         },
     )
-    services.casework_save(
+    casework_services.casework_save(
         case=case,
         section=SECTIONS["orders"],
         author=personas.advocate,
@@ -447,7 +451,7 @@ def test_perpetrator_identifiers_are_sealed(personas: Personas, held_case: Case)
     )
     perpetrator = Perpetrator.objects.get()
     assert b"Mark" not in bytes(perpetrator.sealed)
-    assert selectors.perpetrators(held_case)[0]["vehicles"] == ["AB12 CDE"]
+    assert casework_selectors.perpetrators(held_case)[0]["vehicles"] == ["AB12 CDE"]
 
 
 def test_dashboards_show_caseload_risk_reviews_and_referrals(
@@ -461,7 +465,9 @@ def test_dashboards_show_caseload_risk_reviews_and_referrals(
     screening_record(
         case=held_case, author=personas.advocate, answers=answers, review_due=dt.date(2020, 1, 1)
     )
-    services.referral_make(service=personas.service, source="self_public", details={"name": "Z"})
+    casework_services.referral_make(
+        service=personas.service, source="self_public", details={"name": "Z"}
+    )
     advocate_html = client_for(personas.advocate).get(reverse("home")).content.decode()
     assert (
         held_case.reference in advocate_html

@@ -94,7 +94,7 @@ def test_a_case_draft_is_sealed_with_the_case_key_and_bound_to_its_row(
 
 @pytest.mark.django_db
 def test_erasing_the_case_shreds_its_drafts(victim_client: Client, case, personas) -> None:
-    from daybook.incidents.services import case_erase
+    from daybook.cases.services import case_erase
 
     autosave(victim_client, f"incidents.record:{case.pk}")
     case_erase(case=case, actor=personas.victim)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from daybook import crypto
 from daybook.audit.models import Action, AuditEvent
+from daybook.cases.services import case_erase, case_label, case_open
 from daybook.incidents import keys, services
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import ChainRecord
@@ -67,10 +68,8 @@ def test_no_known_plaintext_in_the_database_or_storage(personas: Personas, case)
         how="victim",
         checked=check_upload(f"{MARKER}.pdf", file_bytes),
     )
-    labelled = services.case_open(
-        created_by=personas.advocate, service=personas.service, label=MARKER
-    )
-    assert services.case_label(labelled) == MARKER
+    labelled = case_open(created_by=personas.advocate, service=personas.service, label=MARKER)
+    assert case_label(labelled) == MARKER
 
     assert MARKER not in every_stored_value()
     assert MARKER.encode() not in storage_bytes()
@@ -95,7 +94,7 @@ def test_a_sealed_field_cannot_be_moved_to_another_record(personas: Personas, ca
 
 
 def test_each_case_has_its_own_key(personas: Personas, case) -> None:
-    other = services.case_open(created_by=personas.outsider, owner=personas.outsider)
+    other = case_open(created_by=personas.outsider, owner=personas.outsider)
     assert keys.case_key(case) != keys.case_key(other)
     assert bytes(case.wrapped_key) != keys.case_key(case)
 
@@ -135,7 +134,7 @@ def test_erasing_a_case_destroys_its_key_and_is_audited(personas: Personas, case
         case=case, author=personas.victim, how="victim", values=entry_values()
     )
     sealed = bytes(ChainRecord.objects.get(entry=entry).body_sealed)
-    services.case_erase(case=case, actor=personas.victim)
+    case_erase(case=case, actor=personas.victim)
     case.refresh_from_db()
     assert case.wrapped_key is None
     with pytest.raises(keys.CaseErased):

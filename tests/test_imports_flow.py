@@ -120,7 +120,7 @@ def test_the_same_words_sent_twice_are_two_entries_and_are_not_imported_again(
 def test_stored_dedupe_keys_are_keyed_per_case_and_reveal_no_message(
     personas: Personas, owner: Client, case, django_capture_on_commit_callbacks
 ) -> None:
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
 
     upload(owner, case, CHAT)
     run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)

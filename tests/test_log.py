@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from daybook.audit.models import Action, AuditEvent
+from daybook.cases.services import case_label
 from daybook.incidents import services
 from daybook.incidents.models import ChainRecord, Entry
 from tests.conftest import Personas, entry_values
@@ -263,7 +264,7 @@ def test_an_advocate_opens_a_case_for_a_client(personas: Personas) -> None:
     case = personas.advocate.assigned_cases.get()
     assert response["Location"] == reverse("incidents:log", args=[case.pk])
     assert case.service == personas.service and case.owner is None
-    assert services.case_label(case) == "Client A"
+    assert case_label(case) == "Client A"
     assert "Client A" in advocate.get(reverse("incidents:log_list")).content.decode()
 
 

@@ -90,7 +90,7 @@ def test_unknown_ids_get_404(personas: Personas, case, entry) -> None:
 
 
 def test_an_entry_cannot_be_reached_through_another_case(personas: Personas, entry) -> None:
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
 
     own = case_open(created_by=personas.outsider, owner=personas.outsider)
     client = Client()

@@ -327,7 +327,7 @@ def test_the_public_self_referral_is_rate_limited_kindly(personas: Personas) -> 
 
 
 def test_the_advocates_tasks_are_only_from_cases_they_may_still_see(personas: Personas) -> None:
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
 
     kept = case_open(
         created_by=personas.manager,

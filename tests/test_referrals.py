@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from daybook.audit.models import Action, AuditEvent
-from daybook.cases import forms, selectors, services
+from daybook.cases import selectors as case_selectors
+from daybook.cases import services as case_services
 from daybook.cases.models import Case, CaseStatus, Referral
+from daybook.casework import forms, services
 from tests.conftest import Personas, make_user
 
 PARTNER_REFERRAL = {
@@ -123,7 +125,7 @@ def test_accepting_keeps_every_safe_channel_and_the_ways_never_to_use(
 ) -> None:
     referral = partner_refers(personas)
     case = services.referral_accept(referral=referral, actor=personas.manager)
-    safe = selectors.safe_contact(case)
+    safe = case_selectors.safe_contact(case)
     assert safe["safe_channels"] == ["phone", "text"]
     assert safe["never_channels"] == ["letter", "email"]
     assert safe["voicemail_safe"] == "no"
@@ -309,7 +311,7 @@ def test_the_public_self_referral_gives_a_reference(client: Client, personas: Pe
 @pytest.fixture
 def caseload(personas: Personas) -> dict[str, Case]:
     """Four of the service's cases: high risk, medium risk, not screened, and closed."""
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
     from daybook.risk.services import screening_record
 
     colleague = make_user("colleague@example.org", "advocate", personas.service, mfa=True)
@@ -331,7 +333,7 @@ def caseload(personas: Personas) -> dict[str, Case]:
         case=made["High Harriet"], author=personas.advocate, answers={}, judgement="high"
     )
     screening_record(case=made["Medium Mo"], author=colleague, answers={}, judgement="medium")
-    services.case_status_set(
+    case_services.case_status_set(
         case=made["Closed Cal"],
         actor=personas.manager,
         status=CaseStatus.CLOSED,
@@ -401,7 +403,7 @@ def test_the_case_list_costs_the_same_queries_for_few_or_many(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
 
     manager = client_for(personas.manager)
     with CaptureQueriesContext(connection) as few:

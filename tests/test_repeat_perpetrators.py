@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from daybook.cases.services import perpetrator_add
-from daybook.incidents.services import case_open
+from daybook.cases.services import case_open
+from daybook.casework.services import perpetrator_add
 from daybook.insights.identifiers import normalise, token
 from daybook.insights.models import IdentifierToken, RepeatAlert
 from daybook.insights.services import alerts_for

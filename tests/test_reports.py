@@ -319,23 +319,23 @@ def test_police_see_only_what_is_shared_and_lose_it_on_revocation(
     )
     share = full_log.shares.get()
     police = sign_in_fresh(personas.police)
-    assert full_log.reference in police.get(reverse("sharing:shared_list")).content.decode()
-    page = police.get(reverse("sharing:shared_log", args=[share.pk])).content.decode()
+    assert full_log.reference in police.get(reverse("police:shared_list")).content.decode()
+    page = police.get(reverse("police:shared_log", args=[share.pk])).content.decode()
     assert "He stood outside" in page and "Texts all night" not in page
     with django_capture_on_commit_callbacks(execute=True):
-        police.post(reverse("sharing:shared_log", args=[share.pk]), {"kind": "chronology"})
+        police.post(reverse("police:shared_log", args=[share.pk]), {"kind": "chronology"})
     report = share.reports.get()
     text = pdf_text(
-        police.get(reverse("sharing:shared_report_download", args=[share.pk, report.pk])).content
+        police.get(reverse("police:shared_report_download", args=[share.pk, report.pk])).content
     )
     assert "He stood outside" in text and "Texts all night" not in text
     seen = owner.get(reverse("sharing:case", args=[full_log.pk])).content.decode()
     assert "Shared log viewed by the police" in seen and "Report downloaded" in seen
     owner.post(reverse("sharing:revoke", args=[full_log.pk, share.pk]))
-    assert police.get(reverse("sharing:shared_log", args=[share.pk])).status_code == 404
+    assert police.get(reverse("police:shared_log", args=[share.pk])).status_code == 404
     assert (
         police.get(
-            reverse("sharing:shared_report_download", args=[share.pk, report.pk])
+            reverse("police:shared_report_download", args=[share.pk, report.pk])
         ).status_code
         == 404
     )
@@ -347,7 +347,7 @@ def test_police_see_only_what_is_shared_and_lose_it_on_revocation(
     outsider_officer = make_user("dc2@example.org", "police_liaison", other_force, mfa=True)
     client = Client()
     client.force_login(outsider_officer)
-    assert client.get(reverse("sharing:shared_log", args=[share.pk])).status_code == 404
+    assert client.get(reverse("police:shared_log", args=[share.pk])).status_code == 404
 
 
 def test_an_advocate_shares_only_with_recorded_consent(full_log, personas: Personas) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from daybook.accounts.models import Organisation
 from daybook.audit.models import Action, AuditEvent
 from daybook.cases.models import Consent, OutcomeMeasure, ProtectiveOrder, Referral
-from daybook.incidents.services import case_open
+from daybook.cases.services import case_open
 from daybook.insights import statistics
 from daybook.risk.models import Screening
 from tests.conftest import Personas

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from daybook.cases.services import case_open
 from daybook.incidents import services as log
 from daybook.incidents.evidence import check_upload
 from daybook.sharing.models import Share
@@ -230,7 +231,7 @@ def test_the_police_see_exactly_what_the_check_page_said(
     assert not share.whole_log
 
     police = sign_in_fresh(personas.police)
-    page = text(police.get(reverse("sharing:shared_log", args=[share.pk])))
+    page = text(police.get(reverse("police:shared_log", args=[share.pk])))
     assert _entry_headings(page) == [
         "Thursday 1 October 2026, 18:15",
         "Saturday 3 October 2026, 20:15",
@@ -243,10 +244,10 @@ def test_the_police_see_exactly_what_the_check_page_said(
     for name in ("cases:record", "incidents:log", "risk:screening"):  # the rest of the case
         assert police.get(reverse(name, args=[case.pk])).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        police.post(reverse("sharing:shared_log", args=[share.pk]), {"kind": "chronology"})
+        police.post(reverse("police:shared_log", args=[share.pk]), {"kind": "chronology"})
     report = share.reports.get()
     pdf = pdf_text(
-        police.get(reverse("sharing:shared_report_download", args=[share.pk, report.pk])).content
+        police.get(reverse("police:shared_report_download", args=[share.pk, report.pk])).content
     )
     assert "Incident number 1" in pdf and "Incident number 3" in pdf
     assert "Incident number 2" not in pdf and "Elm Road" not in pdf
@@ -254,10 +255,10 @@ def test_the_police_see_exactly_what_the_check_page_said(
     # A later entry is not shared; revoking takes effect at once.
     record(case, personas, "2026-10-02", what_happened="Added after sharing")
     assert "Added after sharing" not in text(
-        police.get(reverse("sharing:shared_log", args=[share.pk]))
+        police.get(reverse("police:shared_log", args=[share.pk]))
     )
     owner.post(reverse("sharing:revoke", args=[case.pk, share.pk]))
-    assert police.get(reverse("sharing:shared_log", args=[share.pk])).status_code == 404
+    assert police.get(reverse("police:shared_log", args=[share.pk])).status_code == 404
 
 
 def test_a_date_range_share_includes_later_entries_in_its_range(
@@ -274,7 +275,7 @@ def test_a_date_range_share_includes_later_entries_in_its_range(
     record(case, personas, "2026-10-09", what_happened="Later, out of range")
     police = Client()
     police.force_login(personas.police)
-    page = text(police.get(reverse("sharing:shared_log", args=[share.pk])))
+    page = text(police.get(reverse("police:shared_log", args=[share.pk])))
     assert "Later, in range" in page and "Later, out of range" not in page
     assert len(_entry_headings(page)) == 3
 
@@ -312,7 +313,7 @@ def test_an_outsider_cannot_open_a_shared_log(case, october, personas: Personas)
     for persona in ("outsider", "advocate", "partner"):
         client = Client()
         client.force_login(getattr(personas, persona))
-        assert client.get(reverse("sharing:shared_log", args=[share.pk])).status_code == 404
+        assert client.get(reverse("police:shared_log", args=[share.pk])).status_code == 404
 
 
 def test_the_shared_logs_page_title_is_neutral(case, personas: Personas) -> None:
@@ -320,20 +321,20 @@ def test_the_shared_logs_page_title_is_neutral(case, personas: Personas) -> None
     from daybook.insights.models import RepeatAlert
     from daybook.sharing.services import share_create
 
-    other = log.case_open(created_by=personas.outsider, owner=personas.outsider)
+    other = case_open(created_by=personas.outsider, owner=personas.outsider)
     share_create(case=case, actor=personas.victim, police=personas.police_force)
     share = share_create(case=other, actor=personas.outsider, police=personas.police_force)
     RepeatAlert.objects.create(case=case, other_case=other, kind="phone")
     client = Client()
     client.force_login(personas.police)
-    page = client.get(reverse("sharing:shared_list")).content.decode()
+    page = client.get(reverse("police:shared_list")).content.decode()
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
     assert "Shared logs" in title
     assert case.reference not in title and other.reference not in title
     assert "Possible repeat" not in title
     body = page.split("</title>", 1)[1]
     assert f"{case.reference} shares a" in body
-    log_page = client.get(reverse("sharing:shared_log", args=[share.pk])).content.decode()
+    log_page = client.get(reverse("police:shared_log", args=[share.pk])).content.decode()
     log_title = re.search(r"<title>(.*?)</title>", log_page, re.S).group(1)
     assert other.reference not in log_title
     assert Case.objects.count() == 2
@@ -348,7 +349,7 @@ def test_the_police_home_page_says_how_many_logs_are_shared(case, personas: Pers
     share = share_create(case=case, actor=personas.victim, police=personas.police_force)
     page = text(client.get(reverse("home")))
     assert "1 log is shared with Northshire Police." in page
-    assert f'href="{reverse("sharing:shared_list")}">Shared logs</a>' in page
+    assert f'href="{reverse("police:shared_list")}">Shared logs</a>' in page
     from daybook.sharing.services import share_revoke
 
     share_revoke(share=share, actor=personas.victim)

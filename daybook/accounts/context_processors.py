@@ -21,7 +21,7 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
         items.append(("Consultations", reverse("cases:consultations")))
     elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
         if user.role == Role.POLICE_LIAISON:
-            items.append(("Shared logs", reverse("sharing:shared_list")))
+            items.append(("Shared logs", reverse("police:shared_list")))
         items.append(("Referrals", reverse("cases:referrals")))
         items.append(("Advice", reverse("cases:consultations")))
     if user.role in (Role.SERVICE_MANAGER, Role.COMMISSIONER_VIEWER):

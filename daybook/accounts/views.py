@@ -29,29 +29,6 @@ from daybook.audit.models import SIGN_IN_ACTIONS, Action
 from daybook.audit.services import audit_events_about
 from daybook.ui.forms import submitted
 
-
-@require_http_methods(["GET", "HEAD"])
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from daybook.cases.dashboards import advocate_dashboard, manager_dashboard
-
-    user = request.user
-    if user.is_victim:
-        logs = user.owned_cases.filter(erased_at__isnull=True)
-        return render(
-            request,
-            "accounts/home_victim.html",
-            {"logs": logs, "supported_cases": logs.filter(service__isnull=False)},
-        )
-    context = {}
-    if user.role == Role.ADVOCATE:
-        context = advocate_dashboard(user, request.GET)
-    elif user.role == Role.SERVICE_MANAGER:
-        context = manager_dashboard(user, request.GET)
-    # `perms.accounts.manage_team` needs an organisation, which a template cannot pass.
-    context["can_manage_team"] = organisations_for_team_management(user).exists()
-    return render(request, "accounts/home_staff.html", context)
-
-
 FAILED_ATTEMPTS_WINDOW = timedelta(days=30)
 
 

@@ -20,6 +20,10 @@ def case_key(case: Case) -> bytes:
     return crypto.unwrap_data_key(bytes(case.wrapped_key), case.uid)
 
 
+def label_ad(uid: str) -> str:
+    return f"case:{uid}:label"
+
+
 def seal_json(key: bytes, value: Any, associated: str) -> bytes:
     return crypto.seal(key, json.dumps(value, ensure_ascii=False).encode("utf-8"), associated)
 

@@ -1,4 +1,5 @@
-"""Every write to casework: one function each, audited in the same transaction."""
+"""Every write to the case itself: opening and erasing it, its details, status, allocation
+and consent. One function each, audited in the same transaction."""
 
 import datetime as dt
 from typing import Any
@@ -7,96 +8,19 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from daybook import crypto
 from daybook.accounts.models import Organisation, Role, User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
-from daybook.cases.consent import require_consent
-from daybook.cases.models import (
-    Case,
-    CaseRecord,
-    CaseStatus,
-    Consent,
-    Consultation,
-    ContactNote,
-    LawfulBasis,
-    Perpetrator,
-    Referral,
-    Task,
-)
-from daybook.cases.sealing import open_standalone, seal_for, seal_standalone
-from daybook.cases.sections import Section
+from daybook.cases.models import Case, CaseStatus, Consent, LawfulBasis
+from daybook.cases.sealing import case_key, label_ad, seal_for
 
 
-def _plain(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """Dates as ISO text, so a form's answers can be sealed as JSON."""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
-
-
-@transaction.atomic
-def casework_save(
-    *,
-    case: Case,
-    section: Section,
-    author: User,
-    values: dict[str, Any],
-    record: CaseRecord | None = None,
-    request: HttpRequest | None = None,
-) -> CaseRecord:
-    """Create or update one casework record of `section`; free text is sealed."""
-    if section.consent:
-        require_consent(
-            case,
-            section.consent,
-            organisation_name=values.get(section.consent_organisation_field, ""),
-        )
-    record = record or section.model(case=case, created_by=author)
-    model_fields = {field.name for field in section.model._meta.get_fields()}
-    for name, value in values.items():
-        if name in model_fields and name not in section.sealed and name not in section.many:
-            setattr(record, name, value)
-    if isinstance(record, Task):
-        done = bool(values.get("done"))
-        record.done_at = (record.done_at or timezone.now()) if done else None
-    record.sealed = seal_for(
-        case, {name: _plain(values.get(name)) for name in section.sealed}, record.associated()
-    )
-    record.save()
-    for name in section.many:
-        getattr(record, name).set(values.get(name) or [])
-    if section.many:  # e.g. entries linked as breaches of an order: the log reads differently
-        from daybook.incidents.services import announce_change
-
-        announce_change(case)
-    if isinstance(record, ContactNote):
-        _note_contact(case, record)
-    audit_record(
-        action=Action.CASEWORK_SAVED,
-        actor=author,
-        subject=record,
-        request=request,
-        organisation_id=case.service_id,
-        extra={"section": section.slug, "case": case.pk},
-    )
-    return record
-
-
-def _note_contact(case: Case, note: ContactNote) -> None:
-    """The first attempt and the first real contact move the case along and are dated."""
-    changed = []
-    if case.first_contact_attempt_at is None or note.happened_at < case.first_contact_attempt_at:
-        case.first_contact_attempt_at = note.happened_at
-        changed.append("first_contact_attempt_at")
-    if note.direction != ContactNote.Direction.ATTEMPT and (
-        case.first_contact_at is None or note.happened_at < case.first_contact_at
-    ):
-        case.first_contact_at = note.happened_at
-        changed.append("first_contact_at")
-    if case.status in (CaseStatus.REFERRED, CaseStatus.ALLOCATED):
-        case.status = CaseStatus.ACTIVE if case.first_contact_at else CaseStatus.CONTACTING
-        changed.append("status")
-    if changed:
-        case.save(update_fields=changed)
 
 
 # --- The case record ------------------------------------------------------------------
@@ -122,7 +46,7 @@ def case_details_save(
     fields = []
     if client is not None:
         case.client_sealed = seal_for(
-            case, {k: _plain(v) for k, v in client.items()}, client_ad(case)
+            case, {k: json_value(v) for k, v in client.items()}, client_ad(case)
         )
         fields.append("client_sealed")
     if safe_contact is not None:
@@ -170,27 +94,6 @@ def case_status_set(
         extra={"from": previous, "to": status},
     )
     return case
-
-
-@transaction.atomic
-def perpetrator_add(
-    *, case: Case, actor: User, identifiers: dict[str, Any], request: HttpRequest | None = None
-) -> Perpetrator:
-    perpetrator = Perpetrator(case=case, created_by=actor)
-    perpetrator.sealed = seal_for(case, identifiers, perpetrator.associated())
-    perpetrator.save()
-    from daybook.insights.services import identifiers_index
-
-    identifiers_index(perpetrator=perpetrator, identifiers=identifiers)
-    audit_record(
-        action=Action.CASEWORK_SAVED,
-        actor=actor,
-        subject=perpetrator,
-        request=request,
-        organisation_id=case.service_id,
-        extra={"section": "perpetrators", "case": case.pk},
-    )
-    return perpetrator
 
 
 @transaction.atomic
@@ -286,224 +189,51 @@ def lawful_basis_record(
 # --- Referrals ------------------------------------------------------------------------
 
 
-@transaction.atomic
-def referral_make(
-    *,
-    service: Organisation,
-    source: str,
-    details: dict[str, Any],
-    referrer: User | None = None,
-    case: Case | None = None,
-    consent_basis: str = Referral.ConsentBasis.CONSENT,
-    urgency: str = Referral.Urgency.NOT_STATED,
-    request: HttpRequest | None = None,
-) -> Referral:
-    """Refer someone to `service`. Details are sealed with a key of the referral's own;
-    the urgency is kept beside them, unsealed, so the triage list can filter by it."""
-    if service.kind != Organisation.Kind.SUPPORT_SERVICE:
-        raise ValueError("Referrals go to support services.")
-    referral = Referral(
-        service=service,
-        source=source,
-        referrer=referrer,
-        case=case,
-        consent_basis=consent_basis,
-        urgency=urgency,
-        referrer_organisation=referrer.organisation if referrer else None,
-    )
-    referral.wrapped_key, referral.details_sealed = seal_standalone(
-        details, f"referral:{referral.uid}"
-    )
-    referral.save()
-    audit_record(
-        action=Action.REFERRAL_MADE,
-        actor=referrer,
-        subject=referral,
-        request=request,
-        organisation_id=service.pk,
-        extra={"source": source, "urgency": urgency},
-    )
-    return referral
-
-
-def referral_details(referral: Referral) -> dict[str, Any]:
-    details: dict[str, Any] = open_standalone(
-        referral.wrapped_key, referral.details_sealed, f"referral:{referral.uid}"
-    )
-    return details
-
-
-def _decide(referral: Referral, actor: User, status: str) -> None:
-    if referral.status != Referral.Status.PENDING:
-        raise ValueError("This referral has already been decided.")
-    referral.status, referral.decided_at, referral.decided_by = status, timezone.now(), actor
-
-
-@transaction.atomic
-def referral_accept(*, referral: Referral, actor: User, request: HttpRequest | None = None) -> Case:
-    """Accept a referral: link the person's own log to the service, or open a new case."""
-    from daybook.incidents.services import case_open
-
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _decide(referral, actor, Referral.Status.ACCEPTED)
-    details = referral_details(referral)
-    if referral.case is not None:
-        case = referral.case
-        case.service = referral.service
-        case.save(update_fields=["service"])
-    else:
-        owner = referral.referrer if referral.source == Referral.Source.SELF_ACCOUNT else None
-        case = case_open(
-            created_by=actor, owner=owner, service=referral.service, label=details.get("name", "")
-        )
-    case.status, case.referred_at = CaseStatus.REFERRED, referral.created_at
-    case.save(update_fields=["status", "referred_at"])
-    case_details_save(
-        case=case,
-        actor=actor,
-        client={
-            "name": details.get("name", ""),
-            "phone": details.get("phone", ""),
-            "email": details.get("email", ""),
-        },
-        safe_contact={
-            # Referrals made before the forms asked for channels name only the details given.
-            "safe_channels": details.get(
-                "safe_channels", [c for c in ("phone", "email") if details.get(c)]
-            ),
-            "safe_times": details.get("safe_times", ""),
-            "voicemail_safe": details.get("voicemail_safe", "unknown"),
-            "code_word": "",
-            "never_channels": details.get("never_channels", []),
-        },
-    )
-    referral.case = case
-    referral.save(update_fields=["status", "decided_at", "decided_by", "case"])
-    audit_record(
-        action=Action.REFERRAL_ACCEPTED,
-        actor=actor,
-        subject=referral,
-        request=request,
-        organisation_id=referral.service_id,
-        extra={"case": case.pk},
-    )
-    return case
-
-
-@transaction.atomic
-def referral_decline(
-    *, referral: Referral, actor: User, reason: str, request: HttpRequest | None = None
-) -> Referral:
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _decide(referral, actor, Referral.Status.DECLINED)
-    referral.decline_reason = reason
-    referral.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
-    audit_record(
-        action=Action.REFERRAL_DECLINED,
-        actor=actor,
-        subject=referral,
-        request=request,
-        organisation_id=referral.service_id,
-    )
-    return referral
-
-
-@transaction.atomic
-def referral_withdraw(
-    *, referral: Referral, actor: User, request: HttpRequest | None = None
-) -> Referral:
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _decide(referral, actor, Referral.Status.WITHDRAWN)
-    referral.save(update_fields=["status", "decided_at", "decided_by"])
-    audit_record(
-        action=Action.REFERRAL_WITHDRAWN,
-        actor=actor,
-        subject=referral,
-        request=request,
-        organisation_id=referral.service_id,
-    )
-    return referral
-
-
 # --- Consultations --------------------------------------------------------------------
 
 
 @transaction.atomic
-def consultation_save(
+def case_open(
     *,
-    service: Organisation,
-    actor: User,
-    values: dict[str, Any],
-    case: Case | None = None,
+    created_by: User,
+    owner: User | None = None,
+    service: Organisation | None = None,
+    advocates: tuple[User, ...] = (),
+    label: str = "",
     request: HttpRequest | None = None,
-) -> Consultation:
-    """Record a consultation (advice given) or a request for one (from police or a partner)."""
-    if case is not None:
-        require_consent(
-            case, Consent.Purpose.SHARE_ORGANISATION, organisation_name=values["organisation_name"]
-        )
-    requesting = actor.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER)
-    consultation = Consultation(
-        service=service,
-        organisation_name=values["organisation_name"],
-        organisation_kind=values["organisation_kind"],
-        requested_by=actor if requesting else None,
-        advisor=None if requesting else actor,
-        case=case,
-        minutes=values.get("minutes") or 0,
-    )
-    # A request carries the situation and how to reach the requester; a consultation an
-    # advocate records carries their role, the advice and any follow-up.
-    names = ("role", "question", "situation", "contact", "advice", "follow_up")
-    text = {name: values.get(name, "") for name in names}
-    consultation.wrapped_key, consultation.sealed = seal_standalone(
-        text, f"consultation:{consultation.uid}"
-    )
-    consultation.save()
+) -> Case:
+    """Start a log, with a fresh data key wrapped by the master key."""
+    case = Case(owner=owner, service=service, created_by=created_by)
+    data_key = crypto.new_data_key()
+    case.wrapped_key = crypto.wrap_data_key(data_key, case.uid)
+    case.key_id = crypto.key_id(crypto.master_key())
+    if label:
+        case.label_sealed = crypto.seal_text(data_key, label, label_ad(case.uid))
+    case.save()
+    if advocates:
+        case.advocates.set(advocates)
     audit_record(
-        action=Action.CONSULTATION_SAVED,
-        actor=actor,
-        subject=consultation,
+        action=Action.CASE_OPENED,
+        actor=created_by,
+        subject=case,
         request=request,
-        organisation_id=service.pk,
-        extra={"kind": consultation.organisation_kind},
+        organisation_id=service.pk if service else None,
     )
-    return consultation
+    return case
+
+
+def case_label(case: Case) -> str:
+    if not case.label_sealed:
+        return ""
+    return crypto.open_text(case_key(case), bytes(case.label_sealed), label_ad(case.uid))
 
 
 @transaction.atomic
-def consultation_advise(
-    *,
-    consultation: Consultation,
-    advisor: User,
-    advice: str,
-    follow_up: str = "",
-    minutes: int = 0,
-    request: HttpRequest | None = None,
-) -> Consultation:
-    """Answer a request for advice: the requester then sees the advice on their page."""
-    if consultation.advisor_id is not None:
-        raise ValueError("This request has already been answered.")
-    text = consultation_text(consultation)
-    text.update(advice=advice, follow_up=follow_up)
-    consultation.wrapped_key, consultation.sealed = seal_standalone(
-        text, f"consultation:{consultation.uid}"
-    )
-    consultation.advisor, consultation.minutes = advisor, minutes
-    consultation.save(update_fields=["wrapped_key", "sealed", "advisor", "minutes"])
-    audit_record(
-        action=Action.CONSULTATION_SAVED,
-        actor=advisor,
-        subject=consultation,
-        request=request,
-        organisation_id=consultation.service_id,
-        extra={"kind": consultation.organisation_kind, "answered": True},
-    )
-    return consultation
-
-
-def consultation_text(consultation: Consultation) -> dict[str, Any]:
-    text: dict[str, Any] = open_standalone(
-        consultation.wrapped_key, consultation.sealed, f"consultation:{consultation.uid}"
-    )
-    return text
+def case_erase(*, case: Case, actor: User, request: HttpRequest | None = None) -> None:
+    """Destroy the case's key: every sealed field and file becomes unreadable for good."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.wrapped_key = None
+    case.label_sealed = None
+    case.erased_at = timezone.now()
+    case.save(update_fields=["wrapped_key", "label_sealed", "erased_at"])
+    audit_record(action=Action.CASE_ERASED, actor=actor, subject=case, request=request)

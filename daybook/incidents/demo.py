@@ -6,6 +6,7 @@ from typing import Any
 from django.utils import timezone
 
 from daybook.accounts.models import Organisation, User
+from daybook.cases.services import case_open
 from daybook.incidents import services
 
 DEMO_ENTRIES: list[dict[str, Any]] = [
@@ -69,9 +70,7 @@ def recent_entry() -> dict[str, Any]:
 def seed_demo_logs(*, victim: User, advocate: User, service: Organisation) -> None:
     if victim.owned_cases.exists():
         return
-    case = services.case_open(
-        created_by=victim, owner=victim, service=service, advocates=(advocate,)
-    )
+    case = case_open(created_by=victim, owner=victim, service=service, advocates=(advocate,))
     for values in [*DEMO_ENTRIES, recent_entry()]:
         author, how = (
             (advocate, "advocate") if values.get("police_reference") else (victim, "victim")

@@ -28,7 +28,3 @@ def evidence_meta_ad(uid: str) -> str:
 
 def evidence_file_ad(uid: str) -> str:
     return f"evidence:{uid}:file"
-
-
-def case_label_ad(uid: str) -> str:
-    return f"case:{uid}:label"

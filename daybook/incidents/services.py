@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from daybook import crypto
-from daybook.accounts.models import Organisation, User
+from daybook.accounts.models import User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case, new_uid
@@ -33,55 +33,6 @@ def iso_instant(moment: dt.datetime) -> str:
 
 
 # --- Cases -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def case_open(
-    *,
-    created_by: User,
-    owner: User | None = None,
-    service: Organisation | None = None,
-    advocates: tuple[User, ...] = (),
-    label: str = "",
-    request: HttpRequest | None = None,
-) -> Case:
-    """Start a log, with a fresh data key wrapped by the master key."""
-    case = Case(owner=owner, service=service, created_by=created_by)
-    data_key = crypto.new_data_key()
-    case.wrapped_key = crypto.wrap_data_key(data_key, case.uid)
-    case.key_id = crypto.key_id(crypto.master_key())
-    if label:
-        case.label_sealed = crypto.seal_text(data_key, label, keys.case_label_ad(case.uid))
-    case.save()
-    if advocates:
-        case.advocates.set(advocates)
-    audit_record(
-        action=Action.CASE_OPENED,
-        actor=created_by,
-        subject=case,
-        request=request,
-        organisation_id=service.pk if service else None,
-    )
-    return case
-
-
-def case_label(case: Case) -> str:
-    if not case.label_sealed:
-        return ""
-    return crypto.open_text(
-        keys.case_key(case), bytes(case.label_sealed), keys.case_label_ad(case.uid)
-    )
-
-
-@transaction.atomic
-def case_erase(*, case: Case, actor: User, request: HttpRequest | None = None) -> None:
-    """Destroy the case's key: every sealed field and file becomes unreadable for good."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    case.wrapped_key = None
-    case.label_sealed = None
-    case.erased_at = timezone.now()
-    case.save(update_fields=["wrapped_key", "label_sealed", "erased_at"])
-    audit_record(action=Action.CASE_ERASED, actor=actor, subject=case, request=request)
 
 
 # --- The chain ---------------------------------------------------------------------

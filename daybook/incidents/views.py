@@ -19,6 +19,7 @@ from daybook.accounts.models import Role
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
+from daybook.cases import services as case_services
 from daybook.cases.access import case_for, cases_visible_to
 from daybook.cases.models import Case
 from daybook.incidents import selectors, services
@@ -69,7 +70,7 @@ def log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = list(cases_visible_to(request.user).select_related("owner", "service"))
     if request.user.role == Role.VICTIM and len(cases) == 1:
         return redirect("incidents:log", case_id=cases[0].pk)
-    rows = [(case, services.case_label(case)) for case in cases]
+    rows = [(case, case_services.case_label(case)) for case in cases]
     return render(request, "incidents/log_list.html", {"rows": rows})
 
 
@@ -78,7 +79,7 @@ def log_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A victim starts their own log; no service is needed."""
     if request.user.role != Role.VICTIM:
         raise PermissionDenied
-    case = services.case_open(created_by=request.user, owner=request.user, request=request)
+    case = case_services.case_open(created_by=request.user, owner=request.user, request=request)
     return redirect("incidents:record", case_id=case.pk)
 
 
@@ -90,7 +91,7 @@ def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CaseOpenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         advocates = (request.user,) if request.user.role == Role.ADVOCATE else ()
-        case = services.case_open(
+        case = case_services.case_open(
             created_by=request.user,
             service=request.user.organisation,
             advocates=advocates,
@@ -120,7 +121,7 @@ def log(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
         "incidents/log.html",
         {
             "case": case,
-            "label": services.case_label(case),
+            "label": case_services.case_label(case),
             "filters": filters,
             "page": page,
             "rows": selectors.with_content(list(page.object_list), case),

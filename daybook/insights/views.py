@@ -15,7 +15,7 @@ from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.audit.models import Action
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
-from daybook.incidents.services import case_label
+from daybook.cases.services import case_label
 from daybook.incidents.views import audit_read
 from daybook.insights import patterns, services
 from daybook.insights.forms import AcknowledgeForm

@@ -8,14 +8,4 @@ urlpatterns = [
     path("cases/<int:case_id>/sharing/", views.sharing, name="case"),
     path("cases/<int:case_id>/sharing/check/", views.check, name="check"),
     path("cases/<int:case_id>/sharing/<int:share_id>/revoke/", views.revoke, name="revoke"),
-    path("shared/", views.shared_list, name="shared_list"),
-    path("shared/<int:share_id>/", views.shared_log, name="shared_log"),
-    path(
-        "shared/<int:share_id>/reports/<int:report_id>/", views.shared_report, name="shared_report"
-    ),
-    path(
-        "shared/<int:share_id>/reports/<int:report_id>/download/",
-        views.shared_report_download,
-        name="shared_report_download",
-    ),
 ]

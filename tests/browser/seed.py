@@ -19,20 +19,22 @@ from daybook.accounts.models import Invitation, Organisation, Role, User
 from daybook.accounts.services import token_hash
 from daybook.cases import services as casework
 from daybook.cases.models import Case, Consent, Referral
-from daybook.cases.sections import SECTIONS
+from daybook.cases.services import case_open
+from daybook.casework import services as casework_services
+from daybook.casework.sections import SECTIONS
 from daybook.imports.services import import_configure, import_upload
 from daybook.incidents import services as log
 from daybook.incidents.demo import DEMO_ENTRIES, recent_entry
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import Entry
 from daybook.insights.services import escalation_check
+from daybook.police.views import SHARED_REPORT_PROFILE
 from daybook.reports.models import Report
 from daybook.reports.services import report_request
 from daybook.risk.screening import TOPICS
 from daybook.risk.services import screening_record
 from daybook.sharing.models import Share
 from daybook.sharing.services import share_create
-from daybook.sharing.views import SHARED_REPORT_PROFILE
 from tests.conftest import Personas, entry_values, make_user
 from tests.test_evidence import PNG, jpeg_with_exif
 
@@ -63,7 +65,7 @@ class Seeded:
 
 def seed_casework(personas: Personas) -> Seeded:
     victim, advocate, manager = personas.victim, personas.advocate, personas.manager
-    case = log.case_open(
+    case = case_open(
         created_by=victim, owner=victim, service=personas.service, advocates=(advocate,)
     )
     entries = [
@@ -144,7 +146,7 @@ def seed_casework(personas: Personas) -> Seeded:
         },  # fmt: skip
     )
     _casework_sections(case, advocate, entries)
-    casework.perpetrator_add(
+    casework_services.perpetrator_add(
         case=case,
         actor=advocate,
         identifiers={
@@ -158,8 +160,8 @@ def seed_casework(personas: Personas) -> Seeded:
             "date_of_birth": "",
         },
     )
-    other = log.case_open(created_by=manager, owner=personas.outsider, service=personas.service)
-    casework.perpetrator_add(
+    other = case_open(created_by=manager, owner=personas.outsider, service=personas.service)
+    casework_services.perpetrator_add(
         case=other,
         actor=advocate,
         identifiers={"names": ["M T"], "phones": ["+44 7700 900123"]},
@@ -195,7 +197,7 @@ def seed_casework(personas: Personas) -> Seeded:
         profile=SHARED_REPORT_PROFILE,
         share=share,
     )
-    casework.consultation_save(
+    casework_services.consultation_save(
         service=personas.service,
         actor=advocate,
         values={
@@ -208,7 +210,7 @@ def seed_casework(personas: Personas) -> Seeded:
             "minutes": 30,
         },
     )
-    partner_referral = casework.referral_make(
+    partner_referral = casework_services.referral_make(
         service=personas.service,
         source=Referral.Source.PARTNER,
         referrer=personas.partner,
@@ -222,7 +224,7 @@ def seed_casework(personas: Personas) -> Seeded:
             "what_is_happening": f"Messages from a former colleague every night: {LONG_LINK}",
         },
     )
-    casework.referral_make(
+    casework_services.referral_make(
         service=personas.service,
         source=Referral.Source.SELF_PUBLIC,
         details={
@@ -303,13 +305,15 @@ def _casework_sections(case: Case, advocate: User, entries: list[Entry]) -> None
         },
     }
     for slug, values in records.items():
-        casework.casework_save(case=case, section=SECTIONS[slug], author=advocate, values=values)
+        casework_services.casework_save(
+            case=case, section=SECTIONS[slug], author=advocate, values=values
+        )
 
 
 def _counted_person(personas: Personas, waited: int) -> Case:
     """Someone referred by the partner 30 days ago and contacted `waited` days later, who
     agreed to be counted in statistics (six of them, so no figure is suppressed)."""
-    case = log.case_open(created_by=personas.manager, owner=None, service=personas.service)
+    case = case_open(created_by=personas.manager, owner=None, service=personas.service)
     referred = timezone.now() - dt.timedelta(days=30)
     case.referred_at, case.domestic = referred, True
     case.first_contact_at = referred + dt.timedelta(days=waited)

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from daybook.accounts.models import Role, User
 from daybook.cases.access import cases_visible_to
-from daybook.cases.forms import CaseFilterForm
 from daybook.cases.models import Case, CaseStatus, ContactNote, Referral, Task
 from daybook.cases.sealing import CaseErased
 from daybook.cases.selectors import client_details
+from daybook.casework.forms import CaseFilterForm
 from daybook.insights.services import alerts_for, escalations_for
 from daybook.risk.models import Level, Screening
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 from daybook.accounts.models import Organisation, User
 from daybook.cases import services
 from daybook.cases.models import Case, Referral
-from daybook.cases.sections import SECTIONS
+from daybook.casework import services as casework_services
+from daybook.casework.sections import SECTIONS
 from daybook.risk.screening import TOPICS
 from daybook.risk.services import screening_record
 
@@ -36,7 +37,7 @@ def seed_demo_casework(*, case: Case, advocate: User, manager: User, service: Or
     }
     screening_record(case=case, author=advocate, answers=answers)
     now = timezone.now()
-    save = services.casework_save
+    save = casework_services.casework_save
     save(
         case=case,
         section=SECTIONS["contact"],
@@ -85,7 +86,7 @@ def seed_demo_casework(*, case: Case, advocate: User, manager: User, service: Or
         },
     )
     if not Referral.objects.filter(service=service).exists():
-        services.referral_make(
+        casework_services.referral_make(
             service=service,
             source=Referral.Source.SELF_PUBLIC,
             urgency=Referral.Urgency.SOON,

@@ -17,15 +17,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook.accounts.access import organisations_for_team_management
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.models import Organisation, Role, User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
-from daybook.cases import forms, selectors, services
+from daybook.cases import selectors as case_selectors
+from daybook.cases import services as case_services
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.consent import ConsentRequired
 from daybook.cases.models import Case, Consent, Referral
-from daybook.cases.sections import SECTIONS, Section
+from daybook.casework import forms, selectors, services
+from daybook.casework.dashboards import advocate_dashboard, manager_dashboard
+from daybook.casework.sections import SECTIONS, Section
 from daybook.incidents.models import Entry
 from daybook.public.views import explain_exit_first
 from daybook.risk.models import Screening
@@ -48,8 +52,8 @@ def _audit_read(request: AuthenticatedHttpRequest, case: Case) -> None:
 def _case_context(case: Case) -> dict:
     return {
         "case": case,
-        "client": selectors.client_details(case),
-        "safe_contact": selectors.safe_contact_shown(case),
+        "client": case_selectors.client_details(case),
+        "safe_contact": case_selectors.safe_contact_shown(case),
         "sections": SECTIONS.values(),
     }
 
@@ -95,13 +99,13 @@ def _form_page(
 @require_http_methods(GET_POST)
 def case_details(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
-    form = forms.ClientDetailsForm(submitted(request), initial=selectors.client_details(case))
+    form = forms.ClientDetailsForm(submitted(request), initial=case_selectors.client_details(case))
     return _form_page(
         request,
         case,
         form,
         title="Client details",
-        save=lambda data: services.case_details_save(
+        save=lambda data: case_services.case_details_save(
             case=case, actor=request.user, client=data, request=request
         ),
     )
@@ -110,13 +114,13 @@ def case_details(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
 @require_http_methods(GET_POST)
 def case_safe_contact(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
-    form = forms.SafeContactForm(submitted(request), initial=selectors.safe_contact(case))
+    form = forms.SafeContactForm(submitted(request), initial=case_selectors.safe_contact(case))
     return _form_page(
         request,
         case,
         form,
         title="Safe contact",
-        save=lambda data: services.case_details_save(
+        save=lambda data: case_services.case_details_save(
             case=case, actor=request.user, safe_contact=data, request=request
         ),
     )
@@ -137,7 +141,7 @@ def case_status(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
         case,
         form,
         title="Status and context",
-        save=lambda data: services.case_status_set(
+        save=lambda data: case_services.case_status_set(
             case=case,
             actor=request.user,
             status=data["status"],
@@ -178,7 +182,7 @@ def case_allocate(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespon
         case,
         form,
         title="Allocate advocates",
-        save=lambda data: services.case_allocate(
+        save=lambda data: case_services.case_allocate(
             case=case, actor=request.user, advocates=list(data["advocates"]), request=request
         ),
     )
@@ -257,11 +261,13 @@ def consent(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     form = forms.ConsentForm(request.POST if "record_consent" in request.POST else None)
     basis_form = forms.LawfulBasisForm(request.POST if "record_basis" in request.POST else None)
     if "record_consent" in request.POST and form.is_valid():
-        services.consent_record(case=case, actor=request.user, request=request, **form.cleaned_data)
+        case_services.consent_record(
+            case=case, actor=request.user, request=request, **form.cleaned_data
+        )
         messages.success(request, "Consent recorded.")
         return redirect("cases:consent", case_id=case.pk)
     if "record_basis" in request.POST and basis_form.is_valid():
-        services.lawful_basis_record(
+        case_services.lawful_basis_record(
             case=case, actor=request.user, request=request, **basis_form.cleaned_data
         )
         messages.success(request, "Lawful basis recorded. This decision is in the audit trail.")
@@ -283,7 +289,7 @@ def consent_withdraw(
 ) -> HttpResponse:
     case = casework_case_for(request.user, case_id, write=True)
     item = get_object_or_404(Consent, pk=consent_id, case=case, withdrawn_at__isnull=True)
-    services.consent_withdraw(consent=item, actor=request.user, request=request)
+    case_services.consent_withdraw(consent=item, actor=request.user, request=request)
     messages.success(request, "Consent withdrawn.")
     return redirect("cases:consent", case_id=case.pk)
 
@@ -653,3 +659,23 @@ def consultation_advise(request: AuthenticatedHttpRequest, consultation_id: int)
         "cases/consultation_advise.html",
         {"item": item, "text": services.consultation_text(item), "form": form},
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_victim:
+        logs = user.owned_cases.filter(erased_at__isnull=True)
+        return render(
+            request,
+            "accounts/home_victim.html",
+            {"logs": logs, "supported_cases": logs.filter(service__isnull=False)},
+        )
+    context = {}
+    if user.role == Role.ADVOCATE:
+        context = advocate_dashboard(user, request.GET)
+    elif user.role == Role.SERVICE_MANAGER:
+        context = manager_dashboard(user, request.GET)
+    # `perms.accounts.manage_team` needs an organisation, which a template cannot pass.
+    context["can_manage_team"] = organisations_for_team_management(user).exists()
+    return render(request, "accounts/home_staff.html", context)

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.formats import date_format
 
+from daybook.cases.contact import CHANNELS, VOICEMAIL
 from daybook.cases.models import CaseStatus, Consent, Consultation, Referral, Relationship
 from daybook.risk.models import Level
 
@@ -11,16 +12,6 @@ if TYPE_CHECKING:
     from daybook.accounts.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"})
-CHANNELS = [
-    ("phone", "Phone call"),
-    ("text", "Text message"),
-    ("email", "E-mail"),
-    ("letter", "Letter"),
-    ("in_person", "In person"),
-    ("video", "Video call"),
-]
-
-VOICEMAIL = [("no", "No"), ("yes", "Yes"), ("unknown", "Not known")]
 
 
 def lines(text: str) -> list[str]:
@@ -156,7 +147,6 @@ class LawfulBasisForm(forms.Form):
 
 # What a referral can ask for: the ways the referral itself gives details for.
 REFERRAL_CHANNELS = [choice for choice in CHANNELS if choice[0] in ("phone", "text", "email")]
-VOICEMAIL = [("no", "No"), ("yes", "Yes"), ("unknown", "Not known")]
 URGENCY = Referral.Urgency
 # Staff choose by how soon the service should make contact...
 STAFF_URGENCY = [
@@ -357,11 +347,6 @@ def referral_answers(source: str, details: dict) -> list[tuple[str, str]]:
         if name not in fields:
             answers.append((name.replace("_", " ").capitalize(), _humane(forms.Field(), value)))
     return answers
-
-
-def channel_labels(codes: list[str]) -> str:
-    labels = dict(CHANNELS)
-    return ", ".join(labels.get(code, code) for code in codes)
 
 
 class ReferralFilterForm(forms.Form):

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from daybook.accounts import services
 from daybook.accounts.models import Organisation, Role, User
-from daybook.cases.demo import seed_demo_casework
+from daybook.casework.demo import seed_demo_casework
 from daybook.incidents.demo import seed_demo_logs
 
 DEMO_PASSWORD = "demo-daybook-2026"  # noqa: S105  (printed for the local demo only)

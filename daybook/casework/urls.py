@@ -1,6 +1,6 @@
 from django.urls import path
 
-from daybook.cases import views
+from daybook.casework import views
 
 app_name = "cases"
 

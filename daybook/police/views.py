@@ -1,0 +1,99 @@
+"""The pages a police officer sees: logs shared with their force, and reports of them."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from daybook.accounts.http import AuthenticatedHttpRequest
+from daybook.accounts.sudo import require_sudo
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.incidents.selectors import behaviour_labels, with_content
+from daybook.insights.services import alerts_for
+from daybook.reports import chronology
+from daybook.reports import services as reports
+from daybook.reports.models import Report
+from daybook.reports.views import download_response
+from daybook.sharing import selectors, services
+from daybook.sharing.access import share_for, shares_for_police
+from daybook.sharing.models import Share
+
+SHARED_REPORT_PROFILE = chronology.DISCLOSABLE
+POLICE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "sharing/police_list.html",
+        {"shares": shares_for_police(request.user), "alerts": alerts_for(request.user)},
+    )
+
+
+def _seen(request: AuthenticatedHttpRequest, share: Share) -> None:
+    audit_record(
+        action=Action.SHARED_LOG_VIEWED,
+        actor=request.user,
+        subject=share,
+        request=request,
+        organisation_id=request.user.organisation_id,
+        extra={"case": share.case_id},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse:
+    share = share_for(request.user, share_id)
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        if kind not in (Report.Kind.CHRONOLOGY, Report.Kind.BUNDLE):
+            messages.error(request, "Choose a chronology or an evidence bundle.")
+            return redirect("police:shared_log", share_id=share.pk)
+        require_sudo(request)
+        report = reports.report_request(
+            case=share.case,
+            actor=request.user,
+            kind=kind,
+            profile=SHARED_REPORT_PROFILE,
+            share=share,
+            request=request,
+        )
+        return redirect("police:shared_report", share_id=share.pk, report_id=report.pk)
+    _seen(request, share)
+    entries = services.shared_entries(share)
+    page = Paginator(entries, POLICE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (entry, content, behaviour_labels(content.get("behaviours", [])))
+        for entry, content in with_content(list(page.object_list), share.case)
+    ]
+    return render(
+        request,
+        "sharing/police_log.html",
+        {
+            "share": share,
+            "page": page,
+            "summary": selectors.scope_summary(entries),
+            "rows": rows,
+            "reports": share.reports.filter(requested_by=request.user)[:20],
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_report(request: AuthenticatedHttpRequest, share_id: int, report_id: int) -> HttpResponse:
+    share = share_for(request.user, share_id)
+    report = get_object_or_404(Report, pk=report_id, share=share)
+    return render(
+        request, "reports/status.html", {"case": share.case, "report": report, "share": share}
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_report_download(
+    request: AuthenticatedHttpRequest, share_id: int, report_id: int
+) -> HttpResponse:
+    share = share_for(request.user, share_id)
+    return download_response(request, get_object_or_404(Report, pk=report_id, share=share))
