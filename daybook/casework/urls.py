@@ -1,6 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from daybook.casework import views
+from daybook.casework.sections import SECTIONS
+
+
+class SectionConverter:
+    """Matches only the slugs of the sections there are, so a case section's route is explicit:
+    no other case URL can be taken for a section, whatever order the URL modules are included in."""
+
+    regex = "|".join(SECTIONS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SectionConverter, "section")
 
 app_name = "cases"
 
@@ -18,8 +35,10 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("cases/<int:case_id>/support/", views.my_support, name="my_support"),
-    path("cases/<int:case_id>/<slug:slug>/", views.section, name="section"),
-    path("cases/<int:case_id>/<slug:slug>/<int:record_id>/", views.section, name="section_record"),
+    path("cases/<int:case_id>/<section:slug>/", views.section, name="section"),
+    path(
+        "cases/<int:case_id>/<section:slug>/<int:record_id>/", views.section, name="section_record"
+    ),
     path("refer-yourself/", views.refer_yourself, name="refer_yourself"),
     path("refer-yourself/sent/", views.refer_yourself_sent, name="refer_yourself_sent"),
     path("referrals/", views.referral_list, name="referrals"),

@@ -29,7 +29,7 @@ from daybook.cases.consent import ConsentRequired
 from daybook.cases.models import Case, Consent, Referral
 from daybook.casework import forms, selectors, services
 from daybook.casework.dashboards import advocate_dashboard, manager_dashboard
-from daybook.casework.sections import SECTIONS, Section
+from daybook.casework.sections import SECTIONS
 from daybook.incidents.models import Entry
 from daybook.public.views import explain_exit_first
 from daybook.risk.models import Screening
@@ -191,13 +191,6 @@ def case_allocate(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespon
 # --- Sections ----------------------------------------------------------------------------
 
 
-def _section(slug: str) -> Section:
-    section = SECTIONS.get(slug)
-    if section is None:
-        raise Http404
-    return section
-
-
 def _prepare(form: Form, case: Case) -> None:
     """Choices that depend on the case: who a task can go to, which entries can be breaches."""
     if "assignee" in form.fields:
@@ -214,7 +207,7 @@ def _prepare(form: Form, case: Case) -> None:
 def section(
     request: AuthenticatedHttpRequest, case_id: int, slug: str, record_id: int | None = None
 ) -> HttpResponse:
-    chosen = _section(slug)
+    chosen = SECTIONS[slug]
     write = request.method == "POST"
     case = casework_case_for(request.user, case_id, write=write)
     record = None

@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
 
     name = "daybook.imports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from daybook.imports import tasks  # noqa: F401  (connects the runner to the queue)

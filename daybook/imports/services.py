@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -47,6 +48,10 @@ PROGRESS_EVERY = 200
 
 class ImportCancelled(Exception):
     pass
+
+
+# Sent once an import is queued and committed; the task module runs it in the background.
+import_queued = Signal()
 
 
 def _file_ad(job: ImportJob) -> str:
@@ -170,11 +175,9 @@ def job_name(job: ImportJob) -> str:
 
 def import_configure(*, job: ImportJob, options: dict[str, Any]) -> ImportJob:
     """Record the person's choices and queue the import."""
-    from daybook.imports.tasks import run_import
-
     job.options, job.status = {**job.options, **options}, ImportJob.Status.QUEUED
     job.save(update_fields=["options", "status"])
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    transaction.on_commit(lambda: import_queued.send(ImportJob, job=job))
     return job
 
 

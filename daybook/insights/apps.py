@@ -9,7 +9,4 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from daybook.incidents.signals import log_changed
-        from daybook.insights import receivers
-
-        log_changed.connect(receivers.log_changed, dispatch_uid="insights.log_changed")
+        from daybook.insights import tasks  # noqa: F401  (checks a log for escalation as it changes)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from daybook.cases.models import Case, ProtectiveOrder
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category, serious_codes
 from daybook.incidents.models import Entry, EntryBehaviour
-from daybook.reports import charts
+from daybook.ui import charts
 
 Channel, PlaceKind = Entry.Channel, Entry.PlaceKind
 MESSAGES = (

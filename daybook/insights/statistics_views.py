@@ -21,7 +21,8 @@ from daybook.audit.services import audit_record
 from daybook.incidents.export import spreadsheet_safe
 from daybook.insights import statistics
 from daybook.insights.forms import PeriodForm, support_services
-from daybook.reports import charts, pdf
+from daybook.reports import pdf
+from daybook.ui import charts
 
 
 def _period(

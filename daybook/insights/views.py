@@ -20,7 +20,7 @@ from daybook.incidents.views import audit_read
 from daybook.insights import patterns, services
 from daybook.insights.forms import AcknowledgeForm
 from daybook.insights.models import EscalationAlert
-from daybook.reports import charts
+from daybook.ui import charts
 from daybook.ui.forms import submitted
 
 

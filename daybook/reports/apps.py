@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
 
     name = "daybook.reports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from daybook.reports import tasks  # noqa: F401  (connects the builder to requests)

@@ -20,7 +20,7 @@ from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
 from daybook.incidents.content import PRIVATE_FIELDS
 from daybook.incidents.models import ChainRecord, Entry, Evidence
 from daybook.incidents.services import current_contents, evidence_meta
-from daybook.reports import charts
+from daybook.ui import charts
 
 POLICE = "police"
 DISCLOSABLE = "disclosable"

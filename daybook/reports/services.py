@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -21,6 +22,9 @@ from daybook.reports import bundle, chronology, packs, pdf
 from daybook.reports.models import Report
 from daybook.sharing.models import Share
 from daybook.sharing.services import shared_entry_ids
+
+# Sent once a request is committed; the task module builds the report in the background.
+report_requested = Signal()
 
 
 def _report_ad(report: Report) -> str:
@@ -59,9 +63,7 @@ def report_request(
         organisation_id=actor.organisation_id,
         extra={"kind": kind, "profile": profile, "case": case.pk},
     )
-    from daybook.reports.tasks import build_report
-
-    transaction.on_commit(lambda: build_report.enqueue(report.pk))
+    transaction.on_commit(lambda: report_requested.send(Report, report=report))
     return report
 
 
