@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from daybook.imports import services as imports
 from daybook.insights import patterns
-from daybook.reports import charts
+from daybook.ui import charts
 from tests.conftest import Personas
 from tests.test_escalation import LONDON, log_at, steady
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from daybook.insights import statistics
-from daybook.reports import charts
+from daybook.ui import charts
 from tests.conftest import Personas
 from tests.test_service_statistics import build, person
 

@@ -160,7 +160,7 @@ def test_report_and_sharing_pages_have_no_serious_accessibility_problem(
     police = Client()
     police.force_login(personas.police)
     sign_in_browser(context, live_server, police)
-    page.goto(live_server.url + reverse("sharing:shared_log", args=[share.pk]))
+    page.goto(live_server.url + reverse("police:shared_log", args=[share.pk]))
     assert serious_violations(page) == []
 
 

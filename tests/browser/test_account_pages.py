@@ -16,7 +16,8 @@ from playwright.sync_api import BrowserContext, Page
 from pypdf import PdfReader
 
 from daybook.accounts.models import User
-from daybook.incidents.services import case_open, entry_record
+from daybook.cases.services import case_open
+from daybook.incidents.services import entry_record
 from tests.browser.conftest import sign_in_browser
 from tests.browser.journeys import main_text, recovery_code
 from tests.browser.test_accessibility import serious_violations

@@ -118,9 +118,9 @@ MUST_REACH = {
     },
     "police": {
         "home",
-        "sharing:shared_list",
-        "sharing:shared_log",
-        "sharing:shared_report",
+        "police:shared_list",
+        "police:shared_log",
+        "police:shared_report",
         "cases:referral_new",
         "accounts:security",
     },

@@ -21,8 +21,9 @@ from pypdf import PdfReader
 
 from daybook.accounts.models import User
 from daybook.cases.models import Consent
+from daybook.cases.services import case_open
 from daybook.incidents.models import Entry
-from daybook.incidents.services import case_open, entry_record
+from daybook.incidents.services import entry_record
 from daybook.sharing.services import share_create
 from tests.browser.journeys import (
     confirm_its_you,

@@ -180,7 +180,7 @@ def test_the_manager_filters_the_case_list(
     personas,
 ) -> None:
     from daybook.cases import services
-    from daybook.incidents.services import case_open
+    from daybook.cases.services import case_open
     from daybook.risk.services import screening_record
 
     made = {}

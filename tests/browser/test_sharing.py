@@ -117,7 +117,7 @@ def test_a_person_chooses_checks_and_shares_and_the_police_see_exactly_that(
     page.get_by_role("button", name="Stop sharing with Northshire Police").click()
     expect(page.get_by_text("Sharing stopped.")).to_be_visible()
     signed_in_as(context, live_server, personas.police)
-    response = page.goto(live_server.url + reverse("sharing:shared_log", args=[share.pk]))
+    response = page.goto(live_server.url + reverse("police:shared_log", args=[share.pk]))
     assert response is not None and response.status == 404
     page.goto(live_server.url + reverse("home"))
     expect(page.locator("[data-testid=shared-count]")).to_contain_text("No logs are shared")
@@ -189,8 +189,8 @@ def test_the_sharing_pages_are_accessible_and_fit_a_narrow_phone(
         page.set_viewport_size({"width": width, "height": 800})
         for url in (
             reverse("home"),
-            reverse("sharing:shared_list"),
-            reverse("sharing:shared_log", args=[share.pk]),
+            reverse("police:shared_list"),
+            reverse("police:shared_log", args=[share.pk]),
         ):
             page.goto(live_server.url + url)
             page.screenshot(

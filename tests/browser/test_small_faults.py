@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from daybook.cases import services as case_services
 from daybook.cases.models import Consultation
+from daybook.casework import services as casework_services
 from daybook.public.helplines import DEFAULT
 from tests.browser.journeys import main_text, sign_in
 from tests.test_evidence import jpeg_with_exif
@@ -114,7 +114,7 @@ def test_a_partner_asks_for_advice_and_reads_it_once_given(
 
     request = Consultation.objects.get()
     assert request.organisation_kind == "housing" and request.requested_by == personas.partner
-    case_services.consultation_advise(
+    casework_services.consultation_advise(
         consultation=request, advisor=personas.advocate, advice="Ask for a management transfer."
     )
     page.reload()
