@@ -91,7 +91,6 @@ def main() -> int:
                 author=victim,
                 how="victim",
                 values=values(index, arguments.entries),
-                audit=False,
             )
     print(
         f"Database: {connection.vendor}; {Entry.objects.count()} entries in all, "

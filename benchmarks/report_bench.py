@@ -48,7 +48,6 @@ def main() -> int:
                     case=case,
                     author=victim,
                     how="victim",
-                    audit=False,
                     values={
                         "occurred_on": f"202{index % 6}-{1 + index % 12:02d}-{1 + index % 28:02d}",
                         "occurred_time": f"{index % 24:02d}:{index % 60:02d}",
@@ -70,7 +69,6 @@ def main() -> int:
             author=victim,
             how="victim",
             checked=check_upload(f"screenshot-{index}.jpg", buffer.getvalue()),
-            audit=False,
         )
     case.refresh_from_db()
 

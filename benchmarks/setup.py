@@ -88,5 +88,5 @@ def fill_log(case, author, count: int) -> None:
     with transaction.atomic(), services.chain_batch(case):
         for index in range(count):
             services.entry_record(
-                case=case, author=author, how="victim", values=entry_values(index), audit=False
+                case=case, author=author, how="victim", values=entry_values(index)
             )

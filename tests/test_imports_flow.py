@@ -243,15 +243,15 @@ def test_a_failure_part_way_leaves_nothing_behind(
         job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"}
     )
     calls = {"n": 0}
-    real = log.entry_record
+    real = log.ImportBatch.entry
 
-    def fail_on_third(**kwargs: object) -> Entry:
+    def fail_on_third(batch: log.ImportBatch, **kwargs: object) -> Entry:
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("disk full")
-        return real(**kwargs)
+        return real(batch, **kwargs)
 
-    monkeypatch.setattr(log, "entry_record", fail_on_third)
+    monkeypatch.setattr(log.ImportBatch, "entry", fail_on_third)
     services.import_run(job)
     job.refresh_from_db()
     assert job.status == "failed" and "nothing was added" in job.error

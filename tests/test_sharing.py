@@ -121,7 +121,6 @@ def test_the_chooser_shows_one_page_of_fifty_at_a_time(
                     occurred_on=(dt.date(2026, 1, 1) + dt.timedelta(days=index)).isoformat(),
                     what_happened=f"Entry {index}",
                 ),
-                audit=False,
             )
     client = Client()
     client.force_login(personas.victim)

@@ -3,6 +3,11 @@
 Progress and cancellation pass through the storage API, not the database: the import holds
 one database transaction from start to end (so a failure or a cancel leaves nothing), and on
 SQLite that transaction keeps other writers out until it finishes.
+
+Every change to a job is audited in the transaction that makes it: the entries an import adds
+are audited once for the batch (`incidents.services.entries_import`), with the job's own
+status change beside it; a cancelled or failed import leaves its status and an audit event of
+its own, written together after everything else was rolled back.
 """
 
 import datetime as dt
@@ -33,7 +38,7 @@ from daybook.imports.models import ImportedRecord, ImportJob, ImportSource
 from daybook.imports.parsers import ParseError, ParseResult, Record, csv_calls
 from daybook.incidents import services as log
 from daybook.incidents.evidence import CheckedFile, check_upload
-from daybook.incidents.models import Entry, Evidence, RecordedHow
+from daybook.incidents.models import Entry, Evidence
 
 CALL_WORDS = {
     "missed": "Missed call",
@@ -152,14 +157,29 @@ def import_upload(
     return job
 
 
-def import_map_columns(*, job: ImportJob, mapping: parsers.CsvMapping) -> ImportJob:
-    """For a CSV: try the person's column mapping and, if it reads, keep it and the new preview."""
+@transaction.atomic
+def import_map_columns(
+    *,
+    job: ImportJob,
+    mapping: parsers.CsvMapping,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> ImportJob:
+    """For a CSV: try the person's column mapping and, if it reads, keep it and the new preview.
+    Raises ParseError, changing nothing, if the file does not read with it."""
     data = _file_bytes(job)
     result = parsers.parse(data, filename=job_name(job), csv_mapping=mapping)
     summary = {**summarise(result), "csv_header": job_summary(job).get("csv_header", [])}
     job.summary_sealed = seal_json(case_key(job.case), summary, f"import:{job.uid}:summary")
     job.options = {**job.options, "csv_mapping": mapping.as_dict()}
     job.save(update_fields=["summary_sealed", "options"])
+    audit_record(
+        action=Action.IMPORT_COLUMNS_CHOSEN,
+        actor=actor,
+        subject=job,
+        request=request,
+        extra={"format": job.format, "case": job.case_id, "records": len(result.records)},
+    )
     return job
 
 
@@ -173,10 +193,28 @@ def job_name(job: ImportJob) -> str:
     return crypto.open_text(case_key(job.case), bytes(job.name_sealed), f"import:{job.uid}:name")
 
 
-def import_configure(*, job: ImportJob, options: dict[str, Any]) -> ImportJob:
+@transaction.atomic
+def import_configure(
+    *,
+    job: ImportJob,
+    options: dict[str, Any],
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> ImportJob:
     """Record the person's choices and queue the import."""
     job.options, job.status = {**job.options, **options}, ImportJob.Status.QUEUED
     job.save(update_fields=["options", "status"])
+    audit_record(
+        action=Action.IMPORT_QUEUED,
+        actor=actor,
+        subject=job,
+        request=request,
+        extra={
+            "case": job.case_id,
+            "grouping": str(job.options.get("grouping") or "entry"),
+            "keep_context": bool(job.options.get("keep_context")),
+        },
+    )
     transaction.on_commit(lambda: import_queued.send(ImportJob, job=job))
     return job
 
@@ -186,9 +224,24 @@ def _mapping(job: ImportJob) -> parsers.CsvMapping | None:
     return parsers.CsvMapping(**chosen) if chosen else None
 
 
-def import_cancel(*, job: ImportJob) -> None:
-    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
-        default_storage.save(_cancel_name(job), ContentFile(b"cancel"))
+@transaction.atomic
+def import_cancel(
+    *, job: ImportJob, actor: User | None = None, request: HttpRequest | None = None
+) -> None:
+    """Ask a queued or running import to stop. The import sees the request through storage
+    (its own transaction keeps the database from telling it) and then rolls back; its
+    status changes then, audited as IMPORT_CANCELLED. Nothing to cancel: nothing written."""
+    if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+        return
+    audit_record(
+        action=Action.IMPORT_CANCEL_ASKED,
+        actor=actor,
+        subject=job,
+        request=request,
+        extra={"case": job.case_id, "status": job.status},
+    )
+    # Last, so that a failure before it leaves no request to cancel behind.
+    default_storage.save(_cancel_name(job), ContentFile(b"cancel"))
 
 
 def _file_bytes(job: ImportJob) -> bytes:
@@ -197,11 +250,14 @@ def _file_bytes(job: ImportJob) -> bytes:
 
 
 def import_run(job: ImportJob) -> None:
-    """The background task: everything in one transaction, or nothing."""
-    if job.status not in (ImportJob.Status.QUEUED,):
+    """The background task: everything in one transaction, or nothing.
+
+    The entries, their files, the records of what was imported from where, the batch's audit
+    event, the job's DONE status and its IMPORT_FINISHED event commit together. If anything
+    fails, all of that rolls back, and the job's CANCELLED or FAILED status is written with
+    its own audit event, in a transaction of their own."""
+    if not _start(job):
         return
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
-    job.status = ImportJob.Status.RUNNING
     try:
         data = _file_bytes(job)
         result = parsers.parse(
@@ -210,33 +266,62 @@ def import_run(job: ImportJob) -> None:
             date_order=job.options.get("date_order"),
             csv_mapping=_mapping(job),
         )
-        with transaction.atomic(), log.chain_batch(job.case):
-            added, already = _import_records(job, data, result)
+        with transaction.atomic():
+            with log.entries_import(
+                case=job.case, author=job.created_by, extra={"import": job.pk}
+            ) as batch:
+                added, already = _import_records(job, data, result, batch)
+            _finish(
+                job,
+                ImportJob.Status.DONE,
+                "",
+                Action.IMPORT_FINISHED,
+                added=added,
+                already_there=already,
+            )
     except ImportCancelled:
         _remove_orphans(job.case)
-        _finish(job, ImportJob.Status.CANCELLED, "The import was cancelled; nothing was added.")
+        _finish(
+            job,
+            ImportJob.Status.CANCELLED,
+            "The import was cancelled; nothing was added.",
+            Action.IMPORT_CANCELLED,
+        )
     except ParseError as error:
-        _finish(job, ImportJob.Status.FAILED, str(error)[:300])
+        _finish(job, ImportJob.Status.FAILED, str(error)[:300], Action.IMPORT_FAILED)
     except Exception as error:  # reported kindly; the transaction rolled back
         _remove_orphans(job.case)
         _finish(
             job,
             ImportJob.Status.FAILED,
             f"The import failed ({type(error).__name__}); nothing was added.",
-        )
-    else:
-        ImportJob.objects.filter(pk=job.pk).update(added=added, already_there=already)
-        _finish(job, ImportJob.Status.DONE, "")
-        audit_record(
-            action=Action.IMPORT_FINISHED,
-            actor=job.created_by,
-            subject=job,
-            extra={"added": added, "already_there": already, "case": job.case_id},
+            Action.IMPORT_FAILED,
+            failure=type(error).__name__,
         )
     finally:
         for name in (_progress_name(job), _cancel_name(job)):
             if default_storage.exists(name):
                 default_storage.delete(name)
+
+
+@transaction.atomic
+def _start(job: ImportJob) -> bool:
+    """Take a queued job (once: a second worker given the same job finds it taken)."""
+    if job.status != ImportJob.Status.QUEUED:
+        return False
+    taken = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if not taken:
+        return False
+    job.status = ImportJob.Status.RUNNING
+    audit_record(
+        action=Action.IMPORT_STARTED,
+        actor=job.created_by,
+        subject=job,
+        extra={"case": job.case_id, "format": job.format},
+    )
+    return True
 
 
 def _remove_orphans(case: Case) -> None:
@@ -249,10 +334,35 @@ def _remove_orphans(case: Case) -> None:
             default_storage.delete(f"{case.uid}/{name}")
 
 
-def _finish(job: ImportJob, status: str, error: str) -> None:
+@transaction.atomic
+def _finish(
+    job: ImportJob,
+    status: str,
+    error: str,
+    action: Action,
+    *,
+    added: int = 0,
+    already_there: int = 0,
+    failure: str = "",
+) -> None:
+    """The job's last status and its audit event, together. `failure` is an exception's class
+    name, never its message (which may quote the export)."""
     ImportJob.objects.filter(pk=job.pk).update(
-        status=status, error=error, finished_at=timezone.now()
+        status=status,
+        error=error,
+        finished_at=timezone.now(),
+        added=added,
+        already_there=already_there,
     )
+    job.status, job.error, job.added, job.already_there = status, error, added, already_there
+    extra: dict[str, int | str] = {
+        "case": job.case_id,
+        "added": added,
+        "already_there": already_there,
+    }
+    if failure:
+        extra["failure"] = failure
+    audit_record(action=action, actor=job.created_by, subject=job, extra=extra)
 
 
 def _wanted(record: Record, options: dict[str, Any]) -> bool | None:
@@ -281,9 +391,11 @@ def _units(
     return [(records, day[2]) for day, records in days.items()]
 
 
-def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[int, int]:
+def _import_records(
+    job: ImportJob, data: bytes, result: ParseResult, batch: log.ImportBatch
+) -> tuple[int, int]:
     zone = ZoneInfo(job.options.get("time_zone", "Europe/London"))
-    case, author = job.case, job.created_by
+    case = job.case
     existing = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
     members = _attachment_bytes(data, result) if result.members else ArchiveFiles({})
     dedupe_key = _dedupe_keys(case, result.format)
@@ -314,20 +426,12 @@ def _import_records(job: ImportJob, data: bytes, result: ParseResult) -> tuple[i
             if len(fresh) == 1
             else _day_values(job, [record for _key, record in fresh], zone, from_stalker)
         )
-        entry = log.entry_record(
-            case=case, author=author, how=RecordedHow.IMPORT, audit=False, values=values
-        )
+        entry = batch.entry(values=values)
         if not file_kept:  # the export itself is an exhibit, on the first entry it produced
-            log.evidence_add(
-                entry=entry,
-                author=author,
-                how=RecordedHow.IMPORT,
-                audit=False,
-                checked=_export_exhibit(job, data),
-            )
+            batch.evidence(entry=entry, checked=_export_exhibit(job, data))
             file_kept = True
         for key, record in fresh:
-            _attach(entry, author, record, members)
+            _attach(batch, entry, record, members)
             imported = ImportedRecord.objects.create(case=case, dedupe_key=key, entry=entry)
             ImportSource.objects.create(record=imported, job=job, locator=record.locator)
             existing.add(key)
@@ -352,7 +456,7 @@ def _dedupe_keys(case: Case, format: str) -> Callable[[Record], str]:
     return key
 
 
-def _attach(entry: Entry, author: User, record: Record, members: "ArchiveFiles") -> None:
+def _attach(batch: log.ImportBatch, entry: Entry, record: Record, members: "ArchiveFiles") -> None:
     """Attachments found in the archive become exhibits of the entry."""
     for attachment in record.attachments:
         found = members.find(attachment.member or attachment.name)
@@ -362,9 +466,7 @@ def _attach(entry: Entry, author: User, record: Record, members: "ArchiveFiles")
             checked = check_upload(attachment.name.rsplit("/", 1)[-1], found)
         except ValidationError:  # a kind of file not kept; its name stays in the source
             continue
-        log.evidence_add(
-            entry=entry, author=author, how=RecordedHow.IMPORT, audit=False, checked=checked
-        )
+        batch.evidence(entry=entry, checked=checked)
 
 
 def _export_exhibit(job: ImportJob, data: bytes) -> CheckedFile:

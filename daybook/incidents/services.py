@@ -24,7 +24,7 @@ from daybook.incidents import keys
 from daybook.incidents.behaviours import category_of
 from daybook.incidents.chain import canonical_json, record_hash, record_header
 from daybook.incidents.evidence import CheckedFile
-from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence, RecordedHow
 from daybook.incidents.signals import log_changed
 
 
@@ -208,22 +208,20 @@ def entry_draft_save(
     return entry
 
 
-@transaction.atomic
-def entry_record(
+def _entry_write(
     *,
     case: Case,
+    key: bytes,
     author: User | None,
     how: str,
     values: dict[str, Any],
-    draft: Entry | None = None,
-    request: HttpRequest | None = None,
-    audit: bool = True,
+    draft: Entry | None,
 ) -> Entry:
-    """Add an entry to the log. The time it was recorded, by whom and how are set here."""
+    """Add an entry to the log and its chain, unaudited: only for `entry_record` and an
+    `ImportBatch`, each of which writes the audit event in the same transaction."""
     if draft is not None and (draft.status != Entry.Status.DRAFT or draft.case_id != case.pk):
         raise ValueError("Only a draft of this case can be added to its log.")
     content = entry_content.normalise(values)
-    key = keys.case_key(case)
     now = timezone.now()
     entry = draft or Entry(case=case)
     entry.status = Entry.Status.LOGGED
@@ -243,8 +241,24 @@ def entry_record(
         body=content,
         recorded_at=now,
     )
-    if audit:
-        audit_record(action=Action.ENTRY_RECORDED, actor=author, subject=entry, request=request)
+    return entry
+
+
+@transaction.atomic
+def entry_record(
+    *,
+    case: Case,
+    author: User | None,
+    how: str,
+    values: dict[str, Any],
+    draft: Entry | None = None,
+    request: HttpRequest | None = None,
+) -> Entry:
+    """Add an entry to the log. The time it was recorded, by whom and how are set here."""
+    entry = _entry_write(
+        case=case, key=keys.case_key(case), author=author, how=how, values=values, draft=draft
+    )
+    audit_record(action=Action.ENTRY_RECORDED, actor=author, subject=entry, request=request)
     return entry
 
 
@@ -337,42 +351,20 @@ def evidence_body(checked: CheckedFile) -> dict[str, Any]:
     }
 
 
-def evidence_add(
-    *,
-    entry: Entry,
-    author: User | None,
-    how: str,
-    checked: CheckedFile,
-    request: HttpRequest | None = None,
-    audit: bool = True,
-) -> Evidence:
-    """Seal and store a checked file, then chain it. A failure leaves no file behind."""
-    if entry.status != Entry.Status.LOGGED:
-        raise ValueError("Evidence can only be added to an entry in the log.")
-    case = entry.case
-    key = keys.case_key(case)
+@contextmanager
+def _sealed_file(case: Case, key: bytes, checked: CheckedFile) -> Iterator[tuple[str, str]]:
+    """Seal and store a file under a new uid; if what follows fails, the file goes again."""
     uid = new_uid()
     sealed = crypto.seal(key, checked.data, keys.evidence_file_ad(uid))
     storage_name = default_storage.save(f"{case.uid}/{uid}", ContentFile(sealed))
     try:
-        return _evidence_record(
-            entry=entry,
-            key=key,
-            uid=uid,
-            storage_name=storage_name,
-            author=author,
-            how=how,
-            checked=checked,
-            request=request,
-            audit=audit,
-        )
+        yield uid, storage_name
     except BaseException:
         default_storage.delete(storage_name)
         raise
 
 
-@transaction.atomic
-def _evidence_record(
+def _evidence_write(
     *,
     entry: Entry,
     key: bytes,
@@ -381,11 +373,12 @@ def _evidence_record(
     author: User | None,
     how: str,
     checked: CheckedFile,
-    request: HttpRequest | None,
-    audit: bool,
 ) -> Evidence:
+    """Record a stored file and chain it, unaudited: only for `evidence_add` and an
+    `ImportBatch`, each of which writes the audit event in the same transaction."""
+    if entry.status != Entry.Status.LOGGED:
+        raise ValueError("Evidence can only be added to an entry in the log.")
     now = timezone.now()
-    body = evidence_body(checked)
     evidence = Evidence.objects.create(
         entry=entry,
         uid=uid,
@@ -407,10 +400,36 @@ def _evidence_record(
         evidence=evidence,
         author=author,
         how=how,
-        body=body,
+        body=evidence_body(checked),
         recorded_at=now,
     )
-    if audit:
+    return evidence
+
+
+def evidence_add(
+    *,
+    entry: Entry,
+    author: User | None,
+    how: str,
+    checked: CheckedFile,
+    request: HttpRequest | None = None,
+) -> Evidence:
+    """Seal and store a checked file, then chain and audit it in one transaction. The file is
+    stored first, outside that transaction, and removed again if the transaction fails (its
+    commit included), so a failure leaves no file behind."""
+    if entry.status != Entry.Status.LOGGED:
+        raise ValueError("Evidence can only be added to an entry in the log.")
+    key = keys.case_key(entry.case)
+    with _sealed_file(entry.case, key, checked) as (uid, storage_name), transaction.atomic():
+        evidence = _evidence_write(
+            entry=entry,
+            key=key,
+            uid=uid,
+            storage_name=storage_name,
+            author=author,
+            how=how,
+            checked=checked,
+        )
         audit_record(
             action=Action.EVIDENCE_ADDED,
             actor=author,
@@ -446,6 +465,84 @@ def evidence_withdraw(
     evidence.save(update_fields=["withdrawn"])
     audit_record(action=Action.EVIDENCE_WITHDRAWN, actor=author, subject=evidence, request=request)
     return evidence
+
+
+# --- Imports -----------------------------------------------------------------------
+
+
+class ImportBatch:
+    """What one import adds to one log. Each entry and file is chained exactly as
+    `entry_record` and `evidence_add` chain them; the audit event is one for the whole batch,
+    written by `entries_import` in the same transaction."""
+
+    def __init__(self, *, case: Case, author: User | None, key: bytes) -> None:
+        self.case, self.author, self._key = case, author, key
+        self.entries = self.files = 0
+        self.open = True
+
+    def entry(self, *, values: dict[str, Any]) -> Entry:
+        self._check_open()
+        entry = _entry_write(
+            case=self.case,
+            key=self._key,
+            author=self.author,
+            how=RecordedHow.IMPORT,
+            values=values,
+            draft=None,
+        )
+        self.entries += 1
+        return entry
+
+    def evidence(self, *, entry: Entry, checked: CheckedFile) -> Evidence:
+        """A file of an entry this batch added. If the batch rolls back later, the stored file
+        stays behind: the import removes such orphans."""
+        self._check_open()
+        if entry.case_id != self.case.pk:
+            raise ValueError("An import adds files to entries of its own log only.")
+        with _sealed_file(self.case, self._key, checked) as (uid, storage_name):
+            evidence = _evidence_write(
+                entry=entry,
+                key=self._key,
+                uid=uid,
+                storage_name=storage_name,
+                author=self.author,
+                how=RecordedHow.IMPORT,
+                checked=checked,
+            )
+        self.files += 1
+        return evidence
+
+    def _check_open(self) -> None:
+        if not self.open:
+            raise RuntimeError("This import batch has already been written.")
+
+
+@contextmanager
+def entries_import(
+    *, case: Case, author: User | None, extra: dict[str, int | str]
+) -> Iterator[ImportBatch]:
+    """Add many entries and files to one log in one transaction, with ONE audit event
+    (ENTRIES_IMPORTED: how many entries and files, and the chain's new length) written in that
+    transaction as the block ends. An exception inside the block leaves nothing: no entry, no
+    chain record, no audit event. `extra` holds codes and ids only (e.g. the import job's)."""
+    with transaction.atomic():
+        batch = ImportBatch(case=case, author=author, key=keys.case_key(case))
+        try:
+            with chain_batch(case):
+                yield batch
+        finally:
+            batch.open = False
+        audit_record(
+            action=Action.ENTRIES_IMPORTED,
+            actor=author,
+            subject=case,
+            extra={
+                **extra,
+                "entries": batch.entries,
+                "files": batch.files,
+                "chain_seq": case.chain_seq,
+            },
+        )
 
 
 def evidence_bytes(evidence: Evidence, key: bytes | None = None) -> bytes:

@@ -72,30 +72,79 @@ def _set_progress(report: Report, percent: int) -> None:
 
 
 def report_build(report: Report) -> None:
-    """Build the file, seal it with the case's key and store it. Failures are recorded, kindly."""
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=5)
+    """Build the file, seal it with the case's key and store it. Failures are recorded, kindly.
+
+    Building runs outside any transaction, so that its progress can be seen while it runs (the
+    progress figure is shown, not kept: it is not audited). Its start, and its end with the
+    stored file or the failure, are each written together with their audit event."""
+    if not _start(report):
+        return
     try:
         data = _render(report)
     except Exception as error:  # recorded for the person; never half-stored
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED,
-            error=f"The report could not be built ({type(error).__name__}). Try again.",
-            finished_at=timezone.now(),
-        )
+        _failed(report, type(error).__name__)
         return
+    _store(report, data)
+
+
+def _audit_build(report: Report, action: Action, **extra: int | str) -> None:
+    audit_record(
+        action=action,
+        actor=report.requested_by,
+        subject=report,
+        organisation_id=report.requested_by.organisation_id,
+        extra={"case": report.case_id, "kind": report.kind, "profile": report.profile, **extra},
+    )
+
+
+@transaction.atomic
+def _start(report: Report) -> bool:
+    """Take a queued report (once: a second worker given the same report finds it taken)."""
+    taken = Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(
+        status=Report.Status.RUNNING, progress=5
+    )
+    if not taken:
+        return False
+    report.status, report.progress = Report.Status.RUNNING, 5
+    _audit_build(report, Action.REPORT_STARTED)
+    return True
+
+
+@transaction.atomic
+def _failed(report: Report, failure: str) -> None:
+    """`failure` is the exception's class name, never its message (which may quote the log)."""
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.FAILED,
+        error=f"The report could not be built ({failure}). Try again.",
+        finished_at=timezone.now(),
+    )
+    report.status = Report.Status.FAILED
+    _audit_build(report, Action.REPORT_FAILED, failure=failure)
+
+
+def _store(report: Report, data: bytes) -> None:
+    """Store the sealed file, then mark the report done and audit it in one transaction; if
+    that transaction fails, the stored file is removed again."""
     key = keys.case_key(report.case)
     name = default_storage.save(
         f"reports/{report.case.uid}/{report.uid}",
         ContentFile(crypto.seal(key, data, _report_ad(report))),
     )
-    Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.DONE,
-        progress=100,
-        storage_name=name,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        finished_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():
+            Report.objects.filter(pk=report.pk).update(
+                status=Report.Status.DONE,
+                progress=100,
+                storage_name=name,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                finished_at=timezone.now(),
+            )
+            _audit_build(report, Action.REPORT_BUILT, size=len(data))
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    report.status, report.progress, report.storage_name = Report.Status.DONE, 100, name
 
 
 def _render(report: Report) -> bytes:
@@ -141,11 +190,23 @@ def report_expired(report: Report) -> bool:
     return report.expires_at <= timezone.now()
 
 
+@transaction.atomic
 def reports_purge_expired() -> int:
-    """Delete the files of expired reports (the rows stay, for the audit trail)."""
-    count = 0
-    for report in Report.objects.filter(expires_at__lte=timezone.now()).exclude(storage_name=""):
-        default_storage.delete(report.storage_name)
-        Report.objects.filter(pk=report.pk).update(storage_name="")
-        count += 1
-    return count
+    """Delete the files of expired reports (the rows stay, for the audit trail), with one
+    audit event naming the reports by id. The files go last, once the rows and the event are
+    written: a failure part-way rolls the rows back, and the next purge deletes again."""
+    expired = list(
+        Report.objects.select_for_update()
+        .filter(expires_at__lte=timezone.now())
+        .exclude(storage_name="")
+        .order_by("pk")
+        .values_list("pk", "storage_name")
+    )
+    if not expired:
+        return 0
+    ids = [pk for pk, _name in expired]
+    Report.objects.filter(pk__in=ids).update(storage_name="")
+    audit_record(action=Action.REPORTS_PURGED, extra={"count": len(ids), "reports": ids})
+    for _pk, name in expired:
+        default_storage.delete(name)
+    return len(ids)
