@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
 
     name = "daybook.accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from daybook.accounts import policy  # noqa: F401  (registers every permission)

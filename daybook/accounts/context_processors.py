@@ -1,8 +1,6 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
-from daybook.accounts.models import Role
-
 
 def _items(request: HttpRequest) -> list[tuple[str, str]]:
     user = request.user
@@ -13,22 +11,24 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
             ("Sign in", reverse("account_login")),
         ]
     items = [("Home", reverse("home"))]
-    if user.role == Role.VICTIM:
+    if user.has_perm("incidents.keep_own_log"):
         items.append(("My log", reverse("incidents:log_list")))
-    elif user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+    if user.has_perm("casework.open_case"):
         items.append(("Cases", reverse("incidents:log_list")))
+    if user.has_perm("police.view_shared_logs"):
+        items.append(("Shared logs", reverse("police:shared_list")))
+    # A victim follows their own request for support from their home page instead.
+    if user.has_perm("casework.view_referrals") and user.is_staff_member:
         items.append(("Referrals", reverse("cases:referrals")))
+    if user.has_perm("casework.record_consultation"):
         items.append(("Consultations", reverse("cases:consultations")))
-    elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
-        if user.role == Role.POLICE_LIAISON:
-            items.append(("Shared logs", reverse("police:shared_list")))
-        items.append(("Referrals", reverse("cases:referrals")))
+    elif user.has_perm("casework.request_consultation"):
         items.append(("Advice", reverse("cases:consultations")))
-    if user.role in (Role.SERVICE_MANAGER, Role.COMMISSIONER_VIEWER):
+    if user.has_perm("insights.view_statistics"):
         items.append(("Statistics", reverse("insights:statistics")))
-    if user.role in (Role.SERVICE_MANAGER, Role.ADMINISTRATOR):
+    if user.has_perm("accounts.manage_team"):
         items.append(("Team", reverse("accounts:teams")))
-    if user.role not in (Role.COMMISSIONER_VIEWER, Role.ADMINISTRATOR):
+    if user.has_perm("drafts.keep_drafts"):
         items.append(("Drafts", reverse("drafts:list")))  # what they started writing
     items.append(("Account", reverse("accounts:security")))
     items.append(("Sign out", reverse("account_logout")))

@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from daybook.accounts.access import grantable_roles
 from daybook.accounts.adapter import NEUTRAL_SUBJECT
 from daybook.accounts.models import ROLE_ORGANISATION_KIND, Invitation, Organisation, Role, User
+from daybook.accounts.policy import grantable_roles
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 
@@ -29,7 +29,7 @@ def token_hash(token: str) -> str:
 
 @transaction.atomic
 def organisation_create(*, actor: User | None, name: str, kind: str) -> Organisation:
-    if actor is not None and actor.role != Role.ADMINISTRATOR:
+    if actor is not None and not actor.has_perm("accounts.create_organisation"):
         raise PermissionDenied
     organisation = Organisation(name=name, kind=kind)
     organisation.full_clean()

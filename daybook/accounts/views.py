@@ -10,11 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts import services
-from daybook.accounts.access import (
-    grantable_roles,
-    organisation_for_team,
-    organisations_for_team_management,
-)
+from daybook.accounts.access import organisation_for_team
 from daybook.accounts.forms import (
     InvitationAcceptForm,
     InvitationForm,
@@ -23,7 +19,13 @@ from daybook.accounts.forms import (
 )
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.mfa import has_totp
-from daybook.accounts.models import Organisation, Role, User
+from daybook.accounts.models import Organisation, User
+from daybook.accounts.policy import (
+    grantable_roles,
+    is_service_manager,
+    may_change_role,
+    organisations_for_team_management,
+)
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import SIGN_IN_ACTIONS, Action
 from daybook.audit.services import audit_events_about
@@ -69,7 +71,7 @@ def name_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = list(organisations_for_team_management(request.user))
-    if request.user.role == Role.SERVICE_MANAGER and len(organisations) == 1:
+    if is_service_manager(request.user) and len(organisations) == 1:
         return redirect("accounts:team", organisation_id=organisations[0].pk)
     if not organisations:
         return render(request, "404.html", status=404)
@@ -84,7 +86,10 @@ def _team_context(
     roles = grantable_roles(request.user, organisation)
     return {
         "organisation": organisation,
-        "members": organisation.members.order_by("name", "email"),
+        "members": [
+            (member, may_change_role(request.user, member, organisation))
+            for member in organisation.members.order_by("name", "email")
+        ],
         "invitations": organisation.invitations.filter(accepted_at__isnull=True)[:50],
         "invite_form": invite_form or InvitationForm(roles=roles),
         "role_choices": roles,

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from daybook import crypto
-from daybook.accounts.models import Organisation, Role, User
+from daybook.accounts.models import Organisation, User
+from daybook.accounts.policy import advocates_of
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case, CaseStatus, Consent, LawfulBasis
@@ -100,7 +101,7 @@ def case_status_set(
 def case_allocate(
     *, case: Case, actor: User, advocates: list[User], request: HttpRequest | None = None
 ) -> Case:
-    if any(a.organisation_id != case.service_id or a.role != Role.ADVOCATE for a in advocates):
+    if any(a not in advocates_of(case.service_id) for a in advocates):
         raise ValueError("Only advocates of the holding service can be allocated.")
     case.advocates.set(advocates)
     if case.status == CaseStatus.REFERRED and advocates:

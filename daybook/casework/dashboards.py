@@ -9,7 +9,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from daybook.accounts.models import Role, User
+from daybook.accounts.models import User
+from daybook.accounts.policy import advocates_of
 from daybook.cases.access import cases_visible_to
 from daybook.cases.models import Case, CaseStatus, ContactNote, Referral, Task
 from daybook.cases.sealing import CaseErased
@@ -119,7 +120,7 @@ def manager_dashboard(user: User, query: Mapping[str, str] | None = None) -> dic
     cases = Case.objects.filter(OPEN, service=service, erased_at__isnull=True)
     annotated = _with_risk(cases)
     per_advocate = (
-        User.objects.filter(organisation=service, role=Role.ADVOCATE)
+        advocates_of(service, active_only=False)
         .annotate(open_cases=Count("assigned_cases", filter=Q(assigned_cases__in=cases)))
         .order_by("name")
     )
@@ -130,9 +131,7 @@ def manager_dashboard(user: User, query: Mapping[str, str] | None = None) -> dic
         ).only("referred_at", "first_contact_at")
         if case.first_contact_at and case.referred_at
     ]
-    advocates = list(
-        User.objects.filter(organisation=service, role=Role.ADVOCATE).order_by("name", "email")
-    )
+    advocates = list(advocates_of(service, active_only=False).order_by("name", "email"))
     everything = _with_risk(
         Case.objects.filter(service=service, erased_at__isnull=True)
     ).prefetch_related("advocates")

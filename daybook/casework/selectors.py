@@ -5,7 +5,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from daybook.accounts.models import Role, User
+from daybook.accounts.models import User
+from daybook.accounts.policy import (
+    is_advocate,
+    is_professional_referrer,
+    is_service_manager,
+    is_service_staff,
+    is_victim,
+)
 from daybook.cases.contact import channel_labels
 from daybook.cases.models import Case, Consultation, Perpetrator, Referral
 from daybook.cases.sealing import open_for
@@ -68,11 +75,9 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     referrals = Referral.objects.select_related(
         "service", "case", "referrer", "referrer_organisation"
     )
-    if user.role == Role.VICTIM:
-        return referrals.filter(referrer=user)
-    if user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+    if is_service_staff(user):
         return referrals.filter(service=user.organisation_id)
-    if user.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER):
+    if is_victim(user) or is_professional_referrer(user):
         return referrals.filter(referrer=user)
     return referrals.none()
 
@@ -81,13 +86,13 @@ def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     consultations = Consultation.objects.select_related(
         "service", "advisor", "requested_by__organisation"
     )
-    if user.role == Role.ADVOCATE:
+    if is_advocate(user):
         # Their own, and requests to their service that nobody has answered yet.
         waiting = Q(requested_by__isnull=False, advisor__isnull=True)
         return consultations.filter(Q(advisor=user) | waiting, service=user.organisation_id)
-    if user.role == Role.SERVICE_MANAGER:
+    if is_service_manager(user):
         return consultations.filter(service=user.organisation_id)
-    if user.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER):
+    if is_professional_referrer(user):
         return consultations.filter(requested_by=user)
     return consultations.none()
 

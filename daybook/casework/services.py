@@ -6,7 +6,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from daybook.accounts.models import Organisation, Role, User
+from daybook.accounts.models import Organisation, User
+from daybook.accounts.policy import is_professional_referrer
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.consent import require_consent
@@ -262,7 +263,7 @@ def consultation_save(
         require_consent(
             case, Consent.Purpose.SHARE_ORGANISATION, organisation_name=values["organisation_name"]
         )
-    requesting = actor.role in (Role.POLICE_LIAISON, Role.PARTNER_REFERRER)
+    requesting = bool(is_professional_referrer(actor))
     consultation = Consultation(
         service=service,
         organisation_name=values["organisation_name"],

@@ -17,17 +17,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from daybook.accounts.access import organisations_for_team_management
 from daybook.accounts.http import AuthenticatedHttpRequest
-from daybook.accounts.models import Organisation, Role, User
-from daybook.audit.models import Action
-from daybook.audit.services import audit_record
+from daybook.accounts.models import Organisation
+from daybook.accounts.policy import (
+    advocates_of,
+    is_advocate,
+    is_police,
+    is_service_manager,
+    is_victim,
+    service_staff_of,
+)
 from daybook.cases import selectors as case_selectors
 from daybook.cases import services as case_services
-from daybook.cases.access import case_for, casework_case_for
+from daybook.cases.access import case_for, cases_visible_to, casework_case_for
 from daybook.cases.consent import ConsentRequired
 from daybook.cases.models import Case, Consent, Referral
 from daybook.casework import forms, selectors, services
+from daybook.casework.access import referral_for
 from daybook.casework.dashboards import advocate_dashboard, manager_dashboard
 from daybook.casework.sections import SECTIONS
 from daybook.incidents.models import Entry
@@ -36,17 +42,6 @@ from daybook.risk.models import Screening
 from daybook.ui.forms import submitted
 
 GET_POST = ["GET", "HEAD", "POST"]
-
-
-def _audit_read(request: AuthenticatedHttpRequest, case: Case) -> None:
-    audit_record(
-        action=Action.CASE_RECORD_VIEWED,
-        actor=request.user,
-        subject=case,
-        request=request,
-        organisation_id=request.user.organisation_id,
-        extra={"path": request.resolver_match.url_name if request.resolver_match else None},
-    )
 
 
 def _case_context(case: Case) -> dict:
@@ -60,15 +55,14 @@ def _case_context(case: Case) -> dict:
 
 @require_http_methods(["GET", "HEAD"])
 def case_record(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id)
-    _audit_read(request, case)
+    case = casework_case_for(request, case_id)
     latest_risk = Screening.objects.filter(case=case).order_by("-created_at").first()
     context = {
         **_case_context(case),
         "perpetrators": selectors.perpetrators(case),
         "latest_risk": latest_risk,
         "advocates": case.advocates.all(),
-        "can_allocate": request.user.role == Role.SERVICE_MANAGER,
+        "can_allocate": request.user.has_perm("casework.allocate", case),
     }
     return render(request, "cases/record.html", context)
 
@@ -98,7 +92,7 @@ def _form_page(
 
 @require_http_methods(GET_POST)
 def case_details(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=True)
+    case = casework_case_for(request, case_id, write=True)
     form = forms.ClientDetailsForm(submitted(request), initial=case_selectors.client_details(case))
     return _form_page(
         request,
@@ -113,7 +107,7 @@ def case_details(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
 
 @require_http_methods(GET_POST)
 def case_safe_contact(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=True)
+    case = casework_case_for(request, case_id, write=True)
     form = forms.SafeContactForm(submitted(request), initial=case_selectors.safe_contact(case))
     return _form_page(
         request,
@@ -128,7 +122,7 @@ def case_safe_contact(request: AuthenticatedHttpRequest, case_id: int) -> HttpRe
 
 @require_http_methods(GET_POST)
 def case_status(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=True)
+    case = casework_case_for(request, case_id, write=True)
     initial = {
         "status": case.status,
         "closure_reason": case.closure_reason,
@@ -155,7 +149,7 @@ def case_status(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
 
 @require_http_methods(GET_POST)
 def perpetrator_add(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=True)
+    case = casework_case_for(request, case_id, write=True)
     form = forms.PerpetratorForm(submitted(request))
     return _form_page(
         request,
@@ -170,13 +164,11 @@ def perpetrator_add(request: AuthenticatedHttpRequest, case_id: int) -> HttpResp
 
 @require_http_methods(GET_POST)
 def case_allocate(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=True)
-    if request.user.role != Role.SERVICE_MANAGER:
+    case = casework_case_for(request, case_id, write=True)
+    if not request.user.has_perm("casework.allocate", case):
         raise PermissionDenied
     form = forms.AllocateForm(submitted(request), initial={"advocates": case.advocates.all()})
-    cast(ModelChoiceField, form.fields["advocates"]).queryset = User.objects.filter(
-        organisation=case.service_id, role=Role.ADVOCATE, is_active=True
-    )
+    cast(ModelChoiceField, form.fields["advocates"]).queryset = advocates_of(case.service_id)
     return _form_page(
         request,
         case,
@@ -194,9 +186,7 @@ def case_allocate(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespon
 def _prepare(form: Form, case: Case) -> None:
     """Choices that depend on the case: who a task can go to, which entries can be breaches."""
     if "assignee" in form.fields:
-        cast(ModelChoiceField, form.fields["assignee"]).queryset = User.objects.filter(
-            organisation=case.service_id, role__in=[Role.ADVOCATE, Role.SERVICE_MANAGER]
-        )
+        cast(ModelChoiceField, form.fields["assignee"]).queryset = service_staff_of(case.service_id)
     if "breaches" in form.fields:
         cast(ModelChoiceField, form.fields["breaches"]).queryset = Entry.objects.filter(
             case=case, status=Entry.Status.LOGGED
@@ -209,7 +199,7 @@ def section(
 ) -> HttpResponse:
     chosen = SECTIONS[slug]
     write = request.method == "POST"
-    case = casework_case_for(request.user, case_id, write=write)
+    case = casework_case_for(request, case_id, write=write)
     record = None
     if record_id is not None:
         record = get_object_or_404(chosen.model, pk=record_id, case=case)
@@ -231,7 +221,6 @@ def section(
         else:
             messages.success(request, "Saved.")
             return redirect("cases:section", case_id=case.pk, slug=slug)
-    _audit_read(request, case)
     return render(
         request,
         "cases/section.html",
@@ -250,7 +239,7 @@ def section(
 
 @require_http_methods(GET_POST)
 def consent(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=request.method == "POST")
+    case = casework_case_for(request, case_id, write=request.method == "POST")
     form = forms.ConsentForm(request.POST if "record_consent" in request.POST else None)
     basis_form = forms.LawfulBasisForm(request.POST if "record_basis" in request.POST else None)
     if "record_consent" in request.POST and form.is_valid():
@@ -265,7 +254,6 @@ def consent(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
         )
         messages.success(request, "Lawful basis recorded. This decision is in the audit trail.")
         return redirect("cases:consent", case_id=case.pk)
-    _audit_read(request, case)
     consents = Consent.objects.filter(case=case).select_related(
         "created_by", "withdrawn_by", "organisation"
     )
@@ -280,7 +268,7 @@ def consent(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
 def consent_withdraw(
     request: AuthenticatedHttpRequest, case_id: int, consent_id: int
 ) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=True)
+    case = casework_case_for(request, case_id, write=True)
     item = get_object_or_404(Consent, pk=consent_id, case=case, withdrawn_at__isnull=True)
     case_services.consent_withdraw(consent=item, actor=request.user, request=request)
     messages.success(request, "Consent withdrawn.")
@@ -293,7 +281,7 @@ def consent_withdraw(
 @require_http_methods(["GET", "HEAD"])
 def my_support(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """The person's summary, safety plan and orders, without internal notes."""
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id)
     return render(
         request,
         "cases/my_support.html",
@@ -372,13 +360,6 @@ def refer_yourself_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/referral_sent.html", {"referral": referral})
 
 
-def referral_for(user: User, referral_id: int) -> Referral:
-    referral = selectors.referrals_visible_to(user).filter(pk=referral_id).first()
-    if referral is None:
-        raise Http404
-    return referral
-
-
 REFERRALS_PER_PAGE = 25
 
 
@@ -392,7 +373,7 @@ def referral_age(made: dt.datetime, now: dt.datetime) -> str:
 
 @require_http_methods(["GET", "HEAD"])
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.user.role == Role.COMMISSIONER_VIEWER or request.user.role == Role.ADMINISTRATOR:
+    if not request.user.has_perm("casework.view_referrals"):
         raise PermissionDenied
     filters = forms.ReferralFilterForm(request.GET)
     filters.is_valid()
@@ -401,7 +382,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     page = Paginator(referrals, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
     # Names are sealed: only the service's own staff see them, and only the page's are opened.
-    sees_names = request.user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER)
+    sees_names = request.user.has_perm("casework.see_client_names")
     now = timezone.now()
     rows = [
         (
@@ -422,16 +403,16 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form: forms.AccountReferralForm | forms.ProfessionalReferralForm
-    if user.role == Role.VICTIM:
-        form = forms.AccountReferralForm(submitted(request))
-    elif user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
-        form = forms.ProfessionalReferralForm(submitted(request))
-    else:
+    if not user.has_perm("casework.make_referral"):
         raise PermissionDenied
+    if is_victim(user):
+        form = forms.AccountReferralForm(submitted(request))
+    else:
+        form = forms.ProfessionalReferralForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         urgency = data.pop("urgency")
-        if user.role == Role.VICTIM:
+        if is_victim(user):
             case = (
                 user.owned_cases.filter(erased_at__isnull=True).first()
                 if data.pop("bring_log")
@@ -448,11 +429,7 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request=request,
             )
         else:
-            source = (
-                Referral.Source.POLICE
-                if user.role == Role.POLICE_LIAISON
-                else Referral.Source.PARTNER
-            )
+            source = Referral.Source.POLICE if is_police(user) else Referral.Source.PARTNER
             referral = services.referral_make(
                 service=_service_from(request),
                 source=source,
@@ -471,7 +448,7 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def referral_sent(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
     """The confirmation after a signed-in referral: its reference and what happens next."""
-    referral = referral_for(request.user, referral_id)
+    referral = referral_for(request, referral_id)
     if referral.referrer_id != request.user.pk:
         raise Http404
     return render(request, "cases/referral_sent.html", {"referral": referral})
@@ -479,18 +456,10 @@ def referral_sent(request: AuthenticatedHttpRequest, referral_id: int) -> HttpRe
 
 @require_http_methods(["GET", "HEAD"])
 def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
-    referral = referral_for(request.user, referral_id)
+    referral = referral_for(request, referral_id)
     # Partners and the police see the status of their referral, nothing more.
-    sees_details = request.user.role in (Role.VICTIM, Role.ADVOCATE, Role.SERVICE_MANAGER)
+    sees_details = is_victim(request.user) or request.user.has_perm("casework.see_client_names")
     details = services.referral_details(referral) if sees_details else {}
-    if request.user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER):
-        audit_record(
-            action=Action.REFERRAL_VIEWED,
-            actor=request.user,
-            subject=referral,
-            request=request,
-            organisation_id=referral.service_id,
-        )
     return render(
         request,
         "cases/referral_detail.html",
@@ -501,7 +470,7 @@ def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> Http
             "safe_contact": selectors.referral_safe_contact(details) if sees_details else {},
             "answers": forms.referral_answers(referral.source, details) if sees_details else [],
             "age": referral_age(referral.created_at, timezone.now()),
-            "can_decide": request.user.role == Role.SERVICE_MANAGER
+            "can_decide": request.user.has_perm("casework.decide_referral", referral)
             and referral.status == Referral.Status.PENDING,
             "decline_form": forms.DeclineForm(),
         },
@@ -512,18 +481,16 @@ def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> Http
 def referral_decide(
     request: AuthenticatedHttpRequest, referral_id: int, decision: str
 ) -> HttpResponse:
-    referral = referral_for(request.user, referral_id)
+    referral = referral_for(request, referral_id)
     user = request.user
     try:
-        if decision == "withdraw" and (
-            referral.referrer_id == user.pk or user.role == Role.SERVICE_MANAGER
-        ):
+        if decision == "withdraw" and user.has_perm("casework.withdraw_referral", referral):
             services.referral_withdraw(referral=referral, actor=user, request=request)
-        elif decision == "accept" and user.role == Role.SERVICE_MANAGER:
+        elif decision == "accept" and user.has_perm("casework.decide_referral", referral):
             case = services.referral_accept(referral=referral, actor=user, request=request)
             messages.success(request, "Referral accepted. Now allocate an advocate.")
             return redirect("cases:allocate", case_id=case.pk)
-        elif decision == "decline" and user.role == Role.SERVICE_MANAGER:
+        elif decision == "decline" and user.has_perm("casework.decide_referral", referral):
             form = forms.DeclineForm(request.POST)
             if not form.is_valid():
                 messages.error(request, "Give a reason for declining the referral.")
@@ -544,15 +511,9 @@ def referral_decide(
 @require_http_methods(GET_POST)
 def consultations(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if user.role not in (
-        Role.ADVOCATE,
-        Role.SERVICE_MANAGER,
-        Role.POLICE_LIAISON,
-        Role.PARTNER_REFERRER,
-    ):
+    if not user.has_perm("casework.view_consultations"):
         raise PermissionDenied
-    staff = user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER)
-    if not staff:
+    if not user.has_perm("casework.record_consultation"):
         return _advice_request(request)
     form = forms.ConsultationForm(
         submitted(request), initial={"organisation_name": user.organisation}
@@ -564,8 +525,6 @@ def consultations(request: AuthenticatedHttpRequest) -> HttpResponse:
             raise PermissionDenied
         case = None
         if data["case_reference"]:
-            from daybook.cases.access import cases_visible_to
-
             case = (
                 cases_visible_to(user)
                 .filter(reference=data["case_reference"].strip().upper())
@@ -600,7 +559,7 @@ def _consultations_page(
             "form": form,
             "rows": rows,
             "services": _support_services(),
-            "staff": request.user.role in (Role.ADVOCATE, Role.SERVICE_MANAGER),
+            "staff": request.user.has_perm("casework.record_consultation"),
         },
     )
 
@@ -609,7 +568,7 @@ def _advice_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A partner or police officer asks the service for advice: their question, the
     situation and how to reach them; the advice shows on this page once given."""
     user = request.user
-    initial = {"organisation_kind": "police"} if user.role == Role.POLICE_LIAISON else {}
+    initial = {"organisation_kind": "police"} if is_police(user) else {}
     form = forms.AdviceRequestForm(submitted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         organisation = user.organisation.name if user.organisation else "Not given"
@@ -632,7 +591,7 @@ def _advice_request(request: AuthenticatedHttpRequest) -> HttpResponse:
 def consultation_advise(request: AuthenticatedHttpRequest, consultation_id: int) -> HttpResponse:
     """An advocate or manager answers a request for advice made to their service."""
     user = request.user
-    if user.role not in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+    if not user.has_perm("casework.record_consultation"):
         raise PermissionDenied
     item = get_object_or_404(
         selectors.consultations_visible_to(user),
@@ -664,11 +623,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "accounts/home_victim.html",
             {"logs": logs, "supported_cases": logs.filter(service__isnull=False)},
         )
-    context = {}
-    if user.role == Role.ADVOCATE:
-        context = advocate_dashboard(user, request.GET)
-    elif user.role == Role.SERVICE_MANAGER:
-        context = manager_dashboard(user, request.GET)
-    # `perms.accounts.manage_team` needs an organisation, which a template cannot pass.
-    context["can_manage_team"] = organisations_for_team_management(user).exists()
+    context: dict[str, Any] = {}
+    if is_advocate(user):
+        context = {**advocate_dashboard(user, request.GET), "dashboard": "advocate"}
+    elif is_service_manager(user):
+        context = {**manager_dashboard(user, request.GET), "dashboard": "manager"}
     return render(request, "accounts/home_staff.html", context)

@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from daybook.accounts.models import Role, User
+from daybook.accounts.models import User
+from daybook.accounts.policy import is_victim
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
 
@@ -72,11 +73,11 @@ def _contact_note(user: User, case_id: int, record_id: int | None = None) -> Pla
 
 
 def _referral(user: User) -> Place:
-    if user.role == Role.VICTIM:
+    if not user.has_perm("casework.make_referral"):
+        raise Http404
+    if is_victim(user):
         return Place(None, reverse("cases:referral_new"), "Asking for support")
-    if user.role in (Role.PARTNER_REFERRER, Role.POLICE_LIAISON):
-        return Place(None, reverse("cases:referral_new"), "A referral")
-    raise Http404
+    return Place(None, reverse("cases:referral_new"), "A referral")
 
 
 def _vps(user: User, case_id: int) -> Place:

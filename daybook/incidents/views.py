@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts.http import AuthenticatedHttpRequest
-from daybook.accounts.models import Role
+from daybook.accounts.policy import is_advocate, is_victim
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
@@ -23,6 +23,7 @@ from daybook.cases import services as case_services
 from daybook.cases.access import case_for, cases_visible_to
 from daybook.cases.models import Case
 from daybook.incidents import selectors, services
+from daybook.incidents.access import entry_for, evidence_for
 from daybook.incidents.evidence import check_upload, max_bytes, preview_jpeg
 from daybook.incidents.export import log_csv_rows
 from daybook.incidents.forms import (
@@ -42,24 +43,7 @@ PAGE_SIZE = 25
 def recorded_how(request: AuthenticatedHttpRequest, form: EntryForm | None = None) -> str:
     if form is not None and form.cleaned_data.get("from_witness"):
         return RecordedHow.WITNESS
-    return RecordedHow.VICTIM if request.user.role == Role.VICTIM else RecordedHow.ADVOCATE
-
-
-def audit_read(request: AuthenticatedHttpRequest, case: Case, action: Action, subject: Any) -> None:
-    """Reads by anyone other than the person whose log it is are recorded."""
-    if request.user.pk != case.owner_id:
-        audit_record(
-            action=action,
-            actor=request.user,
-            subject=subject,
-            request=request,
-            organisation_id=request.user.organisation_id,
-            extra={"case": case.pk},
-        )
-
-
-def entry_for(case: Case, entry_id: int) -> Entry:
-    return get_object_or_404(Entry, pk=entry_id, case=case)
+    return RecordedHow.VICTIM if is_victim(request.user) else RecordedHow.ADVOCATE
 
 
 # --- Cases -------------------------------------------------------------------------
@@ -68,7 +52,7 @@ def entry_for(case: Case, entry_id: int) -> Entry:
 @require_http_methods(["GET", "HEAD"])
 def log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = list(cases_visible_to(request.user).select_related("owner", "service"))
-    if request.user.role == Role.VICTIM and len(cases) == 1:
+    if is_victim(request.user) and len(cases) == 1:
         return redirect("incidents:log", case_id=cases[0].pk)
     rows = [(case, case_services.case_label(case)) for case in cases]
     return render(request, "incidents/log_list.html", {"rows": rows})
@@ -77,7 +61,7 @@ def log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def log_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A victim starts their own log; no service is needed."""
-    if request.user.role != Role.VICTIM:
+    if not request.user.has_perm("incidents.keep_own_log"):
         raise PermissionDenied
     case = case_services.case_open(created_by=request.user, owner=request.user, request=request)
     return redirect("incidents:record", case_id=case.pk)
@@ -86,11 +70,11 @@ def log_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An advocate opens a case for a client and records on their behalf."""
-    if request.user.role not in (Role.ADVOCATE, Role.SERVICE_MANAGER):
+    if not request.user.has_perm("casework.open_case"):
         raise PermissionDenied
     form = CaseOpenForm(submitted(request))
     if request.method == "POST" and form.is_valid():
-        advocates = (request.user,) if request.user.role == Role.ADVOCATE else ()
+        advocates = (request.user,) if is_advocate(request.user) else ()
         case = case_services.case_open(
             created_by=request.user,
             service=request.user.organisation,
@@ -107,7 +91,7 @@ def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def log(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id, reading=Action.LOG_VIEWED)
     filters = LogFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     entries = selectors.log_entries(case, chosen)
@@ -115,7 +99,6 @@ def log(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     paginator = Paginator(entries.select_related("recorded_by"), PAGE_SIZE)
     paginator.count = counts.entries  # already counted; saves a second COUNT over the log
     page = paginator.get_page(request.GET.get("page"))
-    audit_read(request, case, Action.LOG_VIEWED, case)
     return render(
         request,
         "incidents/log.html",
@@ -142,7 +125,7 @@ def _query_without_page(request: AuthenticatedHttpRequest) -> str:
 
 @require_POST
 def log_verify(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id)
     result = selectors.verify_now(case)
     if result.ok and not result.records:
         messages.success(request, "There is nothing in this log to check yet.")
@@ -165,7 +148,7 @@ def log_verify(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
 def record(
     request: AuthenticatedHttpRequest, case_id: int, draft_id: int | None = None
 ) -> HttpResponse:
-    case = case_for(request.user, case_id, write=True)
+    case = case_for(request, case_id, write=True)
     draft = None
     if draft_id is not None:
         draft = get_object_or_404(Entry, pk=draft_id, case=case, status=Entry.Status.DRAFT)
@@ -196,10 +179,7 @@ def record(
 
 @require_http_methods(["GET", "HEAD"])
 def entry(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
-    item = get_object_or_404(
-        Entry.objects.exclude(status=Entry.Status.DRAFT), pk=entry_id, case=case
-    )
+    case, item = entry_for(request, case_id, entry_id)
     return _entry_page(request, case, item, EvidenceForm())
 
 
@@ -207,7 +187,6 @@ def _entry_page(
     request: AuthenticatedHttpRequest, case: Case, item: Entry, evidence_form: EvidenceForm
 ) -> HttpResponse:
     """The entry with its files and history; after a failed upload, with the form's errors."""
-    audit_read(request, case, Action.ENTRY_VIEWED, item)
     return render(
         request,
         "incidents/entry.html",
@@ -225,7 +204,7 @@ def _entry_page(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def amend(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id, write=True)
+    case = case_for(request, case_id, write=True)
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
     if request.method == "POST":
         form = AmendForm(request.POST)
@@ -274,7 +253,7 @@ def _withdraw_page(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id, write=True)
+    case = case_for(request, case_id, write=True)
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
     return _withdraw_page(
         request,
@@ -296,7 +275,7 @@ def withdraw(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> 
 
 @require_POST
 def evidence_upload(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id, write=True)
+    case = case_for(request, case_id, write=True)
     item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
     form = EvidenceForm(request.POST, request.FILES)
     problem = None
@@ -332,22 +311,15 @@ def evidence_upload(request: AuthenticatedHttpRequest, case_id: int, entry_id: i
     return redirect("incidents:entry", case_id=case.pk, entry_id=item.pk)
 
 
-def evidence_for(case: Case, evidence_id: int) -> Evidence:
-    return get_object_or_404(
-        Evidence.objects.select_related("entry"), pk=evidence_id, entry__case=case
-    )
-
-
 @require_http_methods(["GET", "HEAD"])
 def evidence_download(
     request: AuthenticatedHttpRequest, case_id: int, evidence_id: int
 ) -> HttpResponse:
-    case = case_for(request.user, case_id)
-    item = evidence_for(case, evidence_id)
+    case_for(request, case_id, reading=None)  # may they? before asking them to confirm it's them
     require_sudo(request)
+    case, item = evidence_for(request, case_id, evidence_id)
     meta = services.evidence_meta(item)
     data = services.evidence_bytes(item)
-    audit_read(request, case, Action.EVIDENCE_VIEWED, item)
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = _attachment(meta["name"])
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -368,12 +340,10 @@ def evidence_preview(
     request: AuthenticatedHttpRequest, case_id: int, evidence_id: int
 ) -> HttpResponse:
     """A re-encoded JPEG of a photo or screenshot; never the original bytes, never SVG or HTML."""
-    case = case_for(request.user, case_id)
-    item = evidence_for(case, evidence_id)
+    case, item = evidence_for(request, case_id, evidence_id)
     preview = preview_jpeg(services.evidence_bytes(item), item.content_type)
     if preview is None:
         raise Http404
-    audit_read(request, case, Action.EVIDENCE_VIEWED, item)
     response = HttpResponse(preview, content_type="image/jpeg")
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -383,7 +353,7 @@ def evidence_preview(
 def evidence_withdraw(
     request: AuthenticatedHttpRequest, case_id: int, evidence_id: int
 ) -> HttpResponse:
-    case = case_for(request.user, case_id, write=True)
+    case = case_for(request, case_id, write=True)
     item = get_object_or_404(Evidence, pk=evidence_id, entry__case=case, withdrawn=False)
     return _withdraw_page(
         request,
@@ -410,7 +380,7 @@ class _Echo:
 
 @require_http_methods(["GET", "HEAD"])
 def log_download(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id, reading=None)  # the export is recorded as one below
     require_sudo(request)
     writer = csv.writer(_Echo())
     body = "".join(writer.writerow(row) for row in log_csv_rows(case))

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
-from daybook.accounts.models import Organisation, Role, User
+from daybook.accounts.models import Organisation, User
 
 
 class AcknowledgeForm(forms.Form):
@@ -32,7 +32,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if user.role == Role.COMMISSIONER_VIEWER:
+        if user.has_perm("insights.compare_services"):
             cast(forms.ModelChoiceField, self.fields["service"]).queryset = support_services()
         else:
             del self.fields["service"]

@@ -5,7 +5,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from daybook.accounts.models import Role, User
+from daybook.accounts.models import User
+from daybook.accounts.policy import is_advocate, is_police, is_service_manager
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case, Perpetrator
@@ -60,9 +61,9 @@ def alerts_for(user: User) -> QuerySet[RepeatAlert]:
     alerts = RepeatAlert.objects.filter(acknowledged_at__isnull=True).select_related(
         "case", "other_case"
     )
-    if user.role == Role.SERVICE_MANAGER:
+    if is_service_manager(user):
         return alerts.filter(case__service=user.organisation_id)
-    if user.role == Role.POLICE_LIAISON:
+    if is_police(user):
         shared = Share.objects.filter(police=user.organisation_id, revoked_at__isnull=True).values(
             "case"
         )
@@ -107,11 +108,11 @@ def escalations_for(user: User) -> QuerySet[EscalationAlert]:
     alerts = EscalationAlert.objects.filter(
         acknowledged_at__isnull=True, case__erased_at__isnull=True
     ).select_related("case")
-    if user.role == Role.ADVOCATE:
+    if is_advocate(user):
         return alerts.filter(
             Q(case__service=user.organisation_id) & Q(case__advocates=user)
         ).distinct()
-    if user.role == Role.SERVICE_MANAGER:
+    if is_service_manager(user):
         return alerts.filter(case__service=user.organisation_id)
     return alerts.none()
 

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
-from daybook.accounts.models import Organisation, Role
+from daybook.accounts.models import Organisation
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
@@ -30,7 +30,7 @@ def _period(
 ) -> tuple[PeriodForm, QuerySet[Organisation], dt.date, dt.date]:
     """The period and services asked for, after checking who may see which."""
     user = request.user
-    if user.role not in (Role.SERVICE_MANAGER, Role.COMMISSIONER_VIEWER):
+    if not user.has_perm("insights.view_statistics"):
         raise PermissionDenied
     today = timezone.localdate()
     default: dict[str, Any] = {
@@ -39,7 +39,7 @@ def _period(
     }
     form = PeriodForm(request.GET or None, user=user, initial=default)
     chosen = form.cleaned_data if form.is_valid() else default
-    if user.role == Role.SERVICE_MANAGER:
+    if not user.has_perm("insights.compare_services"):  # a manager: their own service
         services = Organisation.objects.filter(members=user)
     elif chosen.get("service"):
         services = Organisation.objects.filter(pk=chosen["service"].pk)

@@ -16,7 +16,6 @@ from daybook.audit.models import Action
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
 from daybook.cases.services import case_label
-from daybook.incidents.views import audit_read
 from daybook.insights import patterns, services
 from daybook.insights.forms import AcknowledgeForm
 from daybook.insights.models import EscalationAlert
@@ -94,7 +93,7 @@ def figures(case: Case, months: patterns.Months) -> tuple[list[Figure], list[lis
 def log_patterns(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """Staff see every pattern and the open alerts; the person whose log it is sees a gentler
     page of the same facts, without alerts or statistical tests."""
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id, reading=Action.PATTERNS_VIEWED)
     is_owner = request.user.pk == case.owner_id
     found, months = patterns.overview(case), patterns.by_month(case)
     shown, grid = figures(case, months)
@@ -111,7 +110,6 @@ def log_patterns(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
     if not is_owner:
         context["milestones"] = patterns.milestones(case, found)
         context["alerts"] = case.escalation_alerts.filter(acknowledged_at__isnull=True)
-        audit_read(request, case, Action.PATTERNS_VIEWED, case)
     return render(
         request, "insights/my_patterns.html" if is_owner else "insights/patterns.html", context
     )
@@ -127,7 +125,7 @@ def _most(what: str, series: dict[str, list[int]]) -> str:
 def alert_acknowledge(
     request: AuthenticatedHttpRequest, case_id: int, alert_id: int
 ) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=True)
+    case = casework_case_for(request, case_id, write=True)
     alert = EscalationAlert.objects.filter(pk=alert_id, case=case).first()
     if alert is None:
         raise Http404

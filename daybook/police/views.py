@@ -8,8 +8,6 @@ from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.sudo import require_sudo
-from daybook.audit.models import Action
-from daybook.audit.services import audit_record
 from daybook.incidents.selectors import behaviour_labels, with_content
 from daybook.insights.services import alerts_for
 from daybook.reports import chronology
@@ -18,7 +16,6 @@ from daybook.reports.models import Report
 from daybook.reports.views import download_response
 from daybook.sharing import selectors, services
 from daybook.sharing.access import share_for, shares_for_police
-from daybook.sharing.models import Share
 
 SHARED_REPORT_PROFILE = chronology.DISCLOSABLE
 POLICE_PAGE_SIZE = 50
@@ -33,20 +30,9 @@ def shared_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _seen(request: AuthenticatedHttpRequest, share: Share) -> None:
-    audit_record(
-        action=Action.SHARED_LOG_VIEWED,
-        actor=request.user,
-        subject=share,
-        request=request,
-        organisation_id=request.user.organisation_id,
-        extra={"case": share.case_id},
-    )
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse:
-    share = share_for(request.user, share_id)
+    share = share_for(request, share_id)
     if request.method == "POST":
         kind = request.POST.get("kind")
         if kind not in (Report.Kind.CHRONOLOGY, Report.Kind.BUNDLE):
@@ -62,7 +48,6 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
             request=request,
         )
         return redirect("police:shared_report", share_id=share.pk, report_id=report.pk)
-    _seen(request, share)
     entries = services.shared_entries(share)
     page = Paginator(entries, POLICE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
@@ -84,7 +69,7 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
 
 @require_http_methods(["GET", "HEAD"])
 def shared_report(request: AuthenticatedHttpRequest, share_id: int, report_id: int) -> HttpResponse:
-    share = share_for(request.user, share_id)
+    share = share_for(request, share_id)
     report = get_object_or_404(Report, pk=report_id, share=share)
     return render(
         request, "reports/status.html", {"case": share.case, "report": report, "share": share}
@@ -95,5 +80,5 @@ def shared_report(request: AuthenticatedHttpRequest, share_id: int, report_id: i
 def shared_report_download(
     request: AuthenticatedHttpRequest, share_id: int, report_id: int
 ) -> HttpResponse:
-    share = share_for(request.user, share_id)
+    share = share_for(request, share_id, record_read=False)
     return download_response(request, get_object_or_404(Report, pk=report_id, share=share))

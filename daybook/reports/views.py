@@ -58,7 +58,7 @@ def _request(
 
 @require_http_methods(GET_POST)
 def reports_home(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id)
     form = ReportForm(submitted(request), initial={"kind": "chronology", "profile": "police"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -85,7 +85,7 @@ def reports_home(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
 
 @require_http_methods(GET_POST)
 def spo(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id)
+    case = casework_case_for(request, case_id)
     form = SpoForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         return _request(
@@ -100,7 +100,7 @@ def spo(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def vps(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id)
     known = facts(
         chronology.build(
             case, profile=chronology.DISCLOSABLE, produced_by=request.user, charts_wanted=False
@@ -129,7 +129,7 @@ def _report(case: Case, report_id: int) -> Report:
 
 @require_http_methods(["GET", "HEAD"])
 def status(request: AuthenticatedHttpRequest, case_id: int, report_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id)
     report = _report(case, report_id)
     return render(
         request,
@@ -154,5 +154,5 @@ def download_response(request: AuthenticatedHttpRequest, report: Report) -> Http
 
 @require_http_methods(["GET", "HEAD"])
 def download(request: AuthenticatedHttpRequest, case_id: int, report_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
+    case = case_for(request, case_id)
     return download_response(request, _report(case, report_id))

@@ -16,7 +16,7 @@ from daybook.ui.forms import submitted
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def screening(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = casework_case_for(request.user, case_id, write=request.method == "POST")
+    case = casework_case_for(request, case_id, write=request.method == "POST")
     form = ScreeningForm(submitted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,6 +15,7 @@ from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts.http import AuthenticatedHttpRequest
+from daybook.accounts.policy import police_officers
 from daybook.accounts.sudo import require_sudo
 from daybook.audit.models import Action, AuditEvent
 from daybook.cases.access import case_for
@@ -52,7 +53,7 @@ def _span(since: Any, until: Any) -> str:
 def sharing(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """GET: the sharing page and the entry chooser. POST: the confirmation from the check page,
     which shares the log."""
-    case = case_for(request.user, case_id, write=request.method == "POST")
+    case = case_for(request, case_id, write=request.method == "POST")
     if request.method != "POST":
         filters = ChooserFilterForm(request.GET or None)
         dates = filters.cleaned_data if filters.is_valid() else {}
@@ -94,7 +95,7 @@ def sharing(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
 def check(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """Check before you share: who will see what, from when, and how to stop it. Nothing is
     shared until the person confirms on this page."""
-    case = case_for(request.user, case_id, write=True)
+    case = case_for(request, case_id, write=True)
     form = ShareForm(request.POST, entries=_shareable(case))
     if form.is_valid() and not services.may_share(case=case, actor=request.user):
         form.add_error(None, ConsentRequired(Consent.Purpose.POLICE).message)
@@ -185,7 +186,7 @@ def _chooser(
             "query": query,
             "shares": case.shares.select_related("police"),
             "seen": AuditEvent.objects.filter(
-                action__in=SEEN, extra__case=case.pk, actor__role="police_liaison"
+                action__in=SEEN, extra__case=case.pk, actor__in=police_officers()
             ).select_related("actor", "actor__organisation")[:100],
         },
     )
@@ -193,7 +194,7 @@ def _chooser(
 
 @require_POST
 def revoke(request: AuthenticatedHttpRequest, case_id: int, share_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id, write=True)
+    case = case_for(request, case_id, write=True)
     share = get_object_or_404(Share, pk=share_id, case=case, revoked_at__isnull=True)
     services.share_revoke(share=share, actor=request.user, request=request)
     messages.success(request, f"Sharing stopped. {share.police} can no longer see this log.")

@@ -1,0 +1,74 @@
+"""Who may do what is decided in one module, `daybook/accounts/policy.py`.
+
+Outside it, no code or template compares a role: views, menus and templates ask for a
+permission, and queries use the policy's predicates. The permission matrix
+(`test_permission_matrix.py`) then holds the policy to the product's table.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from daybook.accounts.models import Role
+from daybook.accounts.policy import holds_case
+from tests.conftest import Personas
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "daybook/accounts/policy.py"
+# Where roles are defined or people are given one, rather than compared.
+DEFINING = {
+    ROOT / "daybook/accounts/models.py",  # the roles themselves, and which organisation has which
+    ROOT / "daybook/accounts/forms.py",  # the roles a manager may choose from, as given by policy
+    ROOT / "daybook/accounts/services.py",  # giving someone the role they were invited to
+    ROOT / "daybook/casework/management/commands/seed_demo.py",  # one demo person per role
+}
+
+ROLE_USE = [
+    re.compile(r"\bRole\.[A-Z_]+"),  # Role.ADVOCATE
+    re.compile(r"\.role\s*(==|!=|\bin\b|\bnot in\b)"),  # user.role == …
+    re.compile(r"\brole__\w+\s*="),  # filter(role__in=…)
+    re.compile("|".join(f"[\"']{role.value}[\"']" for role in Role if "_" in role.value)),
+]
+
+
+def _role_uses(paths: list[Path]) -> list[str]:
+    found = []
+    for path in paths:
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if any(pattern.search(line) for pattern in ROLE_USE):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    return found
+
+
+def test_no_role_is_compared_outside_the_policy() -> None:
+    code = [
+        path
+        for path in (ROOT / "daybook").rglob("*.py")
+        if "migrations" not in path.parts and path != POLICY and path not in DEFINING
+    ]
+    assert _role_uses(code) == []
+
+
+def test_no_template_compares_a_role() -> None:
+    templates = list((ROOT / "templates").rglob("*.html"))
+    assert templates
+    assert [use for use in _role_uses(templates) if ".role" in use or "Role." in use] == []
+
+
+def test_the_search_would_find_a_role_compared() -> None:
+    """The search is not vacuous: the policy itself is full of what it looks for."""
+    assert len(_role_uses([POLICY])) > 5
+
+
+@pytest.mark.django_db
+def test_write_differs_from_read_where_the_product_says(personas: Personas, case) -> None:
+    """The person reads their own log and adds to it, but casework is the staff's; an
+    advocate reads the case they hold but allocation is the manager's."""
+    victim, advocate, manager = personas.victim, personas.advocate, personas.manager
+    assert victim.has_perm("cases.view_case", case) and victim.has_perm("cases.change_case", case)
+    assert not victim.has_perm("casework.view_case", case)
+    assert advocate.has_perm("casework.change_case", case)
+    assert not advocate.has_perm("casework.allocate", case)
+    assert manager.has_perm("casework.allocate", case)
+    assert holds_case(manager, case) and not holds_case(personas.outsider, case)
