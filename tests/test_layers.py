@@ -107,3 +107,14 @@ def test_tasks_import_services_never_the_reverse(app: str) -> None:
         if path.name != "tasks.py":
             imported = {module for module, _ in _runtime_imports(ast.parse(path.read_text()))}
             assert f"daybook.{app}.tasks" not in imported, path.name
+
+
+def test_the_picture_in_the_developers_guide_is_these_layers() -> None:
+    guide = (PACKAGE.parent / "docs" / "developers" / "README.md").read_text()
+    section = guide.split("## Layers", 1)[1]
+    picture = section.split("```", 2)[1]
+    # Each line: the apps of one layer, then (after a wide gap) what the layer is for.
+    drawn = [
+        set(line.strip().split("    ")[0].split()) for line in picture.strip("\n").splitlines()
+    ]
+    assert list(reversed(drawn)) == LAYERS
