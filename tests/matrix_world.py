@@ -189,6 +189,7 @@ def build_world(personas: Personas, case: Case) -> World:
         "referral_id": referral.pk,
         "consultation_id": consultation.pk,
         "organisation_id": service.pk,
+        "police_force_id": personas.police_force.pk,
         "user_id": unallocated.pk,
         "token": token,
         # The referrer may withdraw their own referral; the holding service's manager may too.

@@ -36,6 +36,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from daybook.drafts.kinds import form_key
 from daybook.drafts.services import exit_token
+from daybook.reports.packs import VPS_AREAS
 from tests.matrix_world import PERSONAS, World, build_world, signed_in_client
 
 # --- What a cell can say -------------------------------------------------------------------
@@ -123,6 +124,11 @@ def _keep_on_exit(world: World) -> dict[str, Any]:
     owner = world.users["owner"]
     assert owner is not None
     return {**_autosave(world), "token": exit_token(owner=owner, key=_draft_key(world))}
+
+
+def _share(world: World) -> dict[str, Any]:
+    """Share the whole log with the force the world's police officer belongs to."""
+    return {"police": world.kwargs["police_force_id"], "scope": "whole"}
 
 
 # --- The table -----------------------------------------------------------------------------
@@ -250,16 +256,38 @@ TABLE: dict[str, Row] = {
         sudo=("GET",),
     ),
     # Reports
-    "reports:home": Row(get=holders(200), post=holders(200)),
-    "reports:spo": Row(get=casework(200), post=casework(200)),
-    "reports:vps": Row(get=holders(200), post=holders(200)),
+    "reports:home": Row(
+        get=holders(200),
+        post=holders(Redirect("reports:status")),
+        sudo=("POST",),
+        data=lambda world: {"kind": "chronology", "profile": "police"},
+    ),
+    "reports:spo": Row(
+        get=casework(200),
+        post=casework(Redirect("reports:status")),
+        sudo=("POST",),
+        data=lambda world: {"necessity": "Repeated visits", "prohibitions": "No contact"},
+    ),
+    "reports:vps": Row(
+        get=holders(200),
+        post=holders(Redirect("reports:status")),
+        sudo=("POST",),
+        data=lambda world: {VPS_AREAS[0][0]: "I no longer go out alone."},
+    ),
     "reports:status": Row(get=holders(200), post=GET_ONLY),
     "reports:download": Row(get=holders(200), post=GET_ONLY, sudo=("GET",)),
     # Risk
     "risk:screening": Row(get=casework(200), post=casework(200)),
     # Sharing with the police, and the police's view of what was shared with their force
-    "sharing:case": Row(get=holders(200), post=holders(200)),
-    "sharing:check": Row(get=POST_ONLY, post=holders(200)),
+    # The person shares their own log; staff need the person's consent to share with the
+    # police, which this case has not given: the form says so (200) and nothing is shared.
+    "sharing:case": Row(
+        get=holders(200),
+        post=holders(200, owner=Redirect("sharing:case")),
+        sudo=("POST",),
+        data=_share,
+    ),
+    "sharing:check": Row(get=POST_ONLY, post=holders(200), data=_share),
     "sharing:revoke": Row(get=POST_ONLY, post=holders(Redirect("sharing:case"))),
     "police:shared_list": Row(get=signed_in(200), post=GET_ONLY),
     "police:shared_log": Row(
