@@ -11,10 +11,16 @@ goes, and the sign-in page (anonymous and switched-off accounts), the two-step s
 (staff without it) and "Confirm it's you" (sensitive actions) are told apart from each other
 and from a page that redirects after doing its work.
 
-The personas are described in tests/matrix_world.py. Each has just confirmed it's them, so
-sensitive pages answer by policy. Everything they were let into is then asked again without
+The personas are described in tests/matrix_world.py, and every object a URL names is a real
+object of their world, so an answer reflects the policy, never a missing object. An account
+switched off after its owner signed in has a session that counts for nothing: it is treated
+as signed out everywhere. Each other persona has just confirmed it's them, so sensitive pages
+answer by policy. Everything they were let into is then asked again without
 that confirmation: rows marked `sudo` must send them to confirm it's them, every other page
 must answer as before.
+
+A POST sends an empty form, unless the row's `data` gives the least that reaches the
+decision the row is about (sharing, producing a report, keeping a draft).
 
 Every request runs in a savepoint that is rolled back, and the client's cookies are put back
 after it, so each cell is asked of the same world: a POST that revokes a share, withdraws
