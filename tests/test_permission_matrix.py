@@ -391,6 +391,15 @@ def project_patterns(
     return found
 
 
+def case_patterns() -> list[tuple[str, str]]:
+    """(name, route) of every project URL whose route takes a case id."""
+    return [
+        (name, str(pattern.pattern))
+        for name, pattern in project_patterns().items()
+        if "case_id" in pattern.pattern.converters
+    ]
+
+
 def urls_for(name: str, pattern: URLPattern, world: World) -> list[str]:
     """The addresses of one URL name in the world: real objects of the persona world for
     every argument; every casework section for a section's pages."""
