@@ -29,6 +29,7 @@ consent or signs out (Exit this page) changes nothing for the next cell.
 A cell marked `# BUG:` is the answer the product requires where the code answered otherwise.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -375,20 +376,22 @@ def _is_allauth(resolver: URLResolver) -> bool:
     return getattr(urlconf, "__name__", urlconf) == "allauth.urls"
 
 
-def project_patterns(
-    resolver: URLResolver | None = None, namespace: str = ""
-) -> dict[str, URLPattern]:
-    """Every URL pattern of the project by its full name, leaving out allauth's own pages."""
-    found: dict[str, URLPattern] = {}
+def _walk(resolver: URLResolver | None = None, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found: list[tuple[str, URLPattern]] = []
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
             if _is_allauth(pattern):
                 continue
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            found.update(project_patterns(pattern, inner))
+            found += _walk(pattern, inner)
         elif isinstance(pattern, URLPattern):
-            found[namespace + (pattern.name or f"<unnamed {pattern.pattern}>")] = pattern
+            found.append((namespace + (pattern.name or f"<unnamed {pattern.pattern}>"), pattern))
     return found
+
+
+def project_patterns() -> dict[str, URLPattern]:
+    """Every URL pattern of the project by its full name, leaving out allauth's own pages."""
+    return dict(_walk())
 
 
 def case_patterns() -> list[tuple[str, str]]:
@@ -466,7 +469,10 @@ REFUSALS = (403, 404, 405, LOGIN, MFA)
 
 
 def test_every_project_url_has_a_row_and_every_row_a_url() -> None:
-    names = set(project_patterns())
+    walked = [name for name, _pattern in _walk()]
+    twice = sorted(name for name, count in Counter(walked).items() if count > 1)
+    assert not twice, f"URL names used twice (each needs a row of its own): {twice}"
+    names = set(walked)
     missing = sorted(names - set(TABLE))
     gone = sorted(set(TABLE) - names)
     assert not missing and not gone, (
