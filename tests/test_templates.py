@@ -1,0 +1,62 @@
+"""Templates stay readable: no line over 100 characters, and no Django tag split over lines.
+
+Django's lexer only finds a `{% … %}`, `{{ … }}` or `{# … #}` that opens and closes on one
+line; one split over two lines is not an error but is sent to the browser as literal text.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LIMIT = 100
+
+# Lines that cannot be wrapped, keyed by (template, the line's text) with the reason. Empty:
+# a tag too long for a line is shortened with `{% with %}` or `{% url … as name %}` instead.
+LONG_LINES_ALLOWED: dict[tuple[str, str], str] = {}
+
+TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}")
+
+
+def _templates() -> list[Path]:
+    return sorted(TEMPLATES.rglob("*.html"))
+
+
+def _all_templates() -> list[Path]:
+    """Pages and the plain-text e-mails and messages, which split tags would break too."""
+    return sorted([*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.txt")])
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(TEMPLATES).as_posix()
+
+
+@pytest.mark.parametrize("path", _templates(), ids=_name)
+def test_no_template_line_is_over_100_characters(path: Path) -> None:
+    long_lines = [
+        f"{_name(path)}:{number}: {len(line)} characters"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if len(line) > LIMIT and (_name(path), line.strip()) not in LONG_LINES_ALLOWED
+    ]
+    assert not long_lines, "\n".join(long_lines)
+
+
+@pytest.mark.parametrize("path", _all_templates(), ids=_name)
+def test_no_django_tag_is_split_over_lines(path: Path) -> None:
+    split = [
+        f"{_name(path)}:{number}: {line.strip()[:60]}"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\{[%{#]|[%}#]\}", TAG.sub("", line))
+    ]
+    assert not split, "\n".join(split)
+
+
+def test_allowed_long_lines_are_still_there() -> None:
+    """An entry in the allow-list that no longer matches a line is removed from it."""
+    lines = {
+        (_name(path), line.strip())
+        for path in _templates()
+        for line in path.read_text().splitlines()
+    }
+    assert set(LONG_LINES_ALLOWED) <= lines
