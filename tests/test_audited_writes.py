@@ -305,6 +305,15 @@ def test_a_cancelled_import_audits_its_cancellation(case, personas: Personas, mo
     assert cancelled.subject_id == str(job.pk)
 
 
+def test_a_small_import_cancelled_before_it_commits_adds_nothing(case, personas: Personas) -> None:
+    job = queued(case, personas)  # fewer records than the progress checks count in
+    imports.import_cancel(job=job, actor=personas.victim)
+    imports.import_run(job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CANCELLED and not Entry.objects.exists()
+    assert len(events(Action.IMPORT_CANCELLED)) == 1 and not events(Action.ENTRIES_IMPORTED)
+
+
 def test_an_import_that_cannot_start_its_audit_does_not_start(case, personas: Personas) -> None:
     job = queued(case, personas)
     with failing_after_audit(imports, Action.IMPORT_STARTED), pytest.raises(AfterAudit):

@@ -436,6 +436,8 @@ def _import_records(
             ImportSource.objects.create(record=imported, job=job, locator=record.locator)
             existing.add(key)
             added += 1
+    if default_storage.exists(_cancel_name(job)):  # asked between the checks above: still in time
+        raise ImportCancelled
     return added, already
 
 
