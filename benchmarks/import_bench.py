@@ -137,7 +137,9 @@ def main() -> int:
     small = whatsapp_export(arguments.import_count)
     job = services.import_upload(case=case, actor=user, name="chat.txt", data=small)
     services.import_configure(
-        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy"}
+        job=job,
+        options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy"},
+        actor=job.created_by,
     )
     job.refresh_from_db()
     job.status = "queued"

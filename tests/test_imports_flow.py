@@ -220,12 +220,14 @@ def test_a_cancelled_import_adds_nothing(
 ) -> None:
     job = services.import_upload(case=case, actor=personas.victim, name="chat.txt", data=CHAT)
     services.import_configure(
-        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"}
+        job=job,
+        options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"},
+        actor=job.created_by,
     )
     job.refresh_from_db()
     monkeypatch.setattr(services, "PROGRESS_EVERY", 1)
     job.status = ImportJob.Status.RUNNING
-    services.import_cancel(job=job)
+    services.import_cancel(job=job, actor=job.created_by)
     job.status = ImportJob.Status.QUEUED
     services.import_run(job)
     job.refresh_from_db()
@@ -240,7 +242,9 @@ def test_a_failure_part_way_leaves_nothing_behind(
 
     job = services.import_upload(case=case, actor=personas.victim, name="chat.txt", data=CHAT)
     services.import_configure(
-        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"}
+        job=job,
+        options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London"},
+        actor=job.created_by,
     )
     calls = {"n": 0}
     real = log.ImportBatch.entry
@@ -393,7 +397,9 @@ def test_messenger_media_go_to_the_message_that_names_them_even_with_one_file_na
     job = services.import_upload(
         case=case, actor=personas.victim, name="facebook.zip", data=archive.getvalue()
     )
-    services.import_configure(job=job, options={"stalkers": ["Sam Ex"], "time_zone": "UTC"})
+    services.import_configure(
+        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "UTC"}, actor=job.created_by
+    )
     job.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.import_run(job)

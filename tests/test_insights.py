@@ -111,7 +111,9 @@ def test_imported_night_messages_feed_the_analysis(
         case=case, actor=personas.victim, name="chat.txt", data=("\n".join(lines) + "\n").encode()
     )
     imports.import_configure(
-        job=job, options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy"}
+        job=job,
+        options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy"},
+        actor=job.created_by,
     )
     job.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):

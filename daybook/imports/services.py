@@ -162,7 +162,7 @@ def import_map_columns(
     *,
     job: ImportJob,
     mapping: parsers.CsvMapping,
-    actor: User | None = None,
+    actor: User,
     request: HttpRequest | None = None,
 ) -> ImportJob:
     """For a CSV: try the person's column mapping and, if it reads, keep it and the new preview.
@@ -198,7 +198,7 @@ def import_configure(
     *,
     job: ImportJob,
     options: dict[str, Any],
-    actor: User | None = None,
+    actor: User,
     request: HttpRequest | None = None,
 ) -> ImportJob:
     """Record the person's choices and queue the import."""
@@ -226,7 +226,7 @@ def _mapping(job: ImportJob) -> parsers.CsvMapping | None:
 
 @transaction.atomic
 def import_cancel(
-    *, job: ImportJob, actor: User | None = None, request: HttpRequest | None = None
+    *, job: ImportJob, actor: User, request: HttpRequest | None = None
 ) -> None:
     """Ask a queued or running import to stop. The import sees the request through storage
     (its own transaction keeps the database from telling it) and then rolls back; its

@@ -44,7 +44,12 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
         form = ColumnsForm(submitted(request), header=summary["csv_header"], mapping=None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.import_map_columns(job=item, mapping=CsvMapping(**form.cleaned_data))
+                services.import_map_columns(
+                    job=item,
+                    mapping=CsvMapping(**form.cleaned_data),
+                    actor=request.user,
+                    request=request,
+                )
             except ParseError as error:
                 form.add_error(None, str(error))
             else:
@@ -52,7 +57,9 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
     elif item.status == ImportJob.Status.UPLOADED:
         form = ChoicesForm(submitted(request), summary=summary)
         if request.method == "POST" and form.is_valid():
-            services.import_configure(job=item, options=form.cleaned_data)
+            services.import_configure(
+                job=item, options=form.cleaned_data, actor=request.user, request=request
+            )
             return redirect("imports:job", case_id=case.pk, job_id=item.pk)
     return render(
         request,
@@ -74,6 +81,6 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
 def cancel(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpResponse:
     case = case_for(request, case_id, write=True)
     item = get_object_or_404(ImportJob, pk=job_id, case=case)
-    services.import_cancel(job=item)
+    services.import_cancel(job=item, actor=request.user, request=request)
     messages.info(request, "Cancelling. Nothing from this import will be added.")
     return redirect("imports:job", case_id=case.pk, job_id=item.pk)

@@ -237,7 +237,9 @@ def seed_casework(personas: Personas) -> Seeded:
     )
     done = import_upload(case=case, actor=victim, name="Chat with Mark.txt", data=CHAT)
     import_configure(
-        job=done, options={"stalkers": ["Mark Thompson"], "time_zone": "Europe/London"}
+        job=done,
+        options={"stalkers": ["Mark Thompson"], "time_zone": "Europe/London"},
+        actor=victim,
     )
     import_upload(case=case, actor=victim, name="WhatsApp Chat with Mark Thompson.txt", data=CHAT)
     for waited in range(6):
