@@ -1,6 +1,7 @@
 """The pages a police officer sees: logs shared with their force, and reports of them."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,8 @@ POLICE_PAGE_SIZE = 50
 
 @require_http_methods(["GET", "HEAD"])
 def shared_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("police.view_shared_logs"):
+        raise PermissionDenied
     return render(
         request,
         "sharing/police_list.html",
