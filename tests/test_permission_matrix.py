@@ -296,8 +296,7 @@ TABLE: dict[str, Row] = {
     ),
     "sharing:check": Row(get=POST_ONLY, post=holders(200), data=_share),
     "sharing:revoke": Row(get=POST_ONLY, post=holders(Redirect("sharing:case"))),
-    # BUG: every role gets 200 (an empty list, or a manager's repeat alerts); the policy gives
-    # the police's pages to the police only (police.view_shared_logs), so others are refused.
+    # The police's list of what victims shared with their force: police only.
     "police:shared_list": Row(get=signed_in(403, police=200, other_police=200), post=GET_ONLY),
     "police:shared_log": Row(
         get=signed_in(404, police=200),
