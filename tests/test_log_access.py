@@ -5,7 +5,7 @@ Everyone else gets 404 for every log URL, as if the log did not exist.
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.services import evidence_add
@@ -54,6 +54,9 @@ def test_people_without_access_get_404_everywhere(
         assert response.status_code == 404, (persona, url)
 
 
+READ = ("incidents:log", "incidents:entry", "incidents:evidence_preview")
+
+
 @pytest.mark.parametrize("persona", ["victim", "advocate", "manager"])
 def test_owner_advocate_and_manager_can_read(
     personas: Personas,
@@ -65,7 +68,33 @@ def test_owner_advocate_and_manager_can_read(
     client = Client()
     client.force_login(getattr(personas, persona))
     for _method, url in case_urls(case, entry, evidence)[:7]:
-        assert client.get(url).status_code == 200, (persona, url)
+        writes = resolve(url).view_name not in READ
+        expected = 403 if persona == "manager" and writes else 200
+        assert client.get(url).status_code == expected, (persona, url)
+
+
+def test_the_manager_reads_the_log_but_is_not_offered_to_write_in_it(
+    personas: Personas, case, entry, evidence
+) -> None:
+    """What the pages offer is what the policy allows: no button leads to a 403."""
+    client = Client()
+    client.force_login(personas.manager)
+    log = client.get(reverse("incidents:log", args=[case.pk])).content.decode()
+    shown = client.get(reverse("incidents:entry", args=[case.pk, entry.pk])).content.decode()
+    for page, name, args in (
+        (log, "incidents:record", [case.pk]),
+        (log, "imports:start", [case.pk]),
+        (log, "sharing:case", [case.pk]),
+        (shown, "incidents:amend", [case.pk, entry.pk]),
+        (shown, "incidents:withdraw", [case.pk, entry.pk]),
+        (shown, "incidents:evidence_withdraw", [case.pk, evidence.pk]),
+        (shown, "incidents:evidence_upload", [case.pk, entry.pk]),
+    ):
+        assert reverse(name, args=args) not in page, name
+    advocate = Client()
+    advocate.force_login(personas.advocate)
+    offered = advocate.get(reverse("incidents:log", args=[case.pk])).content.decode()
+    assert reverse("incidents:record", args=[case.pk]) in offered
 
 
 def test_an_advocate_of_the_same_service_not_allocated_gets_404(

@@ -96,6 +96,13 @@ def holders(ok: Cell, **cells: Cell) -> Cells:
     return signed_in(404, **{"owner": ok, "advocate": ok, "manager": ok, **cells})
 
 
+def writers(ok: Cell, **cells: Cell) -> Cells:
+    """A page that adds to the log (an entry, a file, an import, a share): the person and the
+    advocate allocated to them. The holding service's manager reads the log but does not write
+    in it (403); everyone else may not learn the case exists (404)."""
+    return holders(ok, **{"manager": 403, **cells})
+
+
 def casework(ok: Cell, **cells: Cell) -> Cells:
     """A casework page: the staff who hold the case only. The person whose case it is knows it
     exists, so they are refused (403) rather than told it does not; others get 404."""
@@ -207,7 +214,8 @@ TABLE: dict[str, Row] = {
     "drafts:list": Row(get=signed_in(200), post=GET_ONLY),
     "drafts:detail": Row(get=signed_in(404, owner=200), post=GET_ONLY),
     "drafts:discard": Row(get=POST_ONLY, post=signed_in(404, owner=Redirect("drafts:list"))),
-    "drafts:autosave": Row(get=POST_ONLY, post=holders(204), data=_autosave),
+    # A draft of an entry: only someone who may write the entry keeps one.
+    "drafts:autosave": Row(get=POST_ONLY, post=writers(204, manager=404), data=_autosave),
     # The signed token stands in for the session Exit this page has just ended.
     "drafts:keep_on_exit": Row(
         get=everyone(405, no_mfa=MFA), post=everyone(204, no_mfa=MFA), data=_keep_on_exit
@@ -233,19 +241,19 @@ TABLE: dict[str, Row] = {
     "incidents:log": Row(get=holders(200), post=GET_ONLY),
     "incidents:log_verify": Row(get=POST_ONLY, post=holders(Redirect("incidents:log"))),
     "incidents:log_download": Row(get=holders(200), post=GET_ONLY, sudo=("GET",)),
-    "incidents:record": Row(get=holders(200), post=holders(200)),
-    "incidents:draft": Row(get=holders(200), post=holders(200)),
+    "incidents:record": Row(get=writers(200), post=writers(200)),
+    "incidents:draft": Row(get=writers(200), post=writers(200)),
     "incidents:entry": Row(get=holders(200), post=GET_ONLY),
-    "incidents:amend": Row(get=holders(200), post=holders(200)),
-    "incidents:withdraw": Row(get=holders(200), post=holders(200)),
-    "incidents:evidence_upload": Row(get=POST_ONLY, post=holders(200)),
+    "incidents:amend": Row(get=writers(200), post=writers(200)),
+    "incidents:withdraw": Row(get=writers(200), post=writers(200)),
+    "incidents:evidence_upload": Row(get=POST_ONLY, post=writers(200)),
     "incidents:evidence_download": Row(get=holders(200), post=GET_ONLY, sudo=("GET",)),
     "incidents:evidence_preview": Row(get=holders(200), post=GET_ONLY),
-    "incidents:evidence_withdraw": Row(get=holders(200), post=holders(200)),
+    "incidents:evidence_withdraw": Row(get=writers(200), post=writers(200)),
     # Imports
-    "imports:start": Row(get=holders(200), post=holders(200)),
-    "imports:job": Row(get=holders(200), post=holders(200)),
-    "imports:cancel": Row(get=POST_ONLY, post=holders(Redirect("imports:job"))),
+    "imports:start": Row(get=writers(200), post=writers(200)),
+    "imports:job": Row(get=writers(200), post=writers(200)),
+    "imports:cancel": Row(get=POST_ONLY, post=writers(Redirect("imports:job"))),
     # Patterns, alerts and statistics
     "insights:patterns": Row(get=holders(200), post=GET_ONLY),
     "insights:acknowledge": Row(get=casework(200), post=casework(200)),
@@ -289,13 +297,13 @@ TABLE: dict[str, Row] = {
     # The person shares their own log; staff need the person's consent to share with the
     # police, which this case has not given: the form says so (200) and nothing is shared.
     "sharing:case": Row(
-        get=holders(200),
-        post=holders(200, owner=Redirect("sharing:case")),
+        get=writers(200),
+        post=writers(200, owner=Redirect("sharing:case")),
         sudo=("POST",),
         data=_share,
     ),
-    "sharing:check": Row(get=POST_ONLY, post=holders(200), data=_share),
-    "sharing:revoke": Row(get=POST_ONLY, post=holders(Redirect("sharing:case"))),
+    "sharing:check": Row(get=POST_ONLY, post=writers(200), data=_share),
+    "sharing:revoke": Row(get=POST_ONLY, post=writers(Redirect("sharing:case"))),
     # The police's list of what victims shared with their force: police only.
     "police:shared_list": Row(get=signed_in(403, police=200, other_police=200), post=GET_ONLY),
     "police:shared_log": Row(

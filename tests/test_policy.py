@@ -63,7 +63,8 @@ def test_the_search_would_find_a_role_compared() -> None:
 
 @pytest.mark.django_db
 def test_write_differs_from_read_where_the_product_says(personas: Personas, case) -> None:
-    """The person reads their own log and adds to it, but casework is the staff's; an
+    """The person reads their own log and adds to it, but casework is the staff's; the
+    manager reads the log they oversee but only the person and their advocate write in it; an
     advocate reads the case they hold but allocation is the manager's."""
     victim, advocate, manager = personas.victim, personas.advocate, personas.manager
     assert victim.has_perm("cases.view_case", case) and victim.has_perm("cases.change_case", case)
@@ -71,4 +72,7 @@ def test_write_differs_from_read_where_the_product_says(personas: Personas, case
     assert advocate.has_perm("casework.change_case", case)
     assert not advocate.has_perm("casework.allocate", case)
     assert manager.has_perm("casework.allocate", case)
+    assert manager.has_perm("cases.view_case", case)
+    assert not manager.has_perm("cases.change_case", case)
+    assert advocate.has_perm("cases.change_case", case)
     assert holds_case(manager, case) and not holds_case(personas.outsider, case)

@@ -100,9 +100,12 @@ holds_case = is_assigned_advocate | manages_holding_service
 
 # --- The permissions ------------------------------------------------------------------------
 
-# A log is read and added to by the person it belongs to and by the staff who hold it.
+# A log is read by the person it belongs to and the staff who hold it. It is added to — an
+# entry, a file, an import, a share with the police — only by the person and the advocates
+# working with them: an entry is someone's account, taken down by them or by the advocate they
+# told it to. The holding service's manager reads it (oversight) but does not write in it.
 rules.add_perm("cases.view_case", is_owner | holds_case)
-rules.add_perm("cases.change_case", is_owner | holds_case)
+rules.add_perm("cases.change_case", is_owner | is_assigned_advocate)
 # Casework (notes, tasks, risk, orders…) is the staff's record: the person knows their case
 # exists and sees its summary on their support page, but cannot read or change the record.
 rules.add_perm("casework.view_case", holds_case)

@@ -16,7 +16,7 @@ from daybook.ui.forms import submitted
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def start(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request, case_id, write=request.method == "POST")
+    case = case_for(request, case_id, write=True)
     form = UploadForm(submitted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -35,7 +35,7 @@ def start(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpResponse:
-    case = case_for(request, case_id, write=request.method == "POST")
+    case = case_for(request, case_id, write=True)
     item = get_object_or_404(ImportJob, pk=job_id, case=case)
     summary = services.job_summary(item)
     form: ColumnsForm | ChoicesForm | None = None

@@ -92,6 +92,7 @@ def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def log(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request, case_id, reading=Action.LOG_VIEWED)
+    can_change = request.user.has_perm("cases.change_case", case)
     filters = LogFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     entries = selectors.log_entries(case, chosen)
@@ -109,10 +110,12 @@ def log(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
             "page": page,
             "rows": selectors.with_content(list(page.object_list), case),
             "counts": counts,
-            "drafts": selectors.drafts(case)[:10],
+            # Unfinished entries are for those who may finish them.
+            "drafts": selectors.drafts(case)[:10] if can_change else [],
             "verification": selectors.verification_for_page(case),
             "query": _query_without_page(request),
             "is_owner": request.user.pk == case.owner_id,
+            "can_change": can_change,
         },
     )
 
@@ -198,6 +201,7 @@ def _entry_page(
             "evidence": selectors.evidence_with_meta(item),
             "evidence_form": evidence_form,
             "max_mb": max_bytes() // 1_000_000,
+            "can_change": request.user.has_perm("cases.change_case", case),
         },
     )
 

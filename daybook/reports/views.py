@@ -77,6 +77,7 @@ def reports_home(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
             "case": case,
             "form": form,
             "preview": _preview(case, request.user),
+            "can_share": request.user.has_perm("cases.change_case", case),
             # Reports the police produce from a share are theirs, listed on the shared log.
             "reports": case.reports.filter(share__isnull=True)[:20],
         },

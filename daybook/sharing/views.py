@@ -53,7 +53,8 @@ def _span(since: Any, until: Any) -> str:
 def sharing(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     """GET: the sharing page and the entry chooser. POST: the confirmation from the check page,
     which shares the log."""
-    case = case_for(request, case_id, write=request.method == "POST")
+    # Sharing is the person's decision, made by them or with their advocate: a page to make it.
+    case = case_for(request, case_id, write=True)
     if request.method != "POST":
         filters = ChooserFilterForm(request.GET or None)
         dates = filters.cleaned_data if filters.is_valid() else {}
