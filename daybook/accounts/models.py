@@ -45,10 +45,6 @@ ROLE_ORGANISATION_KIND = {
 }
 
 
-def roles_for_kind(kind: str) -> list[Role]:
-    return [role for role, role_kind in ROLE_ORGANISATION_KIND.items() if role_kind == kind]
-
-
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

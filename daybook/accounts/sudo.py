@@ -6,10 +6,8 @@ needed, allauth's middleware sends the person to confirm and then carries out th
 action they asked for, including a POST.
 """
 
-from collections.abc import Callable
-
 from allauth.account.decorators import reauthentication_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 _check = reauthentication_required(lambda request: None)
 
@@ -17,7 +15,3 @@ _check = reauthentication_required(lambda request: None)
 def require_sudo(request: HttpRequest) -> None:
     """Call after the access check, so people who may not act get a 404, not a password prompt."""
     _check(request)
-
-
-def sudo_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    return reauthentication_required(view)

@@ -103,12 +103,13 @@ def advocate_dashboard(user: User, query: Mapping[str, str] | None = None) -> di
     today = timezone.localdate()
     return {
         **listed,
-        "caseload": listed["case_rows"],
         "today": today,
         # Assigned to the advocate is not enough: the case must still be one they may see.
         "my_tasks": Task.objects.filter(
             assignee=user, done_at__isnull=True, case__in=cases_visible_to(user)
-        ).order_by("due_on")[:20],
+        )
+        .select_related("case")
+        .order_by("due_on")[:20],
         "escalations": escalations_for(user).order_by("-raised_at")[:50],
     }
 

@@ -9,7 +9,6 @@ from daybook.cases.sealing import open_for
 from daybook.cases.selectors import safe_contact_shown
 from daybook.risk.forms import ScreeningForm
 from daybook.risk.models import Screening
-from daybook.risk.screening import TOPICS
 from daybook.risk.services import screening_record
 from daybook.ui.forms import submitted
 
@@ -45,7 +44,6 @@ def screening(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "form": form,
             "history": history,
-            "topics": dict(TOPICS),
             "safe_contact": safe_contact_shown(case),
         },
     )
