@@ -7,7 +7,15 @@ from django.urls import reverse
 
 from daybook.audit.models import Action, AuditEvent
 from daybook.cases import selectors, services
-from daybook.cases.models import Case, CaseStatus, ContactNote, LawfulBasis, Referral, ReferralOut
+from daybook.cases.models import (
+    Case,
+    CaseStatus,
+    ContactNote,
+    LawfulBasis,
+    Referral,
+    ReferralOut,
+    Task,
+)
 from daybook.casework import selectors as casework_selectors
 from daybook.casework import services as casework_services
 from daybook.casework.sections import SECTIONS
@@ -536,3 +544,31 @@ def test_partners_request_advice_and_see_only_their_own(personas: Personas) -> N
     )
     for persona in (personas.victim, personas.commissioner):
         assert client_for(persona).get(reverse("cases:consultations")).status_code == 403
+
+
+def test_the_advocate_home_lists_their_tasks_by_title_soonest_first(
+    personas: Personas, case
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for title, days in (("Ring the housing officer", 5), ("Chase the SPO hearing date", -1)):
+        casework_services.casework_save(
+            case=case,
+            section=SECTIONS["tasks"],
+            author=personas.advocate,
+            values={
+                "title": title,
+                "due_on": today + dt.timedelta(days=days),
+                "assignee": personas.advocate,
+                "done": False,
+            },
+        )
+    html = client_for(personas.advocate).get(reverse("home")).content.decode()
+    chase, ring = html.index("Chase the SPO hearing date"), html.index("Ring the housing officer")
+    assert chase < ring  # the overdue one first
+    assert "Overdue" in html[chase:ring]
+    task = Task.objects.get(case=case, due_on=today - dt.timedelta(days=1))
+    assert reverse("cases:section_record", args=[case.pk, "tasks", task.pk]) in html

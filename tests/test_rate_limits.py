@@ -348,4 +348,4 @@ def test_the_advocates_tasks_are_only_from_cases_they_may_still_see(personas: Pe
     client = Client()
     client.force_login(personas.advocate)
     response = client.get(reverse("home"))
-    assert list(response.context["my_tasks"]) == [visible]
+    assert [task for task, _title in response.context["my_tasks"]] == [visible]

@@ -13,7 +13,7 @@ from daybook.accounts.models import User
 from daybook.accounts.policy import advocates_of
 from daybook.cases.access import cases_visible_to
 from daybook.cases.models import Case, CaseStatus, ContactNote, Referral, Task
-from daybook.cases.sealing import CaseErased
+from daybook.cases.sealing import CaseErased, open_for
 from daybook.cases.selectors import client_details
 from daybook.casework.forms import CaseFilterForm
 from daybook.insights.services import alerts_for, escalations_for
@@ -104,14 +104,23 @@ def advocate_dashboard(user: User, query: Mapping[str, str] | None = None) -> di
     return {
         **listed,
         "today": today,
-        # Assigned to the advocate is not enough: the case must still be one they may see.
-        "my_tasks": Task.objects.filter(
-            assignee=user, done_at__isnull=True, case__in=cases_visible_to(user)
-        )
-        .select_related("case")
-        .order_by("due_on")[:20],
+        "my_tasks": _open_tasks(user),
         "escalations": escalations_for(user).order_by("-raised_at")[:50],
     }
+
+
+def _open_tasks(user: User) -> list[tuple[Task, str]]:
+    """The advocate's open tasks, soonest first, each with its title (sealed with its case's
+    key). Assigned to the advocate is not enough: the case must still be one they may see."""
+    tasks = (
+        Task.objects.filter(assignee=user, done_at__isnull=True, case__in=cases_visible_to(user))
+        .select_related("case")
+        .order_by("due_on")[:20]
+    )
+    return [
+        (task, open_for(task.case, task.sealed, task.associated(), default={}).get("title", ""))
+        for task in tasks
+    ]
 
 
 def manager_dashboard(user: User, query: Mapping[str, str] | None = None) -> dict[str, Any]:
