@@ -132,6 +132,22 @@ def chain_batch(case: Case) -> Iterator[None]:
     announce_change(case)
 
 
+def _lock_case(case_id: int) -> None:
+    """Lock a case's row for the rest of the transaction. Every change to a log locks its case
+    first and only then the entry or file it changes (`_append` and `chain_batch` lock the
+    case too), so two changes to one log queue behind each other instead of deadlocking."""
+    Case.objects.select_for_update().only("pk").get(pk=case_id)
+
+
+def _locked_entry(entry: Entry) -> Entry:
+    """The entry as it is now, read again under lock (its case first, then the entry), for a
+    change that depends on its current state: a decision made on the copy the caller loaded
+    earlier could undo a change committed since (a withdrawal shown as live again, one of two
+    amendments lost from the row). SQLite's IMMEDIATE transactions serialise writers anyway."""
+    _lock_case(entry.case_id)
+    return Entry.objects.select_for_update(of=("self",)).select_related("case").get(pk=entry.pk)
+
+
 def _project(entry: Entry, content: dict[str, Any]) -> None:
     for field, value in entry_content.projection(content).items():
         setattr(entry, field, value)
@@ -194,6 +210,8 @@ def entry_draft_save(
     request: HttpRequest | None = None,
 ) -> Entry:
     """Save a draft. Drafts are not part of the log yet, so they may be changed freely."""
+    if draft is not None:
+        draft = _locked_entry(draft)
     if draft is not None and (draft.status != Entry.Status.DRAFT or draft.case_id != case.pk):
         raise ValueError("Only a draft of this case can be saved as a draft.")
     content = entry_content.normalise(values)
@@ -219,6 +237,8 @@ def _entry_write(
 ) -> Entry:
     """Add an entry to the log and its chain, unaudited: only for `entry_record` and an
     `ImportBatch`, each of which writes the audit event in the same transaction."""
+    if draft is not None:
+        draft = _locked_entry(draft)
     if draft is not None and (draft.status != Entry.Status.DRAFT or draft.case_id != case.pk):
         raise ValueError("Only a draft of this case can be added to its log.")
     content = entry_content.normalise(values)
@@ -273,7 +293,7 @@ def entry_amend(
     request: HttpRequest | None = None,
 ) -> Entry:
     """Correct an entry. The original and every earlier version stay in the chain."""
-    entry = Entry.objects.select_related("case").get(pk=entry.pk)
+    entry = _locked_entry(entry)
     if entry.status != Entry.Status.LOGGED:
         raise ValueError("Only an entry in the log can be amended.")
     if not reason.strip():
@@ -315,7 +335,7 @@ def entry_withdraw(
     *, entry: Entry, author: User, how: str, reason: str, request: HttpRequest | None = None
 ) -> Entry:
     """Withdraw an entry from the log. It stays in the chain, marked withdrawn, with the reason."""
-    entry = Entry.objects.select_related("case").get(pk=entry.pk)
+    entry = _locked_entry(entry)
     if entry.status != Entry.Status.LOGGED:
         raise ValueError("Only an entry in the log can be withdrawn.")
     if not reason.strip():
@@ -421,6 +441,8 @@ def evidence_add(
         raise ValueError("Evidence can only be added to an entry in the log.")
     key = keys.case_key(entry.case)
     with _sealed_file(entry.case, key, checked) as (uid, storage_name), transaction.atomic():
+        # Checked again under lock: the entry may have been withdrawn since it was loaded.
+        entry = _locked_entry(entry)
         evidence = _evidence_write(
             entry=entry,
             key=key,
@@ -444,7 +466,14 @@ def evidence_add(
 def evidence_withdraw(
     *, evidence: Evidence, author: User, how: str, reason: str, request: HttpRequest | None = None
 ) -> Evidence:
-    evidence = Evidence.objects.select_related("entry__case").get(pk=evidence.pk)
+    # The case first, then the file's row, as every change to a log locks them.
+    case_id = Entry.objects.filter(pk=evidence.entry_id).values_list("case_id", flat=True).get()
+    _lock_case(case_id)
+    evidence = (
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("entry__case")
+        .get(pk=evidence.pk)
+    )
     if evidence.withdrawn:
         raise ValueError("This file has already been withdrawn.")
     if not reason.strip():
