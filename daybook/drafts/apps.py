@@ -6,3 +6,9 @@ class DraftsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "daybook.drafts"
+
+    def ready(self) -> None:
+        # Drafts outside a case are sealed with the master key: rotating it reaches them.
+        from daybook.drafts.rotation import register_drafts
+
+        register_drafts()
