@@ -1,7 +1,5 @@
 """Consent per purpose, and the one check every action that needs it goes through."""
 
-from django.db.models import Q
-
 from daybook.cases.models import Case, Consent, LawfulBasis
 
 
@@ -17,16 +15,26 @@ class ConsentRequired(Exception):
         )
 
 
+def _names(record: Consent | LawfulBasis, wanted: str) -> bool:
+    """Whether the record names the organisation: its own (sealed) words, or the one linked."""
+    if record.detail.strip().casefold() == wanted:
+        return True
+    return record.organisation is not None and record.organisation.name.casefold() == wanted
+
+
 def has_consent(case: Case, purpose: str, *, organisation_name: str = "") -> bool:
     consents = Consent.objects.filter(case=case, purpose=purpose, withdrawn_at__isnull=True)
     bases = LawfulBasis.objects.filter(case=case, purpose=purpose)
-    if organisation_name:
-        named = Q(detail__iexact=organisation_name.strip()) | Q(
-            organisation__name__iexact=organisation_name.strip()
-        )
-        consents = consents.filter(named)
-        bases = bases.filter(named)
-    return consents.exists() or bases.exists()
+    if not organisation_name.strip():
+        return consents.exists() or bases.exists()
+    # The organisation a record names is sealed, so it is compared once opened: a case has a
+    # handful of consents, never enough for this to matter.
+    wanted = organisation_name.strip().casefold()
+    records: list[Consent | LawfulBasis] = [
+        *consents.select_related("case", "organisation"),
+        *bases.select_related("case", "organisation"),
+    ]
+    return any(_names(record, wanted) for record in records)
 
 
 def require_consent(case: Case, purpose: str, *, organisation_name: str = "") -> None:

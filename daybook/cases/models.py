@@ -1,9 +1,11 @@
+import json
 import secrets
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 
+from daybook import crypto
 from daybook.accounts.models import Organisation
 
 GENESIS = "0" * 64
@@ -88,7 +90,8 @@ class Case(models.Model):
     first_contact_attempt_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    closure_reason = models.CharField(max_length=200, blank=True)
+    # Why it was closed, in the words of whoever closed it: sealed with the case's key.
+    closure_reason_sealed = models.BinaryField(null=True, blank=True)
     domestic = models.BooleanField(null=True, blank=True)
     relationship = models.CharField(
         max_length=20, choices=Relationship.choices, default=Relationship.UNKNOWN
@@ -117,6 +120,19 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def closure_reason_ad(self) -> str:
+        return f"case:{self.uid}:closure_reason"
+
+    @property
+    def closure_reason(self) -> str:
+        """Why the case was closed, opened from its sealed form; empty once it is erased."""
+        from daybook.cases.sealing import CaseErased, open_for  # sealing imports this module
+
+        try:
+            return str(open_for(self, self.closure_reason_sealed, self.closure_reason_ad(), ""))
+        except CaseErased:
+            return ""
+
 
 class CaseRecord(models.Model):
     """Something recorded in a case's casework. Free text is sealed with the case's key."""
@@ -134,6 +150,16 @@ class CaseRecord(models.Model):
 
     def associated(self) -> str:
         return f"{self._meta.label_lower}:{self.uid}"
+
+    def opened(self) -> dict[str, Any]:
+        """What is sealed in the record, or nothing once the case is erased."""
+        from daybook.cases.sealing import CaseErased, open_for  # sealing imports this module
+
+        try:
+            found = open_for(self.case, self.sealed, self.associated(), {})
+        except CaseErased:
+            return {}
+        return found if isinstance(found, dict) else {}
 
 
 class Perpetrator(CaseRecord):
@@ -206,7 +232,8 @@ class Referral(models.Model):
     )
     wrapped_key = models.BinaryField(null=True)
     details_sealed = models.BinaryField()
-    decline_reason = models.CharField(max_length=300, blank=True)
+    # Why the service declined it, sealed with the referral's own key like its details.
+    decline_reason_sealed = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -226,6 +253,22 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.reference}"
+
+    def key_name(self) -> str:
+        """The name the referral's own key is wrapped under (and its details sealed with)."""
+        return f"referral:{self.uid}"
+
+    def decline_reason_ad(self) -> str:
+        return f"referral:{self.uid}:decline_reason"
+
+    @property
+    def decline_reason(self) -> str:
+        """Why the service declined the referral, opened with the referral's own key."""
+        if not self.decline_reason_sealed or self.wrapped_key is None:
+            return ""
+        key = crypto.unwrap_data_key(bytes(self.wrapped_key), self.key_name())
+        sealed = bytes(self.decline_reason_sealed)
+        return str(json.loads(crypto.open_sealed(key, sealed, self.decline_reason_ad())))
 
     @property
     def referred_by(self) -> str:
@@ -276,7 +319,6 @@ class Consent(CaseRecord):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    detail = models.CharField(max_length=100, blank=True, help_text="e.g. the channel")
     how = models.CharField(max_length=10, choices=How.choices)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
@@ -289,6 +331,11 @@ class Consent(CaseRecord):
     def __str__(self) -> str:
         return self.get_purpose_display()
 
+    @property
+    def detail(self) -> str:
+        """The organisation or the channel it names, e.g. a phone number: sealed."""
+        return str(self.opened().get("detail", ""))
+
 
 class LawfulBasis(CaseRecord):
     """An audited decision to act without consent, with the basis written down (sealed)."""
@@ -297,10 +344,14 @@ class LawfulBasis(CaseRecord):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    detail = models.CharField(max_length=100, blank=True, help_text="e.g. the organisation")
 
     def __str__(self) -> str:
         return f"Lawful basis for {self.get_purpose_display().lower()}"
+
+    @property
+    def detail(self) -> str:
+        """The organisation it applies to, when it names one: sealed with the basis."""
+        return str(self.opened().get("detail", ""))
 
 
 class ContactNote(CaseRecord):

@@ -82,10 +82,15 @@ def case_status_set(
     if relationship:
         case.relationship = relationship
     if status == CaseStatus.CLOSED and previous != CaseStatus.CLOSED:
-        case.closed_at, case.closure_reason = timezone.now(), closure_reason
+        case.closed_at = timezone.now()
+        case.closure_reason_sealed = (
+            seal_for(case, closure_reason, case.closure_reason_ad()) if closure_reason else None
+        )
     elif status != CaseStatus.CLOSED and previous == CaseStatus.CLOSED:
-        case.closed_at, case.closure_reason = None, ""  # reopened
-    case.save(update_fields=["status", "domestic", "relationship", "closed_at", "closure_reason"])
+        case.closed_at, case.closure_reason_sealed = None, None  # reopened
+    case.save(
+        update_fields=["status", "domestic", "relationship", "closed_at", "closure_reason_sealed"]
+    )
     audit_record(
         action=Action.CASE_UPDATED,
         actor=actor,
@@ -131,9 +136,10 @@ def consent_record(
     detail: str = "",
     request: HttpRequest | None = None,
 ) -> Consent:
-    consent = Consent.objects.create(
-        case=case, created_by=actor, purpose=purpose, how=how, detail=detail.strip()
-    )
+    consent = Consent(case=case, created_by=actor, purpose=purpose, how=how)
+    if detail.strip():  # the organisation or the channel, e.g. a phone number: sealed
+        consent.sealed = seal_for(case, {"detail": detail.strip()}, consent.associated())
+    consent.save()
     audit_record(
         action=Action.CONSENT_RECORDED,
         actor=actor,
@@ -173,8 +179,8 @@ def lawful_basis_record(
     request: HttpRequest | None = None,
 ) -> LawfulBasis:
     """The audited override: acting without consent, with the reason written down."""
-    record = LawfulBasis(case=case, created_by=actor, purpose=purpose, detail=detail.strip())
-    record.sealed = seal_for(case, {"basis": basis}, record.associated())
+    record = LawfulBasis(case=case, created_by=actor, purpose=purpose)
+    record.sealed = seal_for(case, {"basis": basis, "detail": detail.strip()}, record.associated())
     record.save()
     audit_record(
         action=Action.LAWFUL_BASIS_RECORDED,
@@ -234,7 +240,7 @@ def case_erase(*, case: Case, actor: User, request: HttpRequest | None = None) -
     """Destroy the case's key: every sealed field and file becomes unreadable for good."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     case.wrapped_key = None
-    case.label_sealed = None
+    case.label_sealed = case.closure_reason_sealed = None
     case.erased_at = timezone.now()
-    case.save(update_fields=["wrapped_key", "label_sealed", "erased_at"])
+    case.save(update_fields=["wrapped_key", "label_sealed", "closure_reason_sealed", "erased_at"])
     audit_record(action=Action.CASE_ERASED, actor=actor, subject=case, request=request)

@@ -22,9 +22,10 @@ from daybook.cases.models import (
     Referral,
     Task,
 )
-from daybook.cases.sealing import open_standalone, seal_for, seal_standalone
+from daybook.cases.sealing import open_standalone, seal_for, seal_json, seal_standalone
 from daybook.cases.services import case_details_save, case_open, json_value
 from daybook.casework.sections import Section
+from daybook.crypto import unwrap_data_key
 from daybook.incidents.services import announce_change
 from daybook.insights.services import identifiers_index
 
@@ -220,8 +221,10 @@ def referral_decline(
 ) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _decide(referral, actor, Referral.Status.DECLINED)
-    referral.decline_reason = reason
-    referral.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
+    if reason:  # sealed with the referral's own key, like what the referral says
+        key = unwrap_data_key(bytes(referral.wrapped_key or b""), referral.key_name())
+        referral.decline_reason_sealed = seal_json(key, reason, referral.decline_reason_ad())
+    referral.save(update_fields=["status", "decided_at", "decided_by", "decline_reason_sealed"])
     audit_record(
         action=Action.REFERRAL_DECLINED,
         actor=actor,

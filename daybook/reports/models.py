@@ -26,7 +26,9 @@ class Report(models.Model):
     share = models.ForeignKey(
         "sharing.Share", null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
     )
-    options = models.JSONField(default=dict, blank=True)
+    # What the requester wrote for it (a pseudonym, a VPS's answers, an SPO's necessity):
+    # sealed with the case's key, so erasing the case erases it too.
+    options_sealed = models.BinaryField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
@@ -45,6 +47,9 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def options_ad(self) -> str:
+        return f"report:{self.uid}:options"
 
     @property
     def filename(self) -> str:

@@ -17,6 +17,7 @@ from daybook.accounts.models import User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case
+from daybook.cases.sealing import open_for, seal_for
 from daybook.incidents import keys
 from daybook.reports import bundle, chronology, packs, pdf
 from daybook.reports.models import Report
@@ -46,15 +47,17 @@ def report_request(
         raise ValueError("Choose a kind of report and a profile from the list.")
     if kind == Report.Kind.VPS:
         profile = chronology.DISCLOSABLE  # a VPS is disclosed to the defence
-    report = Report.objects.create(
+    report = Report(
         case=case,
         kind=kind,
         profile=profile,
         share=share,
         requested_by=actor,
-        options=options or {},
         expires_at=timezone.now() + dt.timedelta(hours=settings.DAYBOOK_REPORT_HOURS),
     )
+    if options:  # the requester's own words: sealed with the case's key
+        report.options_sealed = seal_for(case, options, report.options_ad())
+    report.save()
     audit_record(
         action=Action.REPORT_REQUESTED,
         actor=actor,
@@ -147,20 +150,27 @@ def _store(report: Report, data: bytes) -> None:
     report.status, report.progress, report.storage_name = Report.Status.DONE, 100, name
 
 
+def report_options(report: Report) -> dict[str, Any]:
+    """What the requester wrote for the report, opened with the case's key."""
+    opened = open_for(report.case, report.options_sealed, report.options_ad(), {})
+    return opened if isinstance(opened, dict) else {}
+
+
 def _render(report: Report) -> bytes:
     entry_ids = shared_entry_ids(report.share) if report.share else None
+    options = report_options(report)
     built = chronology.build(
         report.case,
         profile=report.profile,
         produced_by=report.requested_by,
-        pseudonym=report.options.get("pseudonym", ""),
+        pseudonym=options.get("pseudonym", ""),
         entry_ids=entry_ids,
     )
     _set_progress(report, 20)
     if report.kind == Report.Kind.SPO:
-        return packs.spo_pdf(built, report.options)
+        return packs.spo_pdf(built, options)
     if report.kind == Report.Kind.VPS:
-        return packs.vps_pdf(built, report.options)
+        return packs.vps_pdf(built, options)
     document = pdf.chronology_pdf(built)
     _set_progress(report, 50)
     if report.kind == Report.Kind.CHRONOLOGY:
