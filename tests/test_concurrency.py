@@ -8,9 +8,11 @@ from django.db import connection, connections
 
 from daybook.incidents import content as entry_content
 from daybook.incidents import services
+from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import ChainRecord, Entry
 from daybook.incidents.verify import verify_case
 from tests.conftest import Personas, entry_values
+from tests.test_evidence import PNG
 
 WRITERS = 8
 EACH = 5
@@ -153,3 +155,73 @@ def test_concurrent_amendments_and_withdrawals_of_one_entry_are_serialised(
     result = verify_case(case)
     assert result.ok, result.problem
     assert result.records == len(records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_withdrawals_of_one_file_record_one_and_add_none_to_a_withdrawn_entry(
+    personas: Personas, case
+) -> None:
+    """Eight connections withdraw the same evidence file at once while another adds a file to
+    an entry being withdrawn: one withdrawal of the file is recorded, and a file is added only
+    while its entry is still in the log."""
+    entry = services.entry_record(
+        case=case, author=personas.victim, how="victim", values=entry_values()
+    )
+    other = services.entry_record(
+        case=case, author=personas.victim, how="victim", values=entry_values()
+    )
+    evidence = services.evidence_add(
+        entry=entry, author=personas.victim, how="victim", checked=check_upload("a.png", PNG)
+    )
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(WRITERS + 2)
+
+    def run(action: str) -> None:
+        try:
+            start.wait()
+            try:
+                if action == "withdraw file":
+                    services.evidence_withdraw(
+                        evidence=evidence, author=personas.victim, how="victim", reason="Wrong"
+                    )
+                elif action == "withdraw entry":
+                    services.entry_withdraw(
+                        entry=other, author=personas.victim, how="victim", reason="Duplicate"
+                    )
+                else:
+                    services.evidence_add(
+                        entry=other,
+                        author=personas.victim,
+                        how="victim",
+                        checked=check_upload("b.png", PNG),
+                    )
+            except ValueError:
+                outcomes.append(f"{action}: refused")
+            else:
+                outcomes.append(f"{action}: done")
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    actions = ["withdraw file"] * WRITERS + ["withdraw entry", "add file"]
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert outcomes.count("withdraw file: done") == 1
+    assert outcomes.count("withdraw file: refused") == WRITERS - 1
+    assert "withdraw entry: done" in outcomes
+    kinds = list(
+        ChainRecord.objects.filter(entry=other).order_by("seq").values_list("kind", flat=True)
+    )
+    assert kinds[-1] == ChainRecord.Kind.WITHDRAWAL  # nothing added after the withdrawal
+    added = "add file: done" in outcomes
+    assert kinds.count(ChainRecord.Kind.EVIDENCE) == int(added)
+    assert ChainRecord.objects.filter(kind=ChainRecord.Kind.EVIDENCE_WITHDRAWAL).count() == 1
+    case.refresh_from_db()
+    result = verify_case(case)
+    assert result.ok, result.problem
