@@ -391,12 +391,6 @@ def test_erasing_a_case_leaves_nothing_of_its_reports_or_consents(personas: Pers
     assert leaks(canary, every_stored_value()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known, outside this change: an import keeps the names of the senders chosen as "
-    "the stalker in plain, in ImportJob.options (daybook/imports); once they are sealed, "
-    "this test passes and strict xfail fails, so remove this mark then",
-)
 @pytest.mark.django_db(transaction=True)
 def test_the_senders_chosen_in_an_import_are_not_stored_in_plain(personas: Personas, case) -> None:
     canary = Canaries()

@@ -29,7 +29,10 @@ class ImportJob(models.Model):
     size = models.PositiveBigIntegerField()
     name_sealed = models.BinaryField()
     summary_sealed = models.BinaryField(null=True, blank=True)
+    # How to import (time zone, grouping, a CSV's column names): codes, never a person's words.
     options = models.JSONField(default=dict, blank=True)
+    # Whose messages are the stalker's: names as the export wrote them, sealed with the case key.
+    stalkers_sealed = models.BinaryField(null=True, blank=True)
     added = models.PositiveIntegerField(default=0)
     already_there = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)

@@ -201,9 +201,13 @@ def import_configure(
     actor: User,
     request: HttpRequest | None = None,
 ) -> ImportJob:
-    """Record the person's choices and queue the import."""
-    job.options, job.status = {**job.options, **options}, ImportJob.Status.QUEUED
-    job.save(update_fields=["options", "status"])
+    """Record the person's choices and queue the import. The names chosen as the stalker's
+    are sealed; the other choices are codes."""
+    choices = dict(options)
+    stalkers = list(choices.pop("stalkers", []))
+    job.stalkers_sealed = seal_json(case_key(job.case), stalkers, _stalkers_ad(job))
+    job.options, job.status = {**job.options, **choices}, ImportJob.Status.QUEUED
+    job.save(update_fields=["options", "stalkers_sealed", "status"])
     audit_record(
         action=Action.IMPORT_QUEUED,
         actor=actor,
@@ -225,9 +229,7 @@ def _mapping(job: ImportJob) -> parsers.CsvMapping | None:
 
 
 @transaction.atomic
-def import_cancel(
-    *, job: ImportJob, actor: User, request: HttpRequest | None = None
-) -> None:
+def import_cancel(*, job: ImportJob, actor: User, request: HttpRequest | None = None) -> None:
     """Ask a queued or running import to stop. The import sees the request through storage
     (its own transaction keeps the database from telling it) and then rolls back; its
     status changes then, audited as IMPORT_CANCELLED. Nothing to cancel: nothing written."""
@@ -365,11 +367,22 @@ def _finish(
     audit_record(action=action, actor=job.created_by, subject=job, extra=extra)
 
 
-def _wanted(record: Record, options: dict[str, Any]) -> bool | None:
+def _stalkers_ad(job: ImportJob) -> str:
+    return f"import:{job.uid}:stalkers"
+
+
+def job_stalkers(job: ImportJob) -> set[str]:
+    """The senders the person said are the stalker."""
+    if job.stalkers_sealed is None:
+        return set()
+    return set(open_json(case_key(job.case), job.stalkers_sealed, _stalkers_ad(job)))
+
+
+def _wanted(record: Record, options: dict[str, Any], stalkers: set[str]) -> bool | None:
     """True for the stalker's records, False for others kept as context, None to skip."""
     if record.kind == "system":
         return None
-    if record.sender in options.get("stalkers", []):
+    if record.sender in stalkers:
         return True
     return False if options.get("keep_context") else None
 
@@ -399,10 +412,11 @@ def _import_records(
     existing = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
     members = _attachment_bytes(data, result) if result.members else ArchiveFiles({})
     dedupe_key = _dedupe_keys(case, result.format)
+    stalkers = job_stalkers(job)
     chosen = [
         ((dedupe_key(record), record), wanted)
         for record in result.records
-        if (wanted := _wanted(record, job.options)) is not None
+        if (wanted := _wanted(record, job.options, stalkers)) is not None
     ]
     total, done, added, already, file_kept = len(chosen), 0, 0, 0, False
     for keyed, from_stalker in _units(job, chosen, zone):
