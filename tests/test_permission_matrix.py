@@ -211,7 +211,8 @@ TABLE: dict[str, Row] = {
         sudo=("POST",),
     ),
     # Drafts: only ever their writer's
-    "drafts:list": Row(get=signed_in(200), post=GET_ONLY),
+    # Commissioners and administrators write nothing that could be a draft.
+    "drafts:list": Row(get=signed_in(200, commissioner=403, administrator=403), post=GET_ONLY),
     "drafts:detail": Row(get=signed_in(404, owner=200), post=GET_ONLY),
     "drafts:discard": Row(get=POST_ONLY, post=signed_in(404, owner=Redirect("drafts:list"))),
     # A draft of an entry: only someone who may write the entry keeps one.
@@ -221,7 +222,20 @@ TABLE: dict[str, Row] = {
         get=everyone(405, no_mfa=MFA), post=everyone(204, no_mfa=MFA), data=_keep_on_exit
     ),
     # The log
-    "incidents:log_list": Row(get=signed_in(200, owner=Redirect("incidents:log")), post=GET_ONLY),
+    # A victim's own logs, or the cases a service's staff hold; nobody else has a list of logs.
+    "incidents:log_list": Row(
+        get=signed_in(
+            403,
+            owner=Redirect("incidents:log"),
+            other_victim=200,
+            advocate=200,
+            unallocated=200,
+            other_advocate=200,
+            manager=200,
+            other_manager=200,
+        ),
+        post=GET_ONLY,
+    ),
     "incidents:log_start": Row(
         get=POST_ONLY,
         post=signed_in(

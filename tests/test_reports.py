@@ -334,9 +334,7 @@ def test_police_see_only_what_is_shared_and_lose_it_on_revocation(
     owner.post(reverse("sharing:revoke", args=[full_log.pk, share.pk]))
     assert police.get(reverse("police:shared_log", args=[share.pk])).status_code == 404
     assert (
-        police.get(
-            reverse("police:shared_report_download", args=[share.pk, report.pk])
-        ).status_code
+        police.get(reverse("police:shared_report_download", args=[share.pk, report.pk])).status_code
         == 404
     )
     other_force = personas.police_force.__class__.objects.create(

@@ -11,10 +11,9 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
             ("Sign in", reverse("account_login")),
         ]
     items = [("Home", reverse("home"))]
-    if user.has_perm("incidents.keep_own_log"):
-        items.append(("My log", reverse("incidents:log_list")))
-    if user.has_perm("casework.open_case"):
-        items.append(("Cases", reverse("incidents:log_list")))
+    if user.has_perm("incidents.list_logs"):
+        name = "My log" if user.has_perm("incidents.keep_own_log") else "Cases"
+        items.append((name, reverse("incidents:log_list")))
     if user.has_perm("police.view_shared_logs"):
         items.append(("Shared logs", reverse("police:shared_list")))
     # A victim follows their own request for support from their home page instead.

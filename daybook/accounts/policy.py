@@ -122,6 +122,8 @@ rules.add_perm("casework.view_consultations", is_service_staff | is_professional
 rules.add_perm("casework.record_consultation", is_service_staff)
 rules.add_perm("casework.request_consultation", is_professional_referrer)
 rules.add_perm("incidents.keep_own_log", is_victim)
+# The list of logs: a victim's own, or the cases a service's staff hold.
+rules.add_perm("incidents.list_logs", is_victim | is_service_staff)
 rules.add_perm("insights.view_statistics", is_service_manager | is_commissioner)
 rules.add_perm("insights.compare_services", is_commissioner)
 rules.add_perm("insights.see_escalations", holds_case)

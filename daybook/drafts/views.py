@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +23,8 @@ TOO_LONG = (
 
 @require_http_methods(["GET", "HEAD"])
 def draft_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("drafts.keep_drafts"):
+        raise PermissionDenied
     return render(
         request,
         "drafts/list.html",

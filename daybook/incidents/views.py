@@ -51,6 +51,8 @@ def recorded_how(request: AuthenticatedHttpRequest, form: EntryForm | None = Non
 
 @require_http_methods(["GET", "HEAD"])
 def log_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.has_perm("incidents.list_logs"):
+        raise PermissionDenied
     cases = list(cases_visible_to(request.user).select_related("owner", "service"))
     if is_victim(request.user) and len(cases) == 1:
         return redirect("incidents:log", case_id=cases[0].pk)
