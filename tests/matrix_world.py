@@ -192,8 +192,6 @@ def build_world(personas: Personas, case: Case) -> World:
         "police_force_id": personas.police_force.pk,
         "user_id": unallocated.pk,
         "token": token,
-        # The referrer may withdraw their own referral; the holding service's manager may too.
-        "decision": "withdraw",
     }
     # The same name means a different object in two places: an entry draft in the log, a
     # saved form on the Drafts page; a report of the case, or one the police made from a share.

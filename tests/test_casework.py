@@ -83,7 +83,7 @@ def test_a_public_self_referral_is_triaged_accepted_and_allocated(
 
     manager = client_for(personas.manager)
     assert "self-referral (public form)" in manager.get(reverse("home")).content.decode()
-    response = manager.post(reverse("cases:referral_decide", args=[referral.pk, "accept"]))
+    response = manager.post(reverse("cases:referral_accept", args=[referral.pk]))
     case = Referral.objects.get().case
     assert response["Location"] == reverse("cases:allocate", args=[case.pk])
     assert case.service == personas.service and case.status == CaseStatus.REFERRED
@@ -186,25 +186,18 @@ def test_declining_needs_a_reason_and_decisions_happen_once(personas: Personas) 
         service=personas.service, source="self_public", details={"name": "A"}
     )
     manager = client_for(personas.manager)
-    manager.post(reverse("cases:referral_decide", args=[referral.pk, "decline"]), {"reason": ""})
+    manager.post(reverse("cases:referral_decline", args=[referral.pk]), {"reason": ""})
     assert Referral.objects.get().status == "pending"
-    manager.post(
-        reverse("cases:referral_decide", args=[referral.pk, "decline"]), {"reason": "Duplicate"}
-    )
+    manager.post(reverse("cases:referral_decline", args=[referral.pk]), {"reason": "Duplicate"})
     assert Referral.objects.get().status == "declined"
-    response = manager.post(
-        reverse("cases:referral_decide", args=[referral.pk, "accept"]), follow=True
-    )
+    response = manager.post(reverse("cases:referral_accept", args=[referral.pk]), follow=True)
     assert "already been decided" in response.content.decode()
     assert Referral.objects.get().status == "declined"
     advocate = client_for(personas.advocate)
     other = casework_services.referral_make(
         service=personas.service, source="self_public", details={"name": "B"}
     )
-    assert (
-        advocate.post(reverse("cases:referral_decide", args=[other.pk, "accept"])).status_code
-        == 403
-    )
+    assert advocate.post(reverse("cases:referral_accept", args=[other.pk])).status_code == 403
 
 
 def test_safe_contact_is_shown_before_every_contact_action(

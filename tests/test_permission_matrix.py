@@ -362,8 +362,22 @@ TABLE: dict[str, Row] = {
         post=GET_ONLY,
     ),
     "cases:referral_sent": Row(get=signed_in(404, partner=200), post=GET_ONLY),
+    # Deciding: the service's manager; its advocates and the referrer see it but may not.
+    "cases:referral_accept": Row(
+        get=POST_ONLY,
+        post=signed_in(
+            404, advocate=403, unallocated=403, manager=Redirect("cases:allocate"), partner=403
+        ),
+    ),
+    # An empty reason is sent back to the referral with a message.
+    "cases:referral_decline": Row(
+        get=POST_ONLY,
+        post=signed_in(
+            404, advocate=403, unallocated=403, manager=Redirect("cases:referral"), partner=403
+        ),
+    ),
     # Withdrawing: the referrer or the service's manager; its advocates see it but may not.
-    "cases:referral_decide": Row(
+    "cases:referral_withdraw": Row(
         get=POST_ONLY,
         post=signed_in(
             404,

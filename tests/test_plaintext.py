@@ -283,7 +283,7 @@ def _referral_writes(personas: Personas, canary: Canaries) -> None:
     manager = client_for(personas.manager)
     declined = Referral.objects.get(source=Referral.Source.PARTNER)
     reason = {"reason": canary("decline reason", 300)}
-    posted(manager, reverse("cases:referral_decide", args=[declined.pk, "decline"]), reason)
+    posted(manager, reverse("cases:referral_decline", args=[declined.pk]), reason)
     asked = Consultation.objects.get(requested_by=personas.partner)
     advice = answers(casework_forms.AdviceForm(), canary, "advice")
     posted(manager, reverse("cases:consultation_advise", args=[asked.pk]), advice)

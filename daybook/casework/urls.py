@@ -45,8 +45,10 @@ urlpatterns = [
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
     path("referrals/<int:referral_id>/sent/", views.referral_sent, name="referral_sent"),
+    path("referrals/<int:referral_id>/accept/", views.referral_accept, name="referral_accept"),
+    path("referrals/<int:referral_id>/decline/", views.referral_decline, name="referral_decline"),
     path(
-        "referrals/<int:referral_id>/<str:decision>/", views.referral_decide, name="referral_decide"
+        "referrals/<int:referral_id>/withdraw/", views.referral_withdraw, name="referral_withdraw"
     ),
     path("consultations/", views.consultations, name="consultations"),
     path(

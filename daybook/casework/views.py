@@ -478,28 +478,47 @@ def referral_detail(request: AuthenticatedHttpRequest, referral_id: int) -> Http
 
 
 @require_POST
-def referral_decide(
-    request: AuthenticatedHttpRequest, referral_id: int, decision: str
-) -> HttpResponse:
+def referral_accept(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
     referral = referral_for(request, referral_id)
-    user = request.user
+    if not request.user.has_perm("casework.decide_referral", referral):
+        raise PermissionDenied
     try:
-        if decision == "withdraw" and user.has_perm("casework.withdraw_referral", referral):
-            services.referral_withdraw(referral=referral, actor=user, request=request)
-        elif decision == "accept" and user.has_perm("casework.decide_referral", referral):
-            case = services.referral_accept(referral=referral, actor=user, request=request)
-            messages.success(request, "Referral accepted. Now allocate an advocate.")
-            return redirect("cases:allocate", case_id=case.pk)
-        elif decision == "decline" and user.has_perm("casework.decide_referral", referral):
-            form = forms.DeclineForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, "Give a reason for declining the referral.")
-                return redirect("cases:referral", referral_id=referral.pk)
-            services.referral_decline(
-                referral=referral, actor=user, reason=form.cleaned_data["reason"], request=request
-            )
-        else:
-            raise PermissionDenied
+        case = services.referral_accept(referral=referral, actor=request.user, request=request)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("cases:referral", referral_id=referral.pk)
+    messages.success(request, "Referral accepted. Now allocate an advocate.")
+    return redirect("cases:allocate", case_id=case.pk)
+
+
+@require_POST
+def referral_decline(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
+    referral = referral_for(request, referral_id)
+    if not request.user.has_perm("casework.decide_referral", referral):
+        raise PermissionDenied
+    form = forms.DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for declining the referral.")
+        return redirect("cases:referral", referral_id=referral.pk)
+    try:
+        services.referral_decline(
+            referral=referral,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except ValueError as error:
+        messages.error(request, str(error))
+    return redirect("cases:referral", referral_id=referral.pk)
+
+
+@require_POST
+def referral_withdraw(request: AuthenticatedHttpRequest, referral_id: int) -> HttpResponse:
+    referral = referral_for(request, referral_id)
+    if not request.user.has_perm("casework.withdraw_referral", referral):
+        raise PermissionDenied
+    try:
+        services.referral_withdraw(referral=referral, actor=request.user, request=request)
     except ValueError as error:
         messages.error(request, str(error))
     return redirect("cases:referral", referral_id=referral.pk)
