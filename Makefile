@@ -7,6 +7,7 @@ INSTALLED := $(VENV)/.installed
 export DAYBOOK_SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 export DAYBOOK_MASTER_KEY_FILE ?= $(CURDIR)/var/master_key
 export DAYBOOK_IDENTIFIER_KEY_FILE ?= $(CURDIR)/var/identifier_key
+export DAYBOOK_SIGNING_KEY_FILE ?= $(CURDIR)/var/signing_key
 
 .PHONY: run test test-db lint format install keys
 

@@ -4,11 +4,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from daybook.casework import views as casework_views
+from daybook.incidents import views as incidents_views
 from daybook.public.views import explain_exit_first
 
 urlpatterns = [
     path("", include("daybook.public.urls")),
     path("home/", casework_views.home, name="home"),
+    # The public keys that checkpoints of logs are signed with (docs/operators.md).
+    path(
+        ".well-known/daybook-signing-keys.json",
+        incidents_views.signing_keys,
+        name="signing_keys",
+    ),
     # Registration shows the Exit this page explanation first, like the self-check.
     path(
         "accounts/signup/",

@@ -1,4 +1,5 @@
-"""Create the local secret key and master encryption key once; never overwrite them.
+"""Create the local secret key, master encryption key, identifier-matching key and signing
+key once; never overwrite them.
 
 Losing the master key makes every encrypted record unreadable, so an existing file is
 always kept. Both files are ignored by git.
@@ -29,6 +30,8 @@ def main(directory: str) -> None:
     write_once(
         folder / "identifier_key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     )
+    # The service signs checkpoints of logs with an Ed25519 key: 32 random bytes are its seed.
+    write_once(folder / "signing_key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 
 
 if __name__ == "__main__":

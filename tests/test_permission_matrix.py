@@ -176,6 +176,9 @@ TABLE: dict[str, Row] = {
         get=signed_in(200), post=signed_in(Redirect("account_email")), sudo=("POST",)
     ),
     "home": Row(get=signed_in(200), post=GET_ONLY),
+    # The public keys checkpoints are signed with: for anyone, signed in or not (staff who
+    # have not set up two-step verification are sent to, as on every page but the public ones)
+    "signing_keys": Row(get=everyone(200, no_mfa=MFA), post=everyone(405, no_mfa=MFA)),
     "accounts:security": Row(get=signed_in(200), post=GET_ONLY),
     "accounts:name": Row(
         get=signed_in(200),

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -22,7 +23,7 @@ from daybook.audit.services import audit_record
 from daybook.cases import services as case_services
 from daybook.cases.access import case_for, cases_visible_to
 from daybook.cases.models import Case
-from daybook.incidents import selectors, services
+from daybook.incidents import selectors, services, signing
 from daybook.incidents.access import entry_for, evidence_for
 from daybook.incidents.evidence import check_upload, max_bytes, preview_jpeg
 from daybook.incidents.export import log_csv_rows
@@ -399,4 +400,15 @@ def log_download(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
     )
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="log-{case.reference}.csv"'
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def signing_keys(request: HttpRequest) -> HttpResponse:
+    """The public keys the service signs checkpoints with: the one in use, then those used
+    before a rotation, so anyone can check a checkpoint without asking the service."""
+    response = JsonResponse([key.as_json() for key in signing.published_keys()], safe=False)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=3600"
     return response

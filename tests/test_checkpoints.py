@@ -1,0 +1,68 @@
+"""Signed checkpoints: the service's signing key, its published public keys, and checkpoints
+of a case's log that show when records have been removed or an older copy restored."""
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.test import Client
+
+from daybook.incidents import signing
+
+
+def _new_key_file(tmp_path, name: str) -> tuple[str, bytes]:
+    seed = Ed25519PrivateKey.generate().private_bytes_raw()
+    path = tmp_path / name
+    path.write_text(base64.urlsafe_b64encode(seed).decode() + "\n", encoding="ascii")
+    public = (
+        Ed25519PrivateKey.from_private_bytes(seed)
+        .public_key()
+        .public_bytes(Encoding.Raw, PublicFormat.Raw)
+    )
+    return str(path), public
+
+
+def test_a_signature_verifies_under_its_key_and_a_changed_statement_does_not() -> None:
+    key_id, signature = signing.sign(b'{"sequence":3}')
+    assert key_id == signing.current_key().key_id
+    assert len(key_id) == 16
+    assert signing.verify(b'{"sequence":3}', signature, key_id)
+    assert not signing.verify(b'{"sequence":2}', signature, key_id)
+
+
+def test_a_key_id_that_names_no_published_key_is_refused() -> None:
+    _, signature = signing.sign(b"statement")
+    with pytest.raises(signing.UnknownKey):
+        signing.verify(b"statement", signature, "0123456789abcdef")
+
+
+def test_after_a_rotation_what_the_old_key_signed_still_verifies(tmp_path, monkeypatch) -> None:
+    old_id, signature = signing.sign(b"statement")
+    old_public = signing.current_key().public_key
+    new_file, _ = _new_key_file(tmp_path, "signing_key")
+    monkeypatch.delenv("DAYBOOK_SIGNING_KEY", raising=False)
+    monkeypatch.setenv("DAYBOOK_SIGNING_KEY_FILE", new_file)
+    assert signing.current_key().key_id != old_id
+    with pytest.raises(signing.UnknownKey):
+        signing.verify(b"statement", signature, old_id)
+    monkeypatch.setenv("DAYBOOK_SIGNING_PREVIOUS_PUBLIC_KEYS", old_public)
+    assert signing.verify(b"statement", signature, old_id)
+
+
+@pytest.mark.django_db
+def test_the_well_known_url_lists_the_current_and_previous_keys(tmp_path, monkeypatch) -> None:
+    _, earlier = _new_key_file(tmp_path, "earlier")
+    monkeypatch.setenv("DAYBOOK_SIGNING_PREVIOUS_PUBLIC_KEYS", base64.b64encode(earlier).decode())
+    response = Client().get("/.well-known/daybook-signing-keys.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    current = signing.current_key()
+    assert response.json() == [
+        {"key_id": current.key_id, "public_key": current.public_key, "algorithm": "Ed25519"},
+        {
+            "key_id": signing.key_id_of(earlier),
+            "public_key": base64.b64encode(earlier).decode(),
+            "algorithm": "Ed25519",
+        },
+    ]
