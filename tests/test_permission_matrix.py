@@ -258,6 +258,8 @@ TABLE: dict[str, Row] = {
     "incidents:log": Row(get=holders(200), post=GET_ONLY),
     "incidents:log_verify": Row(get=POST_ONLY, post=holders(Redirect("incidents:log"))),
     "incidents:log_download": Row(get=holders(200), post=GET_ONLY, sudo=("GET",)),
+    # A signed receipt of the log: for whoever may read it
+    "incidents:log_receipt": Row(get=POST_ONLY, post=holders(200)),
     "incidents:record": Row(get=writers(200), post=writers(200)),
     "incidents:draft": Row(get=writers(200), post=writers(200)),
     "incidents:entry": Row(get=holders(200), post=GET_ONLY),

@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     ENTRY_VIEWED = "entry_viewed", "Entry viewed"
     EVIDENCE_VIEWED = "evidence_viewed", "Evidence file opened"
     LOG_EXPORTED = "log_exported", "Log downloaded"
+    CHECKPOINT_ISSUED = "checkpoint_issued", "Signed checkpoint of the log issued"
     KEYS_ROTATED = "keys_rotated", "Master key rotated"
     CASE_RECORD_VIEWED = "case_record_viewed", "Case record viewed"
     CASE_UPDATED = "case_updated", "Case record updated"

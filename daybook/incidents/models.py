@@ -1,3 +1,4 @@
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -206,3 +207,34 @@ class ChainRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.seq}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement that a case's log had `sequence` records ending in `head` at
+    `issued_at` (daybook/incidents/checkpoints.py). Only ever added, never changed: a copy
+    kept outside the database shows a log that was cut short or restored from an older copy."""
+
+    class Purpose(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        REPORT = "report", "Report"
+        BUNDLE = "bundle", "Evidence bundle"
+        POLICE_VIEW = "police_view", "Police view"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checkpoints")
+    sequence = models.PositiveIntegerField()
+    head = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    signature = models.CharField(max_length=100, help_text="Ed25519, standard base64")
+
+    class Meta:
+        ordering = ["case", "issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Checkpoint at record {self.sequence}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A checkpoint is never changed once issued.")
+        super().save(*args, **kwargs)

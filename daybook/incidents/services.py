@@ -1,6 +1,7 @@
 """Every write to a log. Entries are never edited or deleted: each change is a new record
 appended to the case's hash chain, in the same transaction as its audit event."""
 
+import base64
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,12 +20,19 @@ from daybook.accounts.models import User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case, new_uid
+from daybook.incidents import checkpoints, keys, signing
 from daybook.incidents import content as entry_content
-from daybook.incidents import keys
 from daybook.incidents.behaviours import category_of
 from daybook.incidents.chain import canonical_json, record_hash, record_header
 from daybook.incidents.evidence import CheckedFile
-from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence, RecordedHow
+from daybook.incidents.models import (
+    ChainRecord,
+    Checkpoint,
+    Entry,
+    EntryBehaviour,
+    Evidence,
+    RecordedHow,
+)
 from daybook.incidents.signals import log_changed
 
 
@@ -587,3 +595,59 @@ def evidence_meta(evidence: Evidence, key: bytes | None = None) -> dict[str, Any
         key, evidence.meta_sealed, keys.evidence_meta_ad(evidence.uid)
     )
     return meta
+
+
+# --- Checkpoints -------------------------------------------------------------------
+
+
+def checkpoint_issue(
+    *, case: Case, purpose: str, actor: User | None, request: HttpRequest | None
+) -> Checkpoint:
+    """Sign and keep a checkpoint of the log as it stands: its number of records and head,
+    read under the case's lock so no change slips between them."""
+    if purpose not in Checkpoint.Purpose.values:
+        raise ValueError(f"Not a checkpoint purpose: {purpose}")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
+        issued_at = timezone.now()
+        key_id = signing.current_key().key_id
+        said = checkpoints.statement(
+            case_reference=case.reference,
+            sequence=locked.chain_seq,
+            head=locked.chain_head,
+            issued_at=checkpoints.instant(issued_at),
+            key_id=key_id,
+            purpose=purpose,
+        )
+        signed_by, signature = signing.sign(canonical_json(said))
+        if signed_by != key_id:
+            raise RuntimeError("The signing key changed while a checkpoint was being issued.")
+        checkpoint = Checkpoint.objects.create(
+            case=case,
+            sequence=locked.chain_seq,
+            head=locked.chain_head,
+            issued_at=issued_at,
+            key_id=key_id,
+            purpose=purpose,
+            signature=base64.b64encode(signature).decode("ascii"),
+        )
+        audit_record(
+            action=Action.CHECKPOINT_ISSUED,
+            actor=actor,
+            subject=case,
+            request=request,
+            extra={"checkpoint": checkpoint.pk, "purpose": purpose, "sequence": locked.chain_seq},
+        )
+    return checkpoint
+
+
+def checkpoint_statement(checkpoint: Checkpoint) -> dict[str, Any]:
+    """What a stored checkpoint says, as it was signed."""
+    return checkpoints.statement(
+        case_reference=checkpoint.case.reference,
+        sequence=checkpoint.sequence,
+        head=checkpoint.head,
+        issued_at=checkpoints.instant(checkpoint.issued_at),
+        key_id=checkpoint.key_id,
+        purpose=checkpoint.purpose,
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:case_id>/", views.log, name="log"),
     path("<int:case_id>/verify/", views.log_verify, name="log_verify"),
     path("<int:case_id>/download.csv", views.log_download, name="log_download"),
+    path("<int:case_id>/receipt/", views.log_receipt, name="log_receipt"),
     path("<int:case_id>/record/", views.record, name="record"),
     path("<int:case_id>/drafts/<int:draft_id>/", views.record, name="draft"),
     path("<int:case_id>/entries/<int:entry_id>/", views.entry, name="entry"),

@@ -23,7 +23,7 @@ from daybook.audit.services import audit_record
 from daybook.cases import services as case_services
 from daybook.cases.access import case_for, cases_visible_to
 from daybook.cases.models import Case
-from daybook.incidents import selectors, services, signing
+from daybook.incidents import checkpoints, selectors, services, signing
 from daybook.incidents.access import entry_for, evidence_for
 from daybook.incidents.evidence import check_upload, max_bytes, preview_jpeg
 from daybook.incidents.export import log_csv_rows
@@ -35,7 +35,7 @@ from daybook.incidents.forms import (
     LogFilterForm,
     ReasonForm,
 )
-from daybook.incidents.models import Entry, Evidence, RecordedHow
+from daybook.incidents.models import Checkpoint, Entry, Evidence, RecordedHow
 from daybook.ui.forms import submitted
 
 PAGE_SIZE = 25
@@ -400,6 +400,22 @@ def log_download(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
     )
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="log-{case.reference}.csv"'
+    return response
+
+
+@require_POST
+def log_receipt(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
+    """A signed receipt of the log as it stands, for the person to keep outside Daybook."""
+    case = case_for(request, case_id, reading=None)  # issuing it is recorded as the read
+    checkpoint = services.checkpoint_issue(
+        case=case, purpose=Checkpoint.Purpose.RECEIPT, actor=request.user, request=request
+    )
+    body = checkpoints.receipt(services.checkpoint_statement(checkpoint), checkpoint.signature)
+    response = JsonResponse(body, json_dumps_params={"indent": 2})
+    stamp = checkpoint.issued_at.strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = (
+        f'attachment; filename="receipt-{case.reference}-{stamp}.json"'
+    )
     return response
 
 
