@@ -2,18 +2,25 @@
 of a case's log that show when records have been removed or an older copy restored."""
 
 import base64
+import io
 import json
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from daybook.audit.models import Action, AuditEvent
-from daybook.incidents import services, signing
+from daybook.cases.models import Case
+from daybook.incidents import checkpoints, services, signing
 from daybook.incidents.chain import canonical_json
-from daybook.incidents.models import Checkpoint
+from daybook.incidents.models import ChainRecord, Checkpoint
+from daybook.incidents.verify import verify_case
 from tests.conftest import entry_values
 
 
@@ -139,3 +146,152 @@ def test_a_checkpoint_is_never_changed_once_issued(case, personas) -> None:
     checkpoint.sequence = 7
     with pytest.raises(ValueError):
         checkpoint.save()
+
+
+# --- verify_log against checkpoints -------------------------------------------------------
+
+
+def _verify_log(*args: str) -> tuple[bool, str]:
+    out = io.StringIO()
+    try:
+        call_command("verify_log", *args, stdout=out)
+    except CommandError:
+        return False, out.getvalue()
+    return True, out.getvalue()
+
+
+def _cut_short(case, keep: int) -> None:
+    """What someone with the database could do: delete the last records and their entries,
+    and rewind the case's end of log to match, with raw queries."""
+    last = ChainRecord.objects.get(case=case, seq=keep)
+    doomed = list(ChainRecord.objects.filter(case=case, seq__gt=keep).values_list("entry_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM incidents_chainrecord WHERE case_id = %s AND seq > %s", [case.pk, keep]
+        )
+        for (entry_id,) in doomed:
+            cursor.execute("DELETE FROM incidents_entrybehaviour WHERE entry_id = %s", [entry_id])
+            cursor.execute("DELETE FROM incidents_entry WHERE id = %s", [entry_id])
+        cursor.execute(
+            "UPDATE cases_case SET chain_seq = %s, chain_head = %s WHERE id = %s",
+            [keep, last.hash, case.pk],
+        )
+    case.refresh_from_db()
+
+
+def _receipt_file(tmp_path, case, personas, name: str = "receipt.json"):
+    checkpoint = services.checkpoint_issue(
+        case=case, purpose="receipt", actor=personas.victim, request=None
+    )
+    path = tmp_path / name
+    path.write_text(
+        json.dumps(
+            checkpoints.receipt(services.checkpoint_statement(checkpoint), checkpoint.signature)
+        ),
+        encoding="utf-8",
+    )
+    return checkpoint, str(path)
+
+
+def test_a_log_that_agrees_with_its_checkpoints_verifies(case, personas, tmp_path) -> None:
+    _three_entries(case, personas)
+    _, path = _receipt_file(tmp_path, case, personas)
+    services.entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+    ok, out = _verify_log("--checkpoint", path)
+    assert ok, out
+    assert f"{case.reference}: verified, 4 records" in out
+
+
+def test_a_log_cut_short_is_caught_by_the_checkpoint_stored_for_it(case, personas) -> None:
+    _three_entries(case, personas)
+    services.checkpoint_issue(case=case, purpose="receipt", actor=personas.victim, request=None)
+    assert verify_case(case).ok
+    _cut_short(case, keep=2)
+    assert verify_case(case).ok  # the chain alone cannot tell
+    ok, out = _verify_log()
+    assert not ok
+    assert f"{case.reference}: FAILED — A checkpoint issued at" in out
+    assert "says the log had 3 records, but it now has only 2: records have been removed" in out
+
+
+def test_a_log_rewound_and_written_again_is_caught(case, personas) -> None:
+    _three_entries(case, personas)
+    services.checkpoint_issue(case=case, purpose="report", actor=personas.victim, request=None)
+    _cut_short(case, keep=2)
+    services.entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+    services.entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+    ok, out = _verify_log(case.reference)
+    assert not ok
+    assert "says the log had 3 records ending in" in out
+    assert "but record 3 now has a different hash: the log has been rewritten since" in out
+
+
+def test_a_restored_older_backup_is_caught_with_a_kept_receipt(case, personas, tmp_path) -> None:
+    _three_entries(case, personas)
+    # The backup is taken here; later the log grows and a receipt is kept outside.
+    backup_sequence, backup_head = case.chain_seq, case.chain_head
+    services.entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+    checkpoint, path = _receipt_file(tmp_path, case, personas)
+    # Restoring the backup brings back the log and checkpoints as they were then.
+    Checkpoint.objects.filter(pk=checkpoint.pk).delete()
+    _cut_short(case, keep=backup_sequence)
+    assert case.chain_head == backup_head
+    ok, out = _verify_log()
+    assert ok, out
+    ok, out = _verify_log("--checkpoint", path)
+    assert not ok
+    assert "says the log had 4 records, but it now has only 3" in out
+    assert "restored from a copy older than the checkpoint" in out
+
+
+def test_a_checkpoint_under_an_unknown_key_or_altered_fails(case, personas, tmp_path) -> None:
+    _three_entries(case, personas)
+    _, path = _receipt_file(tmp_path, case, personas)
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data["checkpoint"]["key_id"] = "0123456789abcdef"
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps(data), encoding="utf-8")
+    ok, out = _verify_log("--checkpoint", str(unknown))
+    assert not ok
+    assert "signed with key 0123456789abcdef, which is not one of this service's" in out
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data["checkpoint"]["sequence"] = 2
+    altered = tmp_path / "altered.json"
+    altered.write_text(json.dumps(data), encoding="utf-8")
+    ok, out = _verify_log("--checkpoint", str(altered))
+    assert not ok
+    assert "its signature does not match what it says" in out
+
+
+def test_a_stored_checkpoint_under_a_key_no_longer_published_fails(
+    case, personas, tmp_path, monkeypatch
+) -> None:
+    _three_entries(case, personas)
+    services.checkpoint_issue(case=case, purpose="receipt", actor=personas.victim, request=None)
+    new_file, _ = _new_key_file(tmp_path, "rotated")
+    old_public = signing.current_key().public_key
+    monkeypatch.delenv("DAYBOOK_SIGNING_KEY", raising=False)
+    monkeypatch.setenv("DAYBOOK_SIGNING_KEY_FILE", new_file)
+    ok, out = _verify_log()
+    assert not ok and "which is not one of this service's published signing keys" in out
+    monkeypatch.setenv("DAYBOOK_SIGNING_PREVIOUS_PUBLIC_KEYS", old_public)
+    ok, out = _verify_log()
+    assert ok, out
+
+
+def test_a_checkpoint_of_a_log_missing_from_the_database_fails(case, personas, tmp_path) -> None:
+    _three_entries(case, personas)
+    checkpoint, path = _receipt_file(tmp_path, case, personas)
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    reference = data["checkpoint"]["case"]
+    Case.objects.filter(pk=case.pk).delete()
+    ok, out = _verify_log("--checkpoint", path)
+    assert not ok
+    assert f"{reference}: FAILED — a checkpoint of this log was given, but the log is not" in out
+
+
+def test_a_file_that_is_not_a_checkpoint_stops_the_command(tmp_path) -> None:
+    path = tmp_path / "notes.json"
+    path.write_text('{"hello": 1}', encoding="utf-8")
+    with pytest.raises(CommandError, match="is not a checkpoint file"):
+        call_command("verify_log", "--checkpoint", str(path), stdout=io.StringIO())

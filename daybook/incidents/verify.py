@@ -6,9 +6,11 @@ It reads rows without the ORM's per-value conversion: a 10,000-entry log is chec
 small multiple of the bare cost of decrypting and hashing its records.
 """
 
+import base64
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -18,10 +20,10 @@ from django.db.models import QuerySet
 
 from daybook import crypto
 from daybook.cases.models import GENESIS, Case
+from daybook.incidents import checkpoints, keys
 from daybook.incidents import content as entry_content
-from daybook.incidents import keys
 from daybook.incidents.chain import record_hash, record_header
-from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+from daybook.incidents.models import ChainRecord, Checkpoint, Entry, EntryBehaviour, Evidence
 
 
 @dataclass
@@ -387,3 +389,42 @@ def _verify_file(item: Evidence, key: bytes, facts: dict[str, Any], seq: int) ->
         ) from None
     if hashlib.sha256(data).hexdigest() != facts["sha256"]:
         raise _Broken(f"The evidence file added in record {seq} has been altered in storage.", seq)
+
+
+def checkpoint_problem(
+    case: Case,
+    result: Verification,
+    given: Sequence[tuple[dict[str, Any], bytes]] = (),
+) -> str | None:
+    """The log, already verified as `result`, against every checkpoint issued for it and any
+    `given` from outside (a receipt someone kept): the first that does not hold, in words."""
+    stored = [
+        (
+            "a checkpoint stored for this log",
+            checkpoint_statement_of(checkpoint, case),
+            base64.b64decode(checkpoint.signature),
+        )
+        for checkpoint in Checkpoint.objects.filter(case=case).order_by("sequence", "pk")
+    ]
+    outside = [("the checkpoint given", statement, signature) for statement, signature in given]
+    wanted = {int(statement["sequence"]) for _, statement, _ in stored + outside}
+    head_at = dict(ChainRecord.objects.filter(case=case, seq__in=wanted).values_list("seq", "hash"))
+    for where, statement, signature in outside + stored:
+        bad_signature = checkpoints.signature_problem(statement, signature)
+        if bad_signature is not None:
+            return f"{where} cannot be trusted: {bad_signature}."
+        wrong = checkpoints.log_problem(statement, current_sequence=result.records, head_at=head_at)
+        if wrong is not None:
+            return f"{wrong[0].upper()}{wrong[1:]}."
+    return None
+
+
+def checkpoint_statement_of(checkpoint: Checkpoint, case: Case) -> dict[str, Any]:
+    return checkpoints.statement(
+        case_reference=case.reference,
+        sequence=checkpoint.sequence,
+        head=checkpoint.head,
+        issued_at=checkpoints.instant(checkpoint.issued_at),
+        key_id=checkpoint.key_id,
+        purpose=checkpoint.purpose,
+    )

@@ -1,34 +1,66 @@
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from daybook import crypto
 from daybook.cases.models import Case
-from daybook.incidents.verify import verify_case
+from daybook.incidents import checkpoints
+from daybook.incidents.verify import checkpoint_problem, verify_case
 
 
 class Command(BaseCommand):
     help = (
         "Verify the hash chain, entries and evidence files of one case's log, or of every "
-        "case's. Each case gets a line; one that cannot be checked (its key does not open, or "
-        "anything else goes wrong) is reported and the others are still checked. Exits "
-        "non-zero if any failed."
+        "case's, and each log against every signed checkpoint issued for it and any given "
+        "with --checkpoint (a receipt kept outside the database). Each case gets a line; one "
+        "that cannot be checked (its key does not open, or anything else goes wrong) is "
+        "reported and the others are still checked. Exits non-zero if any failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("reference", nargs="?", help="a case reference such as DB-ABCD-EFGH")
         parser.add_argument("--skip-files", action="store_true", help="do not re-hash files")
+        parser.add_argument(
+            "--checkpoint",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="a checkpoint file (a receipt) to check its case's log against; repeatable",
+        )
 
-    def handle(self, *args: Any, reference: str | None, skip_files: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        reference: str | None,
+        skip_files: bool,
+        checkpoint: list[str],
+        **options: Any,
+    ) -> None:
+        given = self.read_checkpoints(checkpoint)
         cases = Case.objects.filter(erased_at__isnull=True).order_by("pk")
         if reference:
             cases = cases.filter(reference=reference)
             if not cases.exists():
                 raise CommandError(f"No case with the reference {reference}.")
+        elif given:
+            cases = cases.filter(reference__in=given)
         checked = failures = 0
+        for missing in sorted(set(given) - set(cases.values_list("reference", flat=True))):
+            if reference and missing != reference:
+                raise CommandError(f"The checkpoint given is of {missing}, not {reference}.")
+            checked += 1
+            failures += 1
+            self.stdout.write(
+                f"{missing}: FAILED — a checkpoint of this log was given, but the log is not in "
+                "this database (or has been erased): the database may have been restored from "
+                "a copy older than the checkpoint."
+            )
         for case in cases.iterator():
             checked += 1
-            problem = self.problem_of(case, check_files=not skip_files)
+            problem = self.problem_of(
+                case, check_files=not skip_files, given=given.get(case.reference, [])
+            )
             if problem is None:
                 continue
             failures += 1
@@ -37,7 +69,31 @@ class Command(BaseCommand):
             raise CommandError(f"{failures} of {checked} log(s) failed verification.")
         self.stdout.write(f"All {checked} log(s) verified.")
 
-    def problem_of(self, case: Case, *, check_files: bool) -> str | None:
+    def read_checkpoints(self, paths: list[str]) -> dict[str, list[tuple[dict[str, Any], bytes]]]:
+        """The checkpoint files given, by the case each is of. One that cannot be read stops
+        the command before anything is checked."""
+        given: dict[str, list[tuple[dict[str, Any], bytes]]] = {}
+        for path in paths:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+                statement, signature = checkpoints.read_receipt(data)
+            except OSError as error:
+                raise CommandError(f"{path} cannot be read: {error.strerror}.") from None
+            except ValueError:
+                raise CommandError(f"{path} is not a checkpoint file: it is not JSON.") from None
+            except checkpoints.BadCheckpoint as error:
+                raise CommandError(f"{path} is not a checkpoint file: {error}.") from None
+            given.setdefault(str(statement["case"]), []).append((statement, signature))
+        return given
+
+    def problem_of(
+        self,
+        case: Case,
+        *,
+        check_files: bool,
+        given: list[tuple[dict[str, Any], bytes]] | None = None,
+    ) -> str | None:
         """Check one case, writing its line if it verified; otherwise what went wrong, in
         words. Nothing that goes wrong in one case stops the others being checked."""
         try:
@@ -54,6 +110,12 @@ class Command(BaseCommand):
             return f"it could not be checked: {type(error).__name__}"
         if not result.ok:
             return str(result.problem)
+        try:
+            against = checkpoint_problem(case, result, given or [])
+        except Exception as error:  # reported for this case; the others are still checked
+            return f"its checkpoints could not be checked: {type(error).__name__}"
+        if against is not None:
+            return against
         self.stdout.write(
             f"{case.reference}: verified, {result.records} records, head {result.head}"
         )
