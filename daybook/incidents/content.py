@@ -38,6 +38,19 @@ FIELDS = (
 SOURCE_FIELD = "source"
 # Left out of anything disclosed to the defence (the disclosable chronology, the VPS).
 PRIVATE_FIELDS = ("private_details",)
+# The rule for those details, in the words every page and document that mentions them uses
+# (tests/test_private_details.py holds these words and the behaviour together).
+PRIVATE_PROMISE = (
+    "Details to keep private reach no one outside the service unless you choose, when you "
+    "share your log with the police, to let the police see them. If you do, they are marked "
+    "for the police as not for disclosure and left out of anything the defence sees."
+)
+# The question the sharing page asks (default no), and how the police see them if yes.
+PRIVATE_SHARE_QUESTION = "Let the police see the details to keep private too?"
+PRIVATE_SHARE_HINT = (
+    "They will be marked as not for disclosure and left out of anything the defence sees."
+)
+PRIVATE_MARK = "Private (not for disclosure)"
 
 _CHOICES = {
     "precision": Entry.Precision.values,

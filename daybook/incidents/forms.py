@@ -119,8 +119,8 @@ class EntryForm(forms.Form):
     private_details = forms.CharField(
         label="Details to keep private (optional)",
         help_text=(
-            "For example a new address, a refuge or a child's school. These are left out of "
-            "anything shared with the police or disclosed to the other side."
+            "For example a new address, a refuge or a child's school. "
+            + entry_content.PRIVATE_PROMISE
         ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

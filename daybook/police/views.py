@@ -1,5 +1,7 @@
 """The pages a police officer sees: logs shared with their force, and reports of them."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.sudo import require_sudo
+from daybook.incidents.content import PRIVATE_FIELDS, PRIVATE_MARK
 from daybook.incidents.selectors import behaviour_labels, with_content
 from daybook.insights.services import alerts_for
 from daybook.reports import chronology
@@ -17,9 +20,28 @@ from daybook.reports.models import Report
 from daybook.reports.views import download_response
 from daybook.sharing import selectors, services
 from daybook.sharing.access import share_for, shares_for_police
+from daybook.sharing.models import Share
 
-SHARED_REPORT_PROFILE = chronology.DISCLOSABLE
 POLICE_PAGE_SIZE = 50
+# The profile of reports from a share made without the details to keep private.
+SHARED_REPORT_PROFILE = chronology.DISCLOSABLE
+
+
+def shared_report_profile(share: Share, *, disclosable: bool = False) -> str:
+    """Reports the police produce from a share: with the details to keep private, marked as
+    not for disclosure, only if the person chose that for this share (and the officer did not
+    ask for the disclosable version); otherwise disclosable, the details withheld."""
+    if share.include_private and not disclosable:
+        return chronology.POLICE
+    return SHARED_REPORT_PROFILE
+
+
+def shared_content(share: Share, content: dict[str, Any]) -> dict[str, Any]:
+    """An entry as the police see it through the share: without the details to keep private
+    unless the person chose to include them."""
+    if share.include_private:
+        return content
+    return {key: value for key, value in content.items() if key not in PRIVATE_FIELDS}
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -46,7 +68,9 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
             case=share.case,
             actor=request.user,
             kind=kind,
-            profile=SHARED_REPORT_PROFILE,
+            profile=shared_report_profile(
+                share, disclosable=request.POST.get("version") == chronology.DISCLOSABLE
+            ),
             share=share,
             request=request,
         )
@@ -54,7 +78,7 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
     entries = services.shared_entries(share)
     page = Paginator(entries, POLICE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
-        (entry, content, behaviour_labels(content.get("behaviours", [])))
+        (entry, shared_content(share, content), behaviour_labels(content.get("behaviours", [])))
         for entry, content in with_content(list(page.object_list), share.case)
     ]
     return render(
@@ -66,6 +90,7 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
             "summary": selectors.scope_summary(entries),
             "rows": rows,
             "reports": share.reports.filter(requested_by=request.user)[:20],
+            "private_mark": PRIVATE_MARK,
         },
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from daybook import crypto
 from daybook.incidents import keys
 from daybook.incidents.chain import document_bytes, record_header
-from daybook.incidents.content import PRIVATE_FIELDS
+from daybook.incidents.content import PRIVATE_FIELDS, PRIVATE_MARK
 from daybook.incidents.models import ChainRecord
 from daybook.incidents.services import evidence_bytes, iso_instant
 from daybook.reports.chronology import DISCLOSABLE, Chronology
@@ -84,7 +84,10 @@ def build_bundle(
         }
         files.append((f"exhibits/{exhibit.filename}", data, meta))
         progress(int(80 * number / max(len(chronology.exhibits), 1)))
-    files.append(("chain.jsonl", ("\n".join(chain_lines(chronology, key)) + "\n").encode(), {}))
+    lines = chain_lines(chronology, key)
+    withheld = sum(1 for line in lines if '"withheld": true' in line)
+    files.append(("chain.jsonl", ("\n".join(lines) + "\n").encode(), {}))
+    files.append(("README.txt", readme(chronology, withheld).encode("utf-8"), {}))
     files.append(("verify.py", VERIFIER.read_bytes(), {}))
     entries = [
         {"path": path, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), **meta}
@@ -99,6 +102,10 @@ def build_bundle(
         "produced_by": chronology.produced_by,
         "chain": "chain.jsonl",
         "chain_head": chronology.case.chain_head,
+        "private_details": (
+            "withheld" if chronology.profile == DISCLOSABLE else "included, not for disclosure"
+        ),
+        "withheld_chain_records": withheld,
         "files": entries,
     }
     buffer = io.BytesIO()
@@ -108,6 +115,38 @@ def build_bundle(
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     progress(100)
     return buffer.getvalue()
+
+
+def readme(chronology: Chronology, withheld: int) -> str:
+    """What the bundle holds of the details the person keeps private, and what that means for
+    checking the chain: said plainly, never left for the reader to discover."""
+    if chronology.profile == DISCLOSABLE:
+        private = (
+            'This is the disclosable version. What the person wrote under "Details to keep '
+            'private" is left out of every file in it: the chronology marks where something '
+            "was withheld."
+        )
+    else:
+        private = (
+            'This version includes what the person wrote under "Details to keep private", '
+            f'marked "{PRIVATE_MARK}" in the chronology and held in chain.jsonl under '
+            '"private_details". They are not for disclosure: leave them out of anything the '
+            "defence sees, and use the disclosable version for that."
+        )
+    chain = (
+        f'{withheld} of the records in chain.jsonl are withheld ("withheld": true): they '
+        "hold details left out of this bundle, or are about entries outside it, so only their "
+        "place in the chain, the hash before them and their own hash are given. Their hashes "
+        "cannot be recomputed from this bundle; verify.py checks that every other record "
+        "matches its hash and that the chain runs unbroken through all of them to the head."
+        if withheld
+        else "Every record in chain.jsonl is given in full, so verify.py recomputes each hash."
+    )
+    return (
+        f"Daybook evidence bundle for {chronology.case.reference}\n\n{private}\n\n{chain}\n\n"
+        "To check the bundle: python3 verify.py bundle.zip (or run verify.py in the unzipped "
+        "folder). manifest.json lists every file with its SHA-256.\n"
+    )
 
 
 def _entry(path: str, data: bytes) -> dict:

@@ -156,12 +156,21 @@ def report_options(report: Report) -> dict[str, Any]:
     return opened if isinstance(opened, dict) else {}
 
 
+def _profile(report: Report) -> str:
+    """A report produced from a share holds the details to keep private only if the person
+    chose, for that share, to let the police see them; otherwise it is built disclosable
+    whatever profile was asked for."""
+    if report.share is not None and not report.share.include_private:
+        return chronology.DISCLOSABLE
+    return report.profile
+
+
 def _render(report: Report) -> bytes:
     entry_ids = shared_entry_ids(report.share) if report.share else None
     options = report_options(report)
     built = chronology.build(
         report.case,
-        profile=report.profile,
+        profile=_profile(report),
         produced_by=report.requested_by,
         pseudonym=options.get("pseudonym", ""),
         entry_ids=entry_ids,

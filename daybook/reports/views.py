@@ -13,6 +13,7 @@ from daybook.accounts.models import User
 from daybook.accounts.sudo import require_sudo
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
+from daybook.incidents.content import PRIVATE_MARK, PRIVATE_PROMISE
 from daybook.reports import chronology, services
 from daybook.reports.forms import ReportForm, SpoForm, VpsForm
 from daybook.reports.models import Report
@@ -80,6 +81,8 @@ def reports_home(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
             "can_share": request.user.has_perm("cases.change_case", case),
             # Reports the police produce from a share are theirs, listed on the shared log.
             "reports": case.reports.filter(share__isnull=True)[:20],
+            "private_promise": PRIVATE_PROMISE,
+            "private_mark": PRIVATE_MARK,
         },
     )
 

@@ -5,6 +5,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 
 from daybook.accounts.models import Organisation
+from daybook.incidents.content import PRIVATE_SHARE_HINT, PRIVATE_SHARE_QUESTION
 
 if TYPE_CHECKING:
     from daybook.incidents.models import Entry
@@ -49,6 +50,15 @@ class ShareForm(forms.Form):
     entries: "forms.ModelMultipleChoiceField[Entry]" = forms.ModelMultipleChoiceField(
         label="Entries", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
+    # No unless the person chooses yes: a post without it (a script, an old page) shares none.
+    include_private = forms.ChoiceField(
+        label=PRIVATE_SHARE_QUESTION,
+        help_text=PRIVATE_SHARE_HINT,
+        choices=[("no", "No"), ("yes", "Yes")],
+        initial="no",
+        required=False,
+        widget=forms.RadioSelect,
+    )
     date_from = forms.DateField(required=False, widget=forms.HiddenInput)
     date_to = forms.DateField(required=False, widget=forms.HiddenInput)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -61,6 +71,7 @@ class ShareForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        data["include_private"] = data.get("include_private") == "yes"  # cleaned: a yes or no
         ticked = data.get("entries") or []
         scope = data.get("scope")
         if not scope and not self.scope_required:

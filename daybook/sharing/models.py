@@ -16,6 +16,9 @@ class Share(models.Model):
     entries = models.ManyToManyField("incidents.Entry", blank=True, related_name="+")
     since = models.DateField(null=True, blank=True)
     until = models.DateField(null=True, blank=True)
+    # Whether the police may see what the person wrote under "Details to keep private", marked
+    # as not for disclosure. The person's choice for this share; no unless they choose it.
+    include_private = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

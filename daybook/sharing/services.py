@@ -32,13 +32,16 @@ def share_create(
     entries: list[Entry] | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    include_private: bool = False,
     request: HttpRequest | None = None,
 ) -> Share:
     """Share a log with a police force. The person may share their own log; anyone else needs
     the person's consent to share with the police (or a recorded lawful basis).
 
     With `entries`, exactly those entries are shared (the dates are ignored); without, the
-    whole log, or the part of it from `since` to `until` (each optional)."""
+    whole log, or the part of it from `since` to `until` (each optional). With
+    `include_private` the police also see the details to keep private, marked as not for
+    disclosure; without (the default), nothing the police get from the share holds them."""
     if police.kind != Organisation.Kind.POLICE_FORCE:
         raise ValueError("Logs are shared with police forces.")
     if not may_share(case=case, actor=actor):
@@ -52,6 +55,7 @@ def share_create(
         whole_log=whole_log,
         since=since if whole_log else None,
         until=until if whole_log else None,
+        include_private=include_private,
         created_by=actor,
     )
     if entries:
@@ -62,7 +66,7 @@ def share_create(
         subject=case,
         request=request,
         organisation_id=police.pk,
-        extra={"share": share.pk, "whole": share.whole_log},
+        extra={"share": share.pk, "whole": share.whole_log, "private": include_private},
     )
     return share
 

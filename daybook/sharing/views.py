@@ -22,6 +22,7 @@ from daybook.cases.access import case_for
 from daybook.cases.consent import ConsentRequired
 from daybook.cases.models import Case, Consent
 from daybook.cases.selectors import client_details
+from daybook.incidents.content import PRIVATE_MARK, PRIVATE_PROMISE
 from daybook.incidents.models import Entry
 from daybook.sharing import selectors, services
 from daybook.sharing.forms import CHOSEN, DATES, WHOLE, ChooserFilterForm, ShareForm
@@ -29,8 +30,8 @@ from daybook.sharing.models import Share
 
 SEEN = [Action.SHARED_LOG_VIEWED, Action.REPORT_DOWNLOADED, Action.REPORT_REQUESTED]
 CHOOSER_PAGE_SIZE = 50
-# Reports the police produce from a share leave out what the person wrote under "Details to
-# keep private": the entry form promises those are never shared with the police.
+# What the person wrote under "Details to keep private" reaches the police only through a
+# share made with `include_private` (see PRIVATE_PROMISE in daybook/incidents/content.py).
 
 
 def _shareable(case: Case) -> QuerySet[Entry]:
@@ -75,6 +76,7 @@ def sharing(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
             entries=list(data["entries"]) if data["scope"] == CHOSEN else None,
             since=data["date_from"] if data["scope"] == DATES else None,
             until=data["date_to"] if data["scope"] == DATES else None,
+            include_private=data["include_private"],
             request=request,
         )
     except ConsentRequired as missing:
@@ -85,9 +87,15 @@ def sharing(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
         DATES: f"the entries {_span(share.since, share.until)}",
         CHOSEN: "the entries you chose",
     }[data["scope"]]
+    private = (
+        " They can see the details to keep private, marked as not for disclosure."
+        if share.include_private
+        else " They cannot see the details to keep private."
+    )
     messages.success(
         request,
-        f"You are now sharing {what} with {share.police}. You can stop at any time on this page.",
+        f"You are now sharing {what} with {share.police}.{private} "
+        "You can stop at any time on this page.",
     )
     return redirect("sharing:case", case_id=case.pk)
 
@@ -124,6 +132,9 @@ def check(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
             "chosen": selectors.chooser_rows(chosen, case),
             "name": _name_on_reports(case),
             "is_owner": request.user.pk == case.owner_id,
+            "include_private": data["include_private"],
+            "private_promise": PRIVATE_PROMISE,
+            "private_mark": PRIVATE_MARK,
         },
     )
 
@@ -180,6 +191,7 @@ def _chooser(
             "filters": filters,
             "filtered": bool(since or until),
             "scope_radios": form.scope_radios(labels),
+            "private_promise": PRIVATE_PROMISE,
             "entry_checkboxes": form.entry_checkboxes(
                 selectors.chooser_rows(list(page.object_list), case)
             ),
