@@ -196,6 +196,9 @@ def test_a_share_with_the_choice_shows_them_marked_not_for_disclosure(
     text = pdf_text(reports.report_bytes(disclosable, actor=personas.police))
     assert CANARY not in text and AMENDED not in text
     assert "withheld" in text.lower()
+    listed = page(police, url)
+    assert "Chronology (PDF), with the private details (not for disclosure)," in listed
+    assert "Chronology (PDF), disclosable," in listed
 
 
 def test_a_police_report_from_a_share_without_the_choice_is_built_without_them(
