@@ -186,7 +186,10 @@ def _receipt_file(tmp_path, case, personas, name: str = "receipt.json"):
     path = tmp_path / name
     path.write_text(
         json.dumps(
-            checkpoints.receipt(services.checkpoint_statement(checkpoint), checkpoint.signature)
+            checkpoints.receipt(
+                checkpoints.statement_of(checkpoint, checkpoint.case.reference),
+                checkpoint.signature,
+            )
         ),
         encoding="utf-8",
     )

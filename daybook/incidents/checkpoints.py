@@ -42,6 +42,18 @@ def statement(
     }
 
 
+def statement_of(checkpoint: Any, case_reference: str) -> dict[str, Any]:
+    """What a stored checkpoint says, as it was signed."""
+    return statement(
+        case_reference=case_reference,
+        sequence=checkpoint.sequence,
+        head=checkpoint.head,
+        issued_at=instant(checkpoint.issued_at),
+        key_id=checkpoint.key_id,
+        purpose=checkpoint.purpose,
+    )
+
+
 def receipt(statement_: dict[str, Any], signature: str) -> dict[str, Any]:
     """The file a person keeps: the statement, its signature, and how to check it."""
     return {

@@ -639,15 +639,3 @@ def checkpoint_issue(
             extra={"checkpoint": checkpoint.pk, "purpose": purpose, "sequence": locked.chain_seq},
         )
     return checkpoint
-
-
-def checkpoint_statement(checkpoint: Checkpoint) -> dict[str, Any]:
-    """What a stored checkpoint says, as it was signed."""
-    return checkpoints.statement(
-        case_reference=checkpoint.case.reference,
-        sequence=checkpoint.sequence,
-        head=checkpoint.head,
-        issued_at=checkpoints.instant(checkpoint.issued_at),
-        key_id=checkpoint.key_id,
-        purpose=checkpoint.purpose,
-    )

@@ -401,7 +401,7 @@ def checkpoint_problem(
     stored = [
         (
             "a checkpoint stored for this log",
-            checkpoint_statement_of(checkpoint, case),
+            checkpoints.statement_of(checkpoint, case.reference),
             base64.b64decode(checkpoint.signature),
         )
         for checkpoint in Checkpoint.objects.filter(case=case).order_by("sequence", "pk")
@@ -417,14 +417,3 @@ def checkpoint_problem(
         if wrong is not None:
             return f"{wrong[0].upper()}{wrong[1:]}."
     return None
-
-
-def checkpoint_statement_of(checkpoint: Checkpoint, case: Case) -> dict[str, Any]:
-    return checkpoints.statement(
-        case_reference=case.reference,
-        sequence=checkpoint.sequence,
-        head=checkpoint.head,
-        issued_at=checkpoints.instant(checkpoint.issued_at),
-        key_id=checkpoint.key_id,
-        purpose=checkpoint.purpose,
-    )

@@ -410,7 +410,9 @@ def log_receipt(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
     checkpoint = services.checkpoint_issue(
         case=case, purpose=Checkpoint.Purpose.RECEIPT, actor=request.user, request=request
     )
-    body = checkpoints.receipt(services.checkpoint_statement(checkpoint), checkpoint.signature)
+    body = checkpoints.receipt(
+        checkpoints.statement_of(checkpoint, checkpoint.case.reference), checkpoint.signature
+    )
     response = JsonResponse(body, json_dumps_params={"indent": 2})
     stamp = checkpoint.issued_at.strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = (
