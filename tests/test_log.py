@@ -364,3 +364,25 @@ def test_no_narrative_text_reaches_the_application_logs(
     assert any(record.name == "django.db.backends" for record in caplog.records)
     assert secret not in caplog.text
     assert "Elm Road" not in caplog.text
+
+
+def test_the_next_page_of_a_filtered_log_keeps_its_filters(
+    victim_client: Client, case, personas: Personas, monkeypatch
+) -> None:
+    import re
+
+    from daybook.incidents import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for day in ("2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05"):
+        services.entry_record(
+            case=case, author=personas.victim, how="victim", values=entry_values(occurred_on=day)
+        )
+    url = reverse("incidents:log", args=[case.pk])
+    page = victim_client.get(url, {"order": "oldest", "date_from": "2026-10-02"}).content.decode()
+    links = re.findall(r'href="(\?[^"]*page=2[^"]*)"', page)
+    assert len(links) == 1
+    second = victim_client.get(url + links[0].replace("&amp;", "&")).content.decode()
+    # Four entries from the 2nd, oldest first: without the filters it would be page 2 of 3.
+    assert "Page 2 of 2" in second
+    assert "5 October 2026" in second and "3 October 2026" not in second

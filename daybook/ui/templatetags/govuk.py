@@ -78,3 +78,14 @@ def govuk_field(field: forms.BoundField) -> SafeString:
 @register.simple_tag
 def govuk_error_summary(form: forms.BaseForm) -> SafeString:
     return components.render_error_summary(form)
+
+
+@register.simple_tag(takes_context=True)
+def page_href(context: template.Context, number: int, filters: str = "") -> str:
+    """The address of page `number` of a list: this page's query with its page changed, or,
+    for a form re-shown after a post (whose filters are not in the address), `filters`."""
+    if filters:
+        return f"?{filters}&page={number}"
+    query = context["request"].GET.copy()
+    query["page"] = str(number)
+    return f"?{query.urlencode()}"
