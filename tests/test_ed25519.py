@@ -9,7 +9,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from daybook.reports.ed25519 import _ED_L, _ED_P, _ed_decode_point, ed25519_verify
+from daybook.reports.bundle_verifier import _ED_L, _ED_P, _ed_decode_point, ed25519_verify
 
 # RFC 8032, section 7.1: (secret key, public key, message, signature), all hex.
 RFC8032_VECTORS = {

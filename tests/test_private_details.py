@@ -153,8 +153,8 @@ def test_a_share_without_the_choice_gives_the_police_none_of_them(
         assert AMENDED not in text, name
         assert "First version" not in text, name
     assert "The details the person keeps private are not shared with you." in outputs["shared log"]
-    assert "cannot be recomputed" in outputs["bundle README.txt"]
-    assert '"withheld": true' in outputs["bundle chain.jsonl"]
+    assert "salted SHA-256 commitment" in outputs["bundle README.txt"]
+    assert '"withheld_fields": ["changes.private_details"]' in outputs["bundle chain.jsonl"]
 
 
 def test_a_share_made_with_no_gives_none_either(
@@ -229,4 +229,4 @@ def test_the_disclosable_versions_never_hold_them(private_log, personas: Persona
         raw = archive.read(name)
         text = pdf_text(raw) if name.endswith(".pdf") else raw.decode("utf-8", "replace")
         assert CANARY not in text and AMENDED not in text, name
-    assert "cannot be recomputed" in archive.read("README.txt").decode()
+    assert "salted SHA-256 commitment" in archive.read("README.txt").decode()

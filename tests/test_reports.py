@@ -15,12 +15,20 @@ from pypdf import PdfReader
 from daybook.incidents import services as log
 from daybook.incidents.evidence import check_upload
 from daybook.reports import bundle as bundles
-from daybook.reports.chronology import build
+from daybook.reports.chronology import Chronology, build
+from daybook.reports.services import sign_chronology
 from daybook.reports.pdf import chronology_pdf
 from tests.conftest import Personas, entry_values
 from tests.test_evidence import PNG, jpeg_with_exif
 
 PRIVATE = "New flat is at 4 Elm Road"
+
+
+def signed_build(case, *, profile: str, produced_by, purpose: str = "report") -> Chronology:
+    """A chronology as a report is built: what it says, then the checkpoint it ends at."""
+    chronology = build(case, profile=profile, produced_by=produced_by)
+    sign_chronology(chronology, actor=produced_by, purpose=purpose)
+    return chronology
 
 
 @pytest.fixture
@@ -64,7 +72,7 @@ def pdf_text(data: bytes) -> str:
 
 def test_the_police_chronology_says_what_it_should(full_log, personas: Personas) -> None:
     text = pdf_text(
-        chronology_pdf(build(full_log, profile="police", produced_by=personas.advocate))
+        chronology_pdf(signed_build(full_log, profile="police", produced_by=personas.advocate))
     )
     for expected in (
         "OFFICIAL-SENSITIVE",
@@ -89,7 +97,7 @@ def test_the_disclosable_chronology_withholds_private_details_visibly(
     full_log, personas: Personas
 ) -> None:
     text = pdf_text(
-        chronology_pdf(build(full_log, profile="disclosable", produced_by=personas.advocate))
+        chronology_pdf(signed_build(full_log, profile="disclosable", produced_by=personas.advocate))
     )
     assert "Elm Road" not in text
     assert "Private details withheld" in text
@@ -98,19 +106,26 @@ def test_the_disclosable_chronology_withholds_private_details_visibly(
 
 def test_the_pdf_is_tagged_for_accessibility(full_log, personas: Personas) -> None:
     reader = PdfReader(
-        io.BytesIO(chronology_pdf(build(full_log, profile="police", produced_by=personas.victim)))
+        io.BytesIO(chronology_pdf(signed_build(full_log, profile="police", produced_by=personas.victim)))
     )
     assert "/StructTreeRoot" in reader.trailer["/Root"]
 
 
 def make_bundle(case, user, profile: str = "police") -> bytes:
-    chronology = build(case, profile=profile, produced_by=user)
+    chronology = signed_build(case, profile=profile, produced_by=user, purpose="bundle")
     return bundles.build_bundle(chronology, chronology_pdf(chronology))
 
 
 def verify(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603
-        [sys.executable, str(path / "verify.py" if path.is_dir() else bundles.VERIFIER), str(path)],
+        # -I -S: isolated, without site-packages, so only the standard library can be imported
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            str(path / "verify.py" if path.is_dir() else bundles.VERIFIER),
+            str(path),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -178,7 +193,20 @@ def _rewrite_chain(folder: Path, lines: list[str]) -> None:
 def _tamper_record(folder: Path) -> None:
     lines = _lines(folder)
     record = json.loads(lines[0])
-    record["document"] = record["document"].replace("He stood outside", "He walked past")
+    document = json.loads(record["document"])
+    document["body"]["channel"] = "email"
+    record["document"] = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    lines[0] = json.dumps(record)
+    _rewrite_chain(folder, lines)
+
+
+def _tamper_opened_text(folder: Path) -> None:
+    """Change what an entry says where the bundle opens it: its document (and so its hash)
+    holds only a commitment, so the forger changes the opened value."""
+    lines = _lines(folder)
+    record = json.loads(lines[0])
+    assert record["opened"]["what_happened"]["value"].startswith("He stood outside")
+    record["opened"]["what_happened"]["value"] = "He walked past"
     lines[0] = json.dumps(record)
     _rewrite_chain(folder, lines)
 
@@ -198,6 +226,10 @@ TAMPERING = {
         "ALTERED: chronology.pdf",
     ),
     "a chain record's content": (_tamper_record, "ALTERED: chain record 1 does not match its hash"),
+    "what a chain record says": (
+        _tamper_opened_text,
+        "ALTERED: the what_happened given for chain record 1 is not what the record committed to",
+    ),
     "a removed chain record": (
         lambda f: _rewrite_chain(f, _lines(f)[1:]),
         "chain record 1 is not where it should be",
@@ -228,8 +260,12 @@ def test_the_disclosable_bundle_withholds_private_records_but_stays_verifiable(
 ) -> None:
     data = make_bundle(full_log, personas.advocate, profile="disclosable")
     archive = zipfile.ZipFile(io.BytesIO(data))
-    assert b"Elm Road" not in archive.read("chain.jsonl")
-    assert b'"withheld": true' in archive.read("chain.jsonl")
+    chain = archive.read("chain.jsonl")
+    assert b"Elm Road" not in chain
+    first = json.loads(chain.splitlines()[0])
+    assert "private_details" in first["withheld_fields"]
+    assert "private_details" not in first["opened"]
+    assert first["opened"]["what_happened"]["value"].startswith("He stood outside")
     path = tmp_path / "b.zip"
     path.write_bytes(data)
     assert verify(path).returncode == 0

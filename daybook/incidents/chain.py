@@ -1,17 +1,50 @@
 """The hash chain: canonical JSON and the SHA-256 that links each record to the one before.
 
 A record's hash is the SHA-256 of the canonical JSON of its whole document (sorted keys, no
-spaces, UTF-8): the header below plus its body. The body is sealed exactly as its canonical
-bytes, so verification can rebuild the document without re-encoding it. The same form goes
-into evidence bundles, so anyone can recompute every hash with standard-library Python.
+spaces, UTF-8): the header below plus its body. The same form goes into evidence bundles, so
+anyone can recompute every hash with standard-library Python.
+
+In a version 2 record the document holds no free text: each field that could say something
+personal (what happened, the details to keep private, where an import came from, a file's
+name and photo data, a reason) is replaced by a salted SHA-256 commitment to its value. A
+bundle can then give a record's document, so its hash and links are checked, and open only
+the fields it may disclose (each with its salt); a withheld field stays a commitment that
+reveals nothing, not even its length. The salts come from the case key and the record's
+random id, so they need no storage of their own and go when the key is erased. Version 1
+records (hashed over their whole body) stay as they were written and verify as before.
 """
 
 import hashlib
+import hmac
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
-CHAIN_VERSION = 1
+CHAIN_VERSION = 2
+LEGACY_VERSION = 1
+# The body fields committed to rather than written in a version 2 document; an amendment's
+# changed fields are committed one by one under "changes.<field>".
+COMMITTED_FIELDS = frozenset(
+    {
+        # what an entry says in words (content.TEXT_FIELDS)
+        "place",
+        "what_happened",
+        "description",
+        "witnesses",
+        "feelings",
+        "police_reference",
+        "police_officer",
+        "private_details",
+        # where an imported entry came from (sender, file, archive member)
+        "source",
+        # an evidence file's own name and the date and place in its photo data
+        "name",
+        "exif",
+        # why an entry or file was amended or withdrawn
+        "reason",
+    }
+)
 
 
 _ENCODER = json.JSONEncoder(
@@ -35,11 +68,12 @@ def record_header(
     recorded_at: str,
     recorded_by: int | None,
     recorded_how: str,
+    version: int = CHAIN_VERSION,
 ) -> dict[str, Any]:
     """Everything a record's hash covers besides its body. `rid` is random, so a short text
-    cannot be guessed by hashing candidates."""
+    in a version 1 body cannot be guessed by hashing candidates."""
     return {
-        "v": CHAIN_VERSION,
+        "v": version,
         "case": case_uid,
         "seq": seq,
         "prev": prev,
@@ -101,3 +135,73 @@ def document_bytes(header: dict[str, Any], body: bytes) -> bytes:
 
 def record_hash(header: dict[str, Any], body: bytes) -> str:
     return hashlib.sha256(document_bytes(header, body)).hexdigest()
+
+
+# --- Commitments (version 2) ---------------------------------------------------------
+
+
+def record_secret(key: bytes, rid: str) -> bytes:
+    """The secret a record's salts come from: only the case key's holder can derive it."""
+    return hmac.digest(key, f"daybook-commitments:{rid}".encode(), "sha256")
+
+
+def field_salt(secret: bytes, path: str) -> bytes:
+    """One field's salt. Giving it away (to open that field) reveals no other field's."""
+    return hashlib.sha256(secret + path.encode()).digest()[:16]
+
+
+def commitment(salt: bytes, value: Any) -> str:
+    """What a document holds for a committed field: SHA-256 of the salt and the value's
+    canonical JSON."""
+    return hashlib.sha256(salt + canonical_json(value)).hexdigest()
+
+
+def committed_paths(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Each committed field of a body, as (path, value): "reason", "changes.description"."""
+    for name, value in body.items():
+        if name == "changes" and isinstance(value, dict):
+            for changed, changed_value in value.items():
+                if changed in COMMITTED_FIELDS:
+                    yield f"changes.{changed}", changed_value
+        elif name in COMMITTED_FIELDS:
+            yield name, value
+
+
+def committed_body(body: dict[str, Any], secret: bytes) -> dict[str, Any]:
+    """The body as a version 2 document holds it: committed fields replaced by
+    `{"commitment": <hex>}`, everything else as it is."""
+
+    def committed(path: str, value: Any) -> dict[str, str]:
+        return {"commitment": commitment(field_salt(secret, path), value)}
+
+    document: dict[str, Any] = {}
+    for name, value in body.items():
+        if name == "changes" and isinstance(value, dict):
+            document[name] = {
+                changed: committed(f"changes.{changed}", changed_value)
+                if changed in COMMITTED_FIELDS
+                else changed_value
+                for changed, changed_value in value.items()
+            }
+        elif name in COMMITTED_FIELDS:
+            document[name] = committed(name, value)
+        else:
+            document[name] = value
+    return document
+
+
+def hashed_body(version: int, body_bytes: bytes, secret: bytes) -> bytes:
+    """The canonical bytes of the body as the record's document holds it, given the canonical
+    bytes of the body as sealed."""
+    if version == LEGACY_VERSION:
+        return body_bytes
+    return canonical_json(committed_body(json.loads(body_bytes), secret))
+
+
+def openings(body: dict[str, Any], secret: bytes, paths: set[str]) -> dict[str, Any]:
+    """The salts and values that open the committed fields named in `paths`."""
+    return {
+        path: {"salt": field_salt(secret, path).hex(), "value": value}
+        for path, value in committed_paths(body)
+        if path in paths
+    }

@@ -15,6 +15,7 @@ and its signature is the Ed25519 signature of those bytes under the signing key 
 import base64
 import binascii
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from daybook.incidents import signing
@@ -54,6 +55,48 @@ def statement_of(checkpoint: Any, case_reference: str) -> dict[str, Any]:
     )
 
 
+WELL_KNOWN_PATH = "/.well-known/daybook-signing-keys.json"
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A checkpoint as it is printed on a report or page and put in a bundle."""
+
+    statement: dict[str, Any]
+    signature: str  # standard base64
+    public_key: str  # standard base64 of the raw Ed25519 key that signed it
+
+    @property
+    def key_id(self) -> str:
+        return str(self.statement["key_id"])
+
+    @property
+    def text(self) -> str:
+        """The exact bytes that were signed, as text to print."""
+        return canonical_json(self.statement).decode("utf-8")
+
+    @property
+    def published_at(self) -> str:
+        return WELL_KNOWN_PATH
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "checkpoint": self.statement,
+            "signature": self.signature,
+            "public_key": self.public_key,
+        }
+
+
+def signed(checkpoint: Any, case_reference: str) -> Signed:
+    """A stored checkpoint with its signature and the public key that checks it."""
+    public = {key.key_id: key.public_key for key in signing.published_keys()}
+    return Signed(
+        statement=statement_of(checkpoint, case_reference),
+        signature=checkpoint.signature,
+        public_key=public.get(checkpoint.key_id, ""),
+    )
+
+
 def receipt(statement_: dict[str, Any], signature: str) -> dict[str, Any]:
     """The file a person keeps: the statement, its signature, and how to check it."""
     return {
@@ -64,7 +107,7 @@ def receipt(statement_: dict[str, Any], signature: str) -> dict[str, Any]:
             f"records, the last with the hash {statement_['head']}, at {statement_['issued_at']} "
             "(UTC). The signature is Ed25519 over the canonical JSON of 'checkpoint' (sorted "
             "keys, no spaces, UTF-8), under the key named by key_id, which the service publishes "
-            "at /.well-known/daybook-signing-keys.json. If records were ever removed from the "
+            f"at {WELL_KNOWN_PATH}. If records were ever removed from the "
             "log, or an older copy of it restored, checking the log against this receipt shows it."
         ),
     }

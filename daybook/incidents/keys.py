@@ -28,3 +28,9 @@ def evidence_meta_ad(uid: str) -> str:
 
 def evidence_file_ad(uid: str) -> str:
     return f"evidence:{uid}:file"
+
+
+def evidence_storage_name(case_uid: str, uid: str) -> str:
+    """Where a file's sealed bytes are stored: derived from uids the chain covers, so a row
+    pointed at another file's bytes is caught by verification."""
+    return f"{case_uid}/{uid}"

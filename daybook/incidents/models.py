@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from daybook.cases.models import Case, new_uid
+from daybook.incidents.chain import CHAIN_VERSION
 
 
 class RecordedHow(models.TextChoices):
@@ -189,6 +190,8 @@ class ChainRecord(models.Model):
     entry_uid = models.CharField(max_length=32)
     evidence_uid = models.CharField(max_length=32, null=True, blank=True)
     rid = models.CharField(max_length=32, default=new_uid, editable=False)
+    # How the record is hashed (daybook/incidents/chain.py): 2 commits to its free text.
+    version = models.PositiveSmallIntegerField(default=CHAIN_VERSION)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
     recorded_at = models.DateTimeField()

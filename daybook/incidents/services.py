@@ -23,7 +23,13 @@ from daybook.cases.models import Case, new_uid
 from daybook.incidents import checkpoints, keys, signing
 from daybook.incidents import content as entry_content
 from daybook.incidents.behaviours import category_of
-from daybook.incidents.chain import canonical_json, record_hash, record_header
+from daybook.incidents.chain import (
+    canonical_json,
+    committed_body,
+    record_hash,
+    record_header,
+    record_secret,
+)
 from daybook.incidents.evidence import CheckedFile
 from daybook.incidents.models import (
     ChainRecord,
@@ -80,7 +86,7 @@ def _append(
         recorded_how=how,
     )
     body_bytes = canonical_json(body)
-    digest = record_hash(header, body_bytes)
+    digest = record_hash(header, canonical_json(committed_body(body, record_secret(key, rid))))
     record = ChainRecord.objects.create(
         case=case,
         seq=seq,
@@ -384,8 +390,11 @@ def _sealed_file(case: Case, key: bytes, checked: CheckedFile) -> Iterator[tuple
     """Seal and store a file under a new uid; if what follows fails, the file goes again."""
     uid = new_uid()
     sealed = crypto.seal(key, checked.data, keys.evidence_file_ad(uid))
-    storage_name = default_storage.save(f"{case.uid}/{uid}", ContentFile(sealed))
+    wanted = keys.evidence_storage_name(case.uid, uid)
+    storage_name = default_storage.save(wanted, ContentFile(sealed))
     try:
+        if storage_name != wanted:
+            raise RuntimeError("The file store renamed a new evidence file.")
         yield uid, storage_name
     except BaseException:
         default_storage.delete(storage_name)

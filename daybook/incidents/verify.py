@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -22,7 +22,14 @@ from daybook import crypto
 from daybook.cases.models import GENESIS, Case
 from daybook.incidents import checkpoints, keys
 from daybook.incidents import content as entry_content
-from daybook.incidents.chain import record_hash, record_header
+from daybook.incidents.chain import (
+    LEGACY_VERSION,
+    canonical_json,
+    committed_body,
+    record_hash,
+    record_header,
+    record_secret,
+)
 from daybook.incidents.models import ChainRecord, Checkpoint, Entry, EntryBehaviour, Evidence
 
 
@@ -49,6 +56,19 @@ class _Replayed:
     evidence: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 
 
+class _Record(NamedTuple):
+    """What replaying needs of one verified chain record."""
+
+    seq: int
+    kind: str
+    entry_id: int
+    entry_uid: str
+    evidence_id: int | None
+    evidence_uid: str | None
+    body: dict[str, Any]
+    recorded: tuple[Any, ...]
+
+
 class _Broken(Exception):
     def __init__(self, message: str, seq: int | None = None) -> None:
         super().__init__(message)
@@ -60,9 +80,9 @@ def verify_case(case: Case, *, check_files: bool = True) -> Verification:
     result = Verification(case_reference=case.reference)
     try:
         key = keys.case_key(case)
-        records: list[tuple[Any, ...]] = []
+        records: list[_Record] = []
         _verify_chain(case, key, result, records)
-        replayed = _replay_all(records)
+        replayed = _replay_all(case, records)
         _verify_entries(case, replayed)
         _verify_evidence(case, key, replayed, check_files=check_files)
     except keys.CaseErased:
@@ -110,7 +130,7 @@ def _instant(value: dt.datetime) -> str:
 
 
 def _verify_chain(
-    case: Case, key: bytes, result: Verification, records: list[tuple[Any, ...]] | None
+    case: Case, key: bytes, result: Verification, records: list[_Record] | None
 ) -> None:
     """Check each record in order; keep what replaying needs in `records` when given."""
     open_sealed = crypto.opener(key)
@@ -121,8 +141,10 @@ def _verify_chain(
         .values_list(
             "seq",
             "kind",
+            "version",
             "entry_id",
             "entry_uid",
+            "evidence_id",
             "evidence_uid",
             "rid",
             "prev_hash",
@@ -136,8 +158,10 @@ def _verify_chain(
     for (
         seq,
         kind,
+        version,
         entry_id,
         entry_uid,
+        evidence_id,
         evidence_uid,
         rid,
         prev_hash,
@@ -169,12 +193,27 @@ def _verify_chain(
             recorded_at=_instant(recorded_at),
             recorded_by=recorded_by,
             recorded_how=how,
+            version=version,
         )
-        if record_hash(header, body_bytes) != digest:
+        body = json.loads(body_bytes)
+        if version == LEGACY_VERSION:
+            hashed = body_bytes
+        else:
+            hashed = canonical_json(committed_body(body, record_secret(key, rid)))
+        if record_hash(header, hashed) != digest:
             raise _Broken(f"Record {seq} has been altered: it does not match its hash.", seq)
         if records is not None:
             records.append(
-                (seq, kind, entry_id, evidence_uid, body_bytes, (recorded_at, recorded_by, how))
+                _Record(
+                    seq,
+                    kind,
+                    entry_id,
+                    entry_uid,
+                    evidence_id,
+                    evidence_uid,
+                    body,
+                    (recorded_at, recorded_by, how),
+                )
             )
         prev, expected_seq = digest, expected_seq + 1
         result.records, result.head = seq, digest
@@ -186,28 +225,54 @@ def _verify_chain(
         )
 
 
-def _replay_all(records: list[tuple[Any, ...]]) -> dict[int, _Replayed]:
-    replayed: dict[int, _Replayed] = {}
-    for seq, kind, entry_id, evidence_uid, body_bytes, recorded in records:
-        _replay(replayed, entry_id, kind, evidence_uid, json.loads(body_bytes.decode()), seq)
-        if kind == ChainRecord.Kind.ENTRY:
-            replayed[entry_id].recorded = recorded
+_KIND_WORDS: dict[str, str] = {
+    ChainRecord.Kind.AMENDMENT: "amends",
+    ChainRecord.Kind.WITHDRAWAL: "withdraws",
+    ChainRecord.Kind.EVIDENCE: "adds a file to",
+    ChainRecord.Kind.EVIDENCE_WITHDRAWAL: "withdraws a file of",
+}
+
+
+def _replay_all(case: Case, records: list[_Record]) -> dict[str, _Replayed]:
+    """Each entry's state, replayed by the uids the chain covers. The database's own links
+    (which entry or file row a record points at) are checked against those uids, so a record
+    re-pointed at another entry or file is named rather than followed."""
+    entry_uids = dict(Entry.objects.filter(case=case).values_list("pk", "uid"))
+    evidence_uids = dict(Evidence.objects.filter(entry__case=case).values_list("pk", "uid"))
+    replayed: dict[str, _Replayed] = {}
+    for record in records:
+        state = replayed.get(record.entry_uid)
+        if entry_uids.get(record.entry_id) != record.entry_uid:
+            if record.kind == ChainRecord.Kind.ENTRY or state is None:
+                raise _Broken(
+                    f"Record {record.seq} is linked in the database to an entry it is not about.",
+                    record.seq,
+                )
+            raise _Broken(
+                f"Record {record.seq} {_KIND_WORDS[record.kind]} the entry added in record "
+                f"{state.seq}, but the database has been changed to link it to another entry.",
+                record.seq,
+            )
+        if record.evidence_uid is not None and (
+            record.evidence_id is None
+            or evidence_uids.get(record.evidence_id) != record.evidence_uid
+        ):
+            raise _Broken(
+                f"Record {record.seq} is about one evidence file, but the database has been "
+                "changed to link it to another.",
+                record.seq,
+            )
+        _replay(replayed, record)
     return replayed
 
 
-def _replay(
-    replayed: dict[int, _Replayed],
-    entry_id: int,
-    kind: str,
-    evidence_uid: str | None,
-    body: dict[str, Any],
-    seq: int,
-) -> None:
-    state = replayed.setdefault(entry_id, _Replayed())
+def _replay(replayed: dict[str, _Replayed], record: _Record) -> None:
+    seq, kind, body = record.seq, record.kind, record.body
+    state = replayed.setdefault(record.entry_uid, _Replayed())
     if kind == ChainRecord.Kind.ENTRY:
         if state.content is not None:
             raise _Broken(f"Record {seq} adds an entry that is already in the log.", seq)
-        state.content, state.seq = body, seq
+        state.content, state.seq, state.recorded = body, seq, record.recorded
         return
     if state.content is None:
         raise _Broken(f"Record {seq} refers to an entry that is not in the log.", seq)
@@ -217,13 +282,22 @@ def _replay(
     elif kind == ChainRecord.Kind.WITHDRAWAL:
         state.status = Entry.Status.WITHDRAWN
     elif kind == ChainRecord.Kind.EVIDENCE:
-        state.evidence[evidence_uid] = {**body, "withdrawn": False, "seq": seq}
+        state.evidence[record.evidence_uid] = {
+            **body,
+            "withdrawn": False,
+            "seq": seq,
+            "entry_uid": record.entry_uid,
+            "recorded_at": record.recorded[0],
+        }
     elif kind == ChainRecord.Kind.EVIDENCE_WITHDRAWAL:
-        state.evidence[evidence_uid]["withdrawn"] = True
+        if record.evidence_uid not in state.evidence:
+            raise _Broken(f"Record {seq} withdraws a file that is not on its entry.", seq)
+        state.evidence[record.evidence_uid]["withdrawn"] = True
 
 
 _ENTRY_COLUMNS = (
     "id",
+    "uid",
     "status",
     "amended",
     "draft_sealed",
@@ -274,6 +348,7 @@ def _expected_row(state: _Replayed, content: dict[str, Any]) -> tuple[Any, ...]:
 def _stored_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     (
         _id,
+        _uid,
         status,
         amended,
         draft,
@@ -319,7 +394,7 @@ def _stored_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def _verify_entries(case: Case, replayed: dict[int, _Replayed]) -> None:
+def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> None:
     behaviours: dict[int, set[str]] = {}
     for entry_id, code in EntryBehaviour.objects.filter(entry__case=case).values_list(
         "entry_id", "code"
@@ -332,9 +407,9 @@ def _verify_entries(case: Case, replayed: dict[int, _Replayed]) -> None:
     )
     seen = set()
     for row in rows:
-        entry_id = row[0]
-        seen.add(entry_id)
-        state = replayed.get(entry_id)
+        entry_id, uid = row[0], row[1]
+        seen.add(uid)
+        state = replayed.get(uid)
         if state is None or state.content is None:
             raise _Broken("An entry has been added to the log outside its chain.")
         if _stored_row(row) != _expected_row(state, state.content) or behaviours.get(
@@ -344,30 +419,52 @@ def _verify_entries(case: Case, replayed: dict[int, _Replayed]) -> None:
                 f"The entry added in record {state.seq} has been changed outside the log.",
                 state.seq,
             )
-    missing = sorted(state.seq for entry_id, state in replayed.items() if entry_id not in seen)
+    missing = sorted(state.seq for uid, state in replayed.items() if uid not in seen)
     if missing:
         raise _Broken(f"The entry added in record {missing[0]} has been removed.", missing[0])
 
 
 def _verify_evidence(
-    case: Case, key: bytes, replayed: dict[int, _Replayed], *, check_files: bool
+    case: Case, key: bytes, replayed: dict[str, _Replayed], *, check_files: bool
 ) -> None:
+    """Each file row against the record that added it: its facts, the entry it is on, its
+    name in storage, its upload time (exhibits are numbered in the chain's order, and the
+    page shows that time) and its sealed name and photo data."""
     chained = {uid: facts for state in replayed.values() for uid, facts in state.evidence.items()}
+    entry_uids = dict(Entry.objects.filter(case=case).values_list("pk", "uid"))
     stored: dict[str | None, Evidence] = {
         item.uid: item for item in Evidence.objects.filter(entry__case=case)
     }
+    open_sealed = crypto.opener(key)
     for uid, facts in sorted(chained.items(), key=lambda pair: pair[1]["seq"]):
         item = stored.get(uid)
         seq = facts["seq"]
+        added = f"The evidence file added in record {seq}"
         if item is None:
-            raise _Broken(f"The evidence file added in record {seq} has been removed.", seq)
+            raise _Broken(f"{added} has been removed.", seq)
         if (item.sha256, item.size, item.content_type, item.withdrawn) != (
             facts["sha256"],
             facts["size"],
             facts["type"],
             facts["withdrawn"],
         ):
-            raise _Broken(f"The evidence file added in record {seq} has been changed.", seq)
+            raise _Broken(f"{added} has been changed.", seq)
+        if entry_uids.get(item.entry_id) != facts["entry_uid"]:
+            raise _Broken(f"{added} has been moved to another entry.", seq)
+        if item.storage_name != keys.evidence_storage_name(case.uid, item.uid):
+            raise _Broken(
+                f"{added} has been pointed at another stored file (its name in storage has "
+                "been changed).",
+                seq,
+            )
+        if _aware(item.uploaded_at) != facts["recorded_at"]:
+            raise _Broken(f"{added} has had its upload time changed.", seq)
+        try:
+            meta = json.loads(open_sealed(bytes(item.meta_sealed), keys.evidence_meta_ad(item.uid)))
+        except crypto.DecryptionError:
+            meta = None
+        if meta != {"name": facts["name"], "exif": facts["exif"]}:
+            raise _Broken(f"{added} has had its name or photo details changed.", seq)
         if check_files:
             _verify_file(item, key, facts, seq)
     if set(stored) - set(chained):

@@ -17,7 +17,8 @@ from daybook.cases.models import Case
 from daybook.cases.selectors import client_details
 from daybook.incidents import keys
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
-from daybook.incidents.content import PRIVATE_FIELDS
+from daybook.incidents.checkpoints import Signed
+from daybook.incidents.content import PRIVATE_FIELDS, TEXT_FIELDS
 from daybook.incidents.models import ChainRecord, Entry, Evidence
 from daybook.incidents.services import current_contents, evidence_meta
 from daybook.ui import charts
@@ -34,6 +35,7 @@ class Exhibit:
     evidence: Evidence
     name: str
     entry_id: int
+    record: int  # the chain record that added it
 
     @property
     def filename(self) -> str:
@@ -63,6 +65,8 @@ class Chronology:
     exhibits: list[Exhibit]
     amendments: list[dict[str, Any]]
     summary: dict[str, Any] = field(default_factory=dict)
+    # The signed checkpoint of the log the report ends at (reports.services.sign_chronology).
+    checkpoint: Signed | None = None
     weekly_chart: charts.Chart | None = None
     rhythm_chart: charts.Chart | None = None
 
@@ -83,6 +87,24 @@ def _when(content: dict[str, Any]) -> str:
         rough = " (approx.)" if content.get("precision") == "approximate" else ""
         return f"{day} {content['occurred_time']}{end}{rough}"
     return day
+
+
+def keeps_private(current: dict[str, Any]) -> bool:
+    """Whether an entry has details to keep private now."""
+    return any(current.get(name) for name in PRIVATE_FIELDS)
+
+
+def discloses(field: str, value: Any, current: dict[str, Any]) -> bool:
+    """Whether a value from any version of an entry (`current` is what it says now) may reach
+    the defence. Never the details to keep private, nor a photo's location and device data.
+    And where the entry has details to keep private now, none of its earlier wording: text
+    the person moved into those details by amending the entry was, until then, in another
+    field, and nothing can tell moved text from other changes (it may have been reworded)."""
+    if field in PRIVATE_FIELDS or field == "exif":
+        return False
+    if field in TEXT_FIELDS and keeps_private(current):
+        return bool(value == current.get(field))
+    return True
 
 
 def _redact(content: dict[str, Any], profile: str) -> tuple[dict[str, Any], bool]:
@@ -141,12 +163,23 @@ def build(
 
     exhibits: list[Exhibit] = []
     by_entry: dict[int, list[str]] = {}
-    evidence = Evidence.objects.filter(entry__in=entries, withdrawn=False).order_by(
-        "uploaded_at", "pk"
+    # Numbered in the order the chain added them, so the numbers are bound by the chain.
+    record_of = dict(
+        ChainRecord.objects.filter(case=case, kind=ChainRecord.Kind.EVIDENCE).values_list(
+            "evidence_uid", "seq"
+        )
+    )
+    evidence = sorted(
+        Evidence.objects.filter(entry__in=entries, withdrawn=False),
+        key=lambda item: record_of[item.uid],
     )
     for number, item in enumerate(evidence, start=1):
         exhibit = Exhibit(
-            f"{prefix}/{number}", item, evidence_meta(item, key)["name"], item.entry_id
+            f"{prefix}/{number}",
+            item,
+            evidence_meta(item, key)["name"],
+            item.entry_id,
+            record_of[item.uid],
         )
         exhibits.append(exhibit)
         by_entry.setdefault(item.entry_id, []).append(exhibit.reference)
@@ -167,7 +200,7 @@ def build(
                 withheld=withheld,
             )
         )
-    amendments = _amendments(entries, key, profile)
+    amendments = _amendments(entries, contents, key, profile)
     chronology = Chronology(
         case=case,
         profile=profile,
@@ -196,7 +229,9 @@ def build(
     return chronology
 
 
-def _amendments(entries: list[Entry], key: bytes, profile: str) -> list[dict[str, Any]]:
+def _amendments(
+    entries: list[Entry], contents: dict[int, dict[str, Any]], key: bytes, profile: str
+) -> list[dict[str, Any]]:
     numbers = {entry.pk: number for number, entry in enumerate(entries, start=1)}
     found = []
     records = ChainRecord.objects.filter(
@@ -206,7 +241,11 @@ def _amendments(entries: list[Entry], key: bytes, profile: str) -> list[dict[str
         body = keys.open_json(key, record.body_sealed, keys.chain_body_ad(record.rid))
         changes = body.get("changes", {})
         if profile == DISCLOSABLE:
-            changes = {k: (WITHHELD if k in PRIVATE_FIELDS else v) for k, v in changes.items()}
+            current = contents[record.entry_id]
+            changes = {
+                name: value if discloses(name, value, current) else WITHHELD
+                for name, value in changes.items()
+            }
         found.append(
             {
                 "entry": numbers[record.entry_id],

@@ -18,7 +18,9 @@ from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case
 from daybook.cases.sealing import open_for, seal_for
-from daybook.incidents import keys
+from daybook.incidents import checkpoints, keys
+from daybook.incidents.models import Checkpoint
+from daybook.incidents.services import checkpoint_issue
 from daybook.reports import bundle, chronology, packs, pdf
 from daybook.reports.models import Report
 from daybook.sharing.models import Share
@@ -175,6 +177,12 @@ def _render(report: Report) -> bytes:
         pseudonym=options.get("pseudonym", ""),
         entry_ids=entry_ids,
     )
+    bundled = report.kind == Report.Kind.BUNDLE
+    sign_chronology(
+        built,
+        actor=report.requested_by,
+        purpose=Checkpoint.Purpose.BUNDLE if bundled else Checkpoint.Purpose.REPORT,
+    )
     _set_progress(report, 20)
     if report.kind == Report.Kind.SPO:
         return packs.spo_pdf(built, options)
@@ -187,6 +195,13 @@ def _render(report: Report) -> bytes:
     return bundle.build_bundle(
         built, document, progress=lambda percent: _set_progress(report, 50 + percent // 2)
     )
+
+
+def sign_chronology(built: chronology.Chronology, *, actor: User, purpose: str) -> None:
+    """Issue the signed checkpoint a report or bundle ends at, once what it says is built:
+    the report prints it, the bundle's chain stops at it."""
+    issued = checkpoint_issue(case=built.case, purpose=purpose, actor=actor, request=None)
+    built.checkpoint = checkpoints.signed(issued, built.case.reference)
 
 
 def report_bytes(report: Report, *, actor: User, request: HttpRequest | None = None) -> bytes:
