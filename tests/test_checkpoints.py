@@ -298,3 +298,92 @@ def test_a_file_that_is_not_a_checkpoint_stops_the_command(tmp_path) -> None:
     path.write_text('{"hello": 1}', encoding="utf-8")
     with pytest.raises(CommandError, match="is not a checkpoint file"):
         call_command("verify_log", "--checkpoint", str(path), stdout=io.StringIO())
+
+
+# --- Every head that leaves the service is a signed checkpoint ---------------------------
+
+
+def _statement_on(text: str) -> tuple[dict, bytes]:
+    """The signed statement and signature as a page or report prints them."""
+    import html
+    import re
+
+    flat = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", text).split()))
+    found = re.search(r'(\{"algorithm":"Ed25519".*?"type":"daybook-checkpoint/1"\})', flat)
+    assert found, "no signed statement printed"
+    statement = json.loads(found.group(1))
+    signature = re.search(r"Signature \(Ed25519, base64\)\s*([A-Za-z0-9+/=]{86,88})", flat)
+    assert signature, "no signature printed"
+    return statement, base64.b64decode(signature.group(1))
+
+
+def test_the_police_view_shows_a_signed_checkpoint_issued_once_per_head(case, personas) -> None:
+    from daybook.sharing.services import share_create
+    from tests.test_reports import sign_in_fresh
+
+    _three_entries(case, personas)
+    share = share_create(case=case, actor=personas.victim, police=personas.police_force)
+    police = sign_in_fresh(personas.police)
+    url = reverse("police:shared_log", args=[share.pk])
+    statement, signature = _statement_on(police.get(url).content.decode())
+    case.refresh_from_db()
+    assert (statement["case"], statement["sequence"], statement["head"]) == (
+        case.reference,
+        3,
+        case.chain_head,
+    )
+    assert statement["purpose"] == "police_view"
+    assert checkpoints.signature_problem(statement, signature) is None
+    police.get(url)
+    assert Checkpoint.objects.filter(case=case, purpose="police_view").count() == 1
+    services.entry_record(
+        case=case,
+        author=personas.victim,
+        how="victim",
+        values=entry_values(occurred_on="2026-10-20"),
+    )
+    later, _ = _statement_on(police.get(url).content.decode())
+    assert later["sequence"] == 4
+    assert Checkpoint.objects.filter(case=case, purpose="police_view").count() == 2
+
+
+@pytest.mark.parametrize("kind", ["chronology", "spo", "vps"])
+def test_every_report_prints_the_signed_checkpoint_it_ends_at(case, personas, kind) -> None:
+    from daybook.reports import services as reports
+    from tests.test_reports import pdf_text
+
+    _three_entries(case, personas)
+    report = reports.report_request(case=case, actor=personas.advocate, kind=kind, profile="police")
+    reports.report_build(report)
+    report.refresh_from_db()
+    text = pdf_text(reports.report_bytes(report, actor=personas.advocate))
+    statement, signature = _statement_on(text.replace("\n", ""))
+    case.refresh_from_db()
+    assert (statement["sequence"], statement["head"], statement["purpose"]) == (
+        3,
+        case.chain_head,
+        "report",
+    )
+    assert checkpoints.signature_problem(statement, signature) is None
+    stored = Checkpoint.objects.get(case=case, purpose="report")
+    assert checkpoints.statement_of(stored, case.reference) == statement
+    assert signing.current_key().public_key in text.replace("\n", "")
+
+
+def test_a_bundle_ends_at_a_stored_signed_checkpoint(case, personas) -> None:
+    import zipfile
+
+    from daybook.reports import services as reports
+
+    _three_entries(case, personas)
+    report = reports.report_request(
+        case=case, actor=personas.advocate, kind="bundle", profile="police"
+    )
+    reports.report_build(report)
+    report.refresh_from_db()
+    archive = zipfile.ZipFile(io.BytesIO(reports.report_bytes(report, actor=personas.advocate)))
+    manifest = json.loads(archive.read("manifest.json"))
+    statement = manifest["checkpoint"]["checkpoint"]
+    stored = Checkpoint.objects.get(case=case, purpose="bundle")
+    assert checkpoints.statement_of(stored, case.reference) == statement
+    assert manifest["chain_head"] == statement["head"] == case.chain_head

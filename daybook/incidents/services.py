@@ -648,3 +648,17 @@ def checkpoint_issue(
             extra={"checkpoint": checkpoint.pk, "purpose": purpose, "sequence": locked.chain_seq},
         )
     return checkpoint
+
+
+def checkpoint_for_view(
+    *, case: Case, purpose: str, actor: User | None, request: HttpRequest | None
+) -> Checkpoint:
+    """The checkpoint a page shows: the last one issued for that purpose if the log has not
+    changed since, else a new one, so reading a page again does not sign and keep another."""
+    latest = (
+        Checkpoint.objects.filter(case=case, purpose=purpose).order_by("-issued_at", "-pk").first()
+    )
+    case.refresh_from_db(fields=["chain_seq", "chain_head"])
+    if latest is not None and (latest.sequence, latest.head) == (case.chain_seq, case.chain_head):
+        return latest
+    return checkpoint_issue(case=case, purpose=purpose, actor=actor, request=request)

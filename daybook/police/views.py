@@ -11,7 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.sudo import require_sudo
+from daybook.incidents import checkpoints
+from daybook.incidents import services as log
 from daybook.incidents.content import PRIVATE_FIELDS, PRIVATE_MARK
+from daybook.incidents.models import Checkpoint
 from daybook.incidents.selectors import behaviour_labels, with_content
 from daybook.insights.services import alerts_for
 from daybook.reports import chronology
@@ -81,10 +84,14 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
         (entry, shared_content(share, content), behaviour_labels(content.get("behaviours", [])))
         for entry, content in with_content(list(page.object_list), share.case)
     ]
+    checkpoint = log.checkpoint_for_view(
+        case=share.case, purpose=Checkpoint.Purpose.POLICE_VIEW, actor=request.user, request=request
+    )
     return render(
         request,
         "sharing/police_log.html",
         {
+            "checkpoint": checkpoints.signed(checkpoint, share.case.reference),
             "share": share,
             "page": page,
             "summary": selectors.scope_summary(entries),
