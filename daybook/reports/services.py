@@ -47,8 +47,9 @@ def report_request(
 ) -> Report:
     if profile not in chronology.PROFILES or kind not in Report.Kind.values:
         raise ValueError("Choose a kind of report and a profile from the list.")
-    if kind == Report.Kind.VPS:
-        profile = chronology.DISCLOSABLE  # a VPS is disclosed to the defence
+    if kind in (Report.Kind.VPS, Report.Kind.SPO):
+        # A VPS is disclosed to the defence; an SPO application is served on the respondent.
+        profile = chronology.DISCLOSABLE
     report = Report(
         case=case,
         kind=kind,
