@@ -26,7 +26,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.setup import median_seconds, report, start_django
-from daybook.cases.services import case_open
 
 PER_CASE, BATCH = 50, 20_000  # entries in each of the other cases; rows per insert
 
@@ -37,7 +36,6 @@ def main() -> int:
     parser.add_argument("--other-entries", type=int, default=990_000)
     arguments = parser.parse_args()
     start_django()
-
     from django.db import connection, transaction
     from django.test import Client
     from django.urls import reverse
@@ -45,6 +43,7 @@ def main() -> int:
 
     from daybook.accounts.models import Organisation, Role, User
     from daybook.cases.models import Case
+    from daybook.cases.services import case_open
     from daybook.incidents import services
     from daybook.incidents.models import Entry, EntryBehaviour
     from daybook.insights.services import escalation_check

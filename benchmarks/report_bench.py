@@ -15,7 +15,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.setup import report, start_django
-from daybook.cases.services import case_open
 
 
 def main() -> int:
@@ -24,17 +23,18 @@ def main() -> int:
     parser.add_argument("--exhibits", type=int, default=200)
     arguments = parser.parse_args()
     start_django()
-
     from django.db import transaction
     from PIL import Image
     from weasyprint import HTML
 
     from daybook.accounts.models import Role, User
+    from daybook.cases.services import case_open
     from daybook.incidents import services
     from daybook.incidents.evidence import check_upload
     from daybook.reports.bundle import build_bundle
     from daybook.reports.chronology import build
     from daybook.reports.pdf import chronology_pdf
+    from daybook.reports.services import sign_chronology
 
     victim = User.objects.create_user(
         "bench@example.org", "bench-password-1", role=Role.VICTIM, name="Sam Bench"
@@ -74,6 +74,7 @@ def main() -> int:
 
     started = time.perf_counter()
     chronology = build(case, profile="police", produced_by=victim)
+    sign_chronology(chronology, actor=victim, purpose="bundle")
     document = chronology_pdf(chronology)
     pdf_seconds = time.perf_counter() - started
     bundle = build_bundle(chronology, document)

@@ -23,6 +23,7 @@ def start_django() -> Path:
     os.environ.setdefault("DAYBOOK_SECRET_KEY_FILE", str(ROOT / "var" / "secret_key"))
     os.environ.setdefault("DAYBOOK_MASTER_KEY_FILE", str(ROOT / "var" / "master_key"))
     os.environ.setdefault("DAYBOOK_IDENTIFIER_KEY_FILE", str(ROOT / "var" / "identifier_key"))
+    os.environ.setdefault("DAYBOOK_SIGNING_KEY_FILE", str(ROOT / "var" / "signing_key"))
     os.environ["DAYBOOK_HTTPS"] = "false"
     os.environ["DAYBOOK_EMAIL"] = "console"
     os.environ["DAYBOOK_LOG_LEVEL"] = "WARNING"
@@ -48,6 +49,46 @@ def median_seconds(action: Callable[[], object], *, runs: int, warmup: int = 2) 
         action()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
+
+
+def compare(
+    name: str,
+    ours: Callable[[], object],
+    baseline: Callable[[], object],
+    *,
+    target: float | None,
+    rounds: int,
+    warmup: int = 1,
+) -> bool:
+    """Time `ours` and `baseline` alternately, `rounds` times each after `warmup` of each, so
+    both see the same machine; print min/median/max of both and the ratio of the medians
+    against `target` (None: informational). Returns whether the target is met."""
+    for _ in range(warmup):
+        ours()
+        baseline()
+    times: dict[str, list[float]] = {"ours": [], "baseline": []}
+    for _ in range(rounds):
+        for label, action in (("ours", ours), ("baseline", baseline)):
+            started = time.perf_counter()
+            action()
+            times[label].append(time.perf_counter() - started)
+
+    def spread(values: list[float]) -> str:
+        return (
+            f"min {min(values) * 1000:.2f} / median {statistics.median(values) * 1000:.2f} / "
+            f"max {max(values) * 1000:.2f} ms"
+        )
+
+    ratio = statistics.median(times["ours"]) / statistics.median(times["baseline"])
+    verdict = (
+        "informational"
+        if target is None
+        else (f"target <= {target}x: {'meets' if ratio <= target else 'MISSES'}")
+    )
+    print(f"{name}: {ratio:.2f}x ({verdict}, {rounds} alternating rounds)")
+    print(f"    measured: {spread(times['ours'])}")
+    print(f"    baseline: {spread(times['baseline'])}")
+    return target is None or ratio <= target
 
 
 def report(name: str, ours: float, baseline: float, target: float, unit: str = "ms") -> bool:

@@ -156,37 +156,37 @@ def commitment(salt: bytes, value: Any) -> str:
     return hashlib.sha256(salt + canonical_json(value)).hexdigest()
 
 
+def _committed(name: str, value: Any) -> bool:
+    """Whether a field's value is committed to. An empty one is written as it is: that a field
+    is empty says nothing the chronology does not show anyway, and most fields of most entries
+    are, so verification hashes only what was written."""
+    return name in COMMITTED_FIELDS and value not in ("", None, {}, [])
+
+
 def committed_paths(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """Each committed field of a body, as (path, value): "reason", "changes.description"."""
     for name, value in body.items():
         if name == "changes" and isinstance(value, dict):
             for changed, changed_value in value.items():
-                if changed in COMMITTED_FIELDS:
+                if _committed(changed, changed_value):
                     yield f"changes.{changed}", changed_value
-        elif name in COMMITTED_FIELDS:
+        elif _committed(name, value):
             yield name, value
 
 
 def committed_body(body: dict[str, Any], secret: bytes) -> dict[str, Any]:
     """The body as a version 2 document holds it: committed fields replaced by
     `{"commitment": <hex>}`, everything else as it is."""
-
-    def committed(path: str, value: Any) -> dict[str, str]:
-        return {"commitment": commitment(field_salt(secret, path), value)}
-
-    document: dict[str, Any] = {}
-    for name, value in body.items():
-        if name == "changes" and isinstance(value, dict):
-            document[name] = {
-                changed: committed(f"changes.{changed}", changed_value)
-                if changed in COMMITTED_FIELDS
-                else changed_value
-                for changed, changed_value in value.items()
-            }
-        elif name in COMMITTED_FIELDS:
-            document[name] = committed(name, value)
+    document = dict(body)
+    changes = body.get("changes")
+    if isinstance(changes, dict):
+        document["changes"] = dict(changes)
+    for path, value in committed_paths(body):
+        digest = {"commitment": commitment(field_salt(secret, path), value)}
+        if path.startswith("changes."):
+            document["changes"][path[8:]] = digest
         else:
-            document[name] = value
+            document[path] = digest
     return document
 
 

@@ -1,0 +1,36 @@
+"""Each benchmark script still runs end to end (on a tiny case): the figures in closing notes
+come from them, so one that no longer starts must fail the tests, not the next measurement.
+Exit status 1 is a missed target on a tiny case, which says nothing; anything else fails."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+TINY = {
+    "log_bench.py": ["--entries", "30"],
+    "report_bench.py": ["--entries", "12", "--exhibits", "3"],
+    "sharing_bench.py": ["--entries", "60", "--rounds", "2"],
+    "insights_bench.py": ["--entries", "30", "--other-entries", "30"],
+    "import_bench.py": ["--messages", "200", "--import", "50"],
+}
+
+
+def test_every_benchmark_script_is_listed() -> None:
+    assert set(TINY) == {path.name for path in BENCHMARKS.glob("*_bench.py")}
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_the_benchmark_runs(script: str) -> None:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(BENCHMARKS / script), *TINY[script]],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.stdout.strip(), "the benchmark printed no figures"
