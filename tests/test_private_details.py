@@ -133,6 +133,10 @@ def test_the_promise_is_on_every_page_and_document_that_mentions_the_details(
     victim.force_login(personas.victim)
     for name in ("incidents:record", "sharing:case", "reports:home"):
         assert PRIVATE_PROMISE in page(victim, reverse(name, args=[case.pk])), name
+    entry = log.entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+    for name in ("incidents:entry", "incidents:amend"):
+        shown = page(victim, reverse(name, args=[case.pk, entry.pk]))
+        assert PRIVATE_PROMISE in shown and "Details to keep private" in shown, name
     sharing = page(victim, reverse("sharing:case", args=[case.pk]))
     assert PRIVATE_SHARE_QUESTION in sharing and PRIVATE_SHARE_HINT in sharing
     for doc in ("victims.md", "advocates.md"):

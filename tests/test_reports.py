@@ -16,8 +16,8 @@ from daybook.incidents import services as log
 from daybook.incidents.evidence import check_upload
 from daybook.reports import bundle as bundles
 from daybook.reports.chronology import Chronology, build
-from daybook.reports.services import sign_chronology
 from daybook.reports.pdf import chronology_pdf
+from daybook.reports.services import sign_chronology
 from tests.conftest import Personas, entry_values
 from tests.test_evidence import PNG, jpeg_with_exif
 
@@ -106,7 +106,9 @@ def test_the_disclosable_chronology_withholds_private_details_visibly(
 
 def test_the_pdf_is_tagged_for_accessibility(full_log, personas: Personas) -> None:
     reader = PdfReader(
-        io.BytesIO(chronology_pdf(signed_build(full_log, profile="police", produced_by=personas.victim)))
+        io.BytesIO(
+            chronology_pdf(signed_build(full_log, profile="police", produced_by=personas.victim))
+        )
     )
     assert "/StructTreeRoot" in reader.trailer["/Root"]
 

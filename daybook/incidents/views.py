@@ -25,6 +25,7 @@ from daybook.cases.access import case_for, cases_visible_to
 from daybook.cases.models import Case
 from daybook.incidents import checkpoints, selectors, services, signing
 from daybook.incidents.access import entry_for, evidence_for
+from daybook.incidents.content import PRIVATE_PROMISE
 from daybook.incidents.evidence import check_upload, max_bytes, preview_jpeg
 from daybook.incidents.export import log_csv_rows
 from daybook.incidents.forms import (
@@ -205,6 +206,7 @@ def _entry_page(
             "evidence_form": evidence_form,
             "max_mb": max_bytes() // 1_000_000,
             "can_change": request.user.has_perm("cases.change_case", case),
+            "private_promise": PRIVATE_PROMISE,
         },
     )
 

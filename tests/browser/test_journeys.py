@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from daybook.accounts.models import User
 from daybook.cases.models import Consent
 from daybook.cases.services import case_open
+from daybook.incidents import signing
 from daybook.incidents.models import Entry
 from daybook.incidents.services import entry_record
 from daybook.sharing.services import share_create
@@ -149,6 +150,11 @@ def test_police_journey(live_server, page: Page, personas, case, tmp_path) -> No
     assert "He sent twelve messages in one night." in shared
     # What the person marked private stays out of the police's view.
     assert "New flat is at 4 Elm Road" not in shared
+    # The log as shown is a signed checkpoint the officer can keep.
+    page.get_by_text("Checking this log later").click()
+    checkpoint = page.get_by_test_id("shared-checkpoint").inner_text()
+    assert f"log {case.reference} had 3 records" in " ".join(checkpoint.split())
+    assert signing.current_key().key_id in checkpoint
 
     page.get_by_role("button", name="Produce the evidence bundle").click()
     confirm_its_you(page)
@@ -161,6 +167,7 @@ def test_police_journey(live_server, page: Page, personas, case, tmp_path) -> No
         [sys.executable, str(verifier)], cwd=verifier.parent, capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"Signed with key {signing.current_key().key_id}." in checked.stdout
 
 
 @pytest.mark.django_db(transaction=True)
