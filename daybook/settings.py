@@ -300,6 +300,9 @@ DAYBOOK_SERVICE_NAME = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
 DAYBOOK_SERVICE_PHONE = env_str("DAYBOOK_SERVICE_PHONE", "0800 000 0000")
 DAYBOOK_SERVICE_EMAIL = env_str("DAYBOOK_SERVICE_EMAIL", "support@daybook.invalid")
 DAYBOOK_SERVICE_HOURS = env_str("DAYBOOK_SERVICE_HOURS", "Monday to Friday, 9am to 5pm")
+# Where the service is (ISO 3166 alpha-2): imported phone numbers written without a country
+# code are read as numbers of this country; ones not valid there are kept as written.
+DAYBOOK_REGION = env_str("DAYBOOK_REGION", "GB")
 # National helplines on "Get help": the defaults in daybook/public/helplines.py, or a JSON
 # file of the service's own choosing (read here so that a mistake in it stops start-up).
 DAYBOOK_HELPLINES = helplines.load(env_str("DAYBOOK_HELPLINES_FILE", ""))

@@ -3,6 +3,9 @@
 import datetime as dt
 import functools
 import gc
+import hashlib
+import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
@@ -33,6 +36,13 @@ class Limits:
     max_members: int = 10_000
     max_line_bytes: int = 1_000_000
     max_records: int = 1_000_000
+    # Real exports nest a handful of levels (Telegram about eight); anything far deeper is
+    # built to exhaust the parser, so it is refused before Python's own recursion limit.
+    max_nesting: int = 100
+    # An attachment's bytes are carried to the importer only up to these sizes; beyond them
+    # the attachment keeps its name, size and hash and a warning says why it has no exhibit.
+    max_attachment_bytes: int = 50_000_000
+    max_attachments_total_bytes: int = 500_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -44,6 +54,21 @@ class Attachment:
     member: str | None = None  # the archive member holding it, when present
     size: int | None = None
     sha256: str | None = None
+    # The attachment's own bytes, where the export holds them inline (an MMS part, an e-mail
+    # attachment), so the importer can keep them as an exhibit. None when the export only
+    # names a file (found through `member`) or the bytes were too large to carry.
+    data: bytes | None = field(default=None, repr=False)
+    content_type: str | None = None
+
+    @classmethod
+    def inline(cls, name: str, data: bytes, content_type: str | None = None) -> "Attachment":
+        return cls(
+            name=name,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            content_type=content_type,
+        )
 
 
 @dataclass(slots=True, eq=True)
@@ -83,6 +108,21 @@ class ParseResult:
     naive_times: bool = False
     warnings: list[str] = field(default_factory=list)
     members: dict[str, str] = field(default_factory=dict)
+
+
+# A JSON string with its escapes, written so the regular expression engine never backtracks.
+JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
+def json_nesting(data: bytes) -> int:
+    """How deeply the arrays and objects of a JSON text nest, found without parsing it (the
+    standard parser recurses once per level, so a file nested thousands deep would exhaust
+    it). Brackets inside strings do not count."""
+    brackets = JSON_STRING.sub(b"", data).translate(None, NOT_BRACKETS)
+    steps = (1 if step == 1 else -1 for step in brackets.translate(BRACKET_STEPS))
+    return max(itertools.accumulate(steps, initial=0))
 
 
 def without_cycle_collection(parse: Callable[P, R]) -> Callable[P, R]:

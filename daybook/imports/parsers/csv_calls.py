@@ -52,7 +52,7 @@ def rows(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     try:
         found = list(reader)
-    except csv.Error as error:
+    except csv.Error as error:  # also a field longer than csv.field_size_limit()
         raise ParseError(f"The CSV file is damaged: {error}.", line=reader.line_num) from None
     header = [name for name in (reader.fieldnames or []) if name]
     if not header or not found:
@@ -117,16 +117,22 @@ def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
             f"The date “{raw_time[:40]}” does not match the date format.", line=line
         ) from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:  # a date at the very edge of the calendar, such as year 1
+            raise ParseError(
+                f"The date “{raw_time[:40]}” is outside the dates Daybook can record.", line=line
+            ) from None
     number = (row.get(mapping.number) or "").strip() or "Unknown number"
     direction_text = (row.get(mapping.direction) or "").lower() if mapping.direction else ""
     outgoing = any(word in direction_text for word in ("out", "dialled", "dialed", "sent"))
     missed = "miss" in direction_text
     try:
         duration = int(float(row.get(mapping.duration) or 0)) if mapping.duration else None
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or "inf"
         duration = None
-    text = row.get(mapping.text, "") if mapping.text else ""
+    # A row shorter than the header has no value (None) for its last columns.
+    text = (row.get(mapping.text) or "") if mapping.text else ""
     kind = "message" if text else "call"
     identity = f"{moment.isoformat()}|{number}|{direction_text}|{text}"
     return Record(

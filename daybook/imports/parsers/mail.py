@@ -1,5 +1,7 @@
 """E-mail: one .eml message or an .mbox of many. Each message's raw bytes are hashed; its
-authentication results are recorded as the receiving server wrote them."""
+authentication results are recorded as the receiving server wrote them. Every attached file
+(a part with a file name, or marked as an attachment) is carried with its bytes, so the
+importer can keep it as an exhibit."""
 
 import datetime as dt
 import email
@@ -10,8 +12,11 @@ import hashlib
 import io
 import mailbox
 import os
+import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from email.message import Message
 
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
@@ -23,10 +28,21 @@ from daybook.imports.parsers.base import (
 )
 
 FORMAT = "email"
+# A multipart declaration; a message nests no deeper than it has these.
+MULTIPART = re.compile(rb"content-type:[ \t]*multipart/", re.IGNORECASE)
+
+
+@dataclass
+class Reading:
+    """What reading one upload has counted so far, across all its messages."""
+
+    limits: Limits
+    attachment_bytes: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def parse_eml(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
-    return _result([(data, "message 1", None)])
+    return _result([(data, "message 1", None)], limits)
 
 
 def parse_mbox(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
@@ -46,25 +62,34 @@ def parse_mbox(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
         os.unlink(path)
     if not raws:
         raise ParseError("The mailbox has no messages in it.")
-    return _result(raws)
+    return _result(raws, limits)
 
 
-def _result(raws: Sequence[tuple[bytes, str, str | None]]) -> ParseResult:
-    records = [_record(raw, locator, from_line) for raw, locator, from_line in raws]
+def _result(raws: Sequence[tuple[bytes, str, str | None]], limits: Limits) -> ParseResult:
+    reading = Reading(limits=limits)
+    records = [_record(raw, locator, from_line, reading) for raw, locator, from_line in raws]
     participants: dict[str, int] = {}
     for record in records:
         participants[record.sender] = participants.get(record.sender, 0) + 1
-    return ParseResult(format=FORMAT, records=records, participants=participants)
+    return ParseResult(
+        format=FORMAT, records=records, participants=participants, warnings=reading.warnings
+    )
 
 
-def _record(raw: bytes, locator: str, from_line: str | None) -> Record:
+def _record(raw: bytes, locator: str, from_line: str | None, reading: Reading) -> Record:
+    # The standard library's MIME and header parsers recurse once per nested part or comment;
+    # a message built to nest thousands deep is refused before parsing where it can be seen.
+    if len(MULTIPART.findall(raw)) > reading.limits.max_nesting:
+        raise ParseError(f"An e-mail has far more nested parts than a real one ({locator}).")
     try:
-        return _read(raw, locator, from_line)
+        return _read(raw, locator, from_line, reading)
     except (ValueError, TypeError, LookupError, AttributeError, email.errors.MessageError):
         raise ParseError(f"An e-mail could not be read ({locator}).") from None
+    except RecursionError:  # a header nested too deeply; nothing of the message was kept
+        raise ParseError(f"An e-mail is nested too deeply to read ({locator}).") from None
 
 
-def _read(raw: bytes, locator: str, from_line: str | None) -> Record:
+def _read(raw: bytes, locator: str, from_line: str | None, reading: Reading) -> Record:
     message = email.message_from_binary_file(io.BytesIO(raw), policy=email.policy.default)
     if not message.keys():
         raise ParseError("This is not an e-mail message.")
@@ -76,23 +101,19 @@ def _read(raw: bytes, locator: str, from_line: str | None) -> Record:
     if moment.tzinfo is None:  # "-0000": the zone is unknown, not UTC
         facts.append("zone_unknown")
         moment = moment.replace(tzinfo=dt.UTC)
+    body_part: Message | None = None
     try:
         body_part = message.get_body(preferencelist=("plain", "html"))
         body = body_part.get_content() if body_part is not None else ""
     except (LookupError, ValueError, AttributeError):
         body, facts = "", [*facts, "body_unreadable"]
-    attachments = []
-    for part in message.iter_attachments():
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            payload = b""
-        attachments.append(
-            Attachment(
-                name=part.get_filename() or "attachment",
-                size=len(payload),
-                sha256=hashlib.sha256(payload).hexdigest(),
-            )
-        )
+    if not isinstance(body, str):
+        body = ""
+    attachments = [
+        _attachment(part, locator, reading)
+        for part in _parts(message)
+        if part is not body_part and _is_attachment(part)
+    ]
     subject = str(message.get("Subject", ""))
     digest = hashlib.sha256(raw).hexdigest()
     return Record(
@@ -116,3 +137,46 @@ def _read(raw: bytes, locator: str, from_line: str | None) -> Record:
             "from_line": from_line,
         },
     )
+
+
+def _parts(message: Message) -> Iterator[Message]:
+    """Every part that is not itself a container, walked without recursion (Message.walk
+    recurses once per level)."""
+    waiting: list[Message] = [message]
+    while waiting:
+        part = waiting.pop()
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                waiting.extend(reversed([p for p in payload if isinstance(p, Message)]))
+        else:
+            yield part
+
+
+def _is_attachment(part: Message) -> bool:
+    return part.get_filename() is not None or part.get_content_disposition() == "attachment"
+
+
+def _attachment(part: Message, locator: str, reading: Reading) -> Attachment:
+    """The file with its bytes, within the size limits; beyond them its name, size and hash."""
+    name = part.get_filename() or "attachment"
+    content_type = part.get_content_type()
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        payload = b""
+    limits = reading.limits
+    too_large = len(payload) > limits.max_attachment_bytes
+    over_total = reading.attachment_bytes + len(payload) > limits.max_attachments_total_bytes
+    if too_large or over_total:
+        reading.warnings.append(
+            f"The attachment {name[:60]} ({locator}) is larger than Daybook keeps; its name "
+            "and fingerprint are kept and the original e-mail holds it."
+        )
+        return Attachment(
+            name=name,
+            size=len(payload),
+            sha256=hashlib.sha256(payload).hexdigest(),
+            content_type=content_type,
+        )
+    reading.attachment_bytes += len(payload)
+    return Attachment.inline(name, payload, content_type)
