@@ -7,6 +7,7 @@ how it is read, the channel its messages are logged under) is in the same record
 format is a parser module and one entry here (docs/developers/adding-an-import-format.md).
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -117,9 +118,9 @@ def _read_csv(data: bytes, options: Options) -> ParseResult:
 def _read_telegram(data: bytes, options: Options) -> ParseResult:
     if data[:4] != ZIP_MAGIC:
         return telegram.parse(data, limits=options.limits)
-    members, _warnings = archive.read_members(data, options.limits)
-    chat = next(name for name in members if name.lower().endswith("result.json"))
-    return telegram.parse(members[chat], limits=options.limits)
+    with archive.open_archive(data, options.limits) as files:
+        chat = next(name for name in files.names if name.lower().endswith("result.json"))
+        return telegram.parse(files.read(chat), limits=options.limits)
 
 
 def _read_messenger(data: bytes, options: Options) -> ParseResult:
@@ -127,38 +128,46 @@ def _read_messenger(data: bytes, options: Options) -> ParseResult:
         return meta.parse_threads(
             [(options.filename or "message_1.json", data)], limits=options.limits
         )
-    members, _warnings = archive.read_members(data, options.limits)
-    files = sorted(
-        (name, content)
-        for name, content in members.items()
-        if name.lower().rsplit("/", 1)[-1].startswith("message_") and name.endswith(".json")
-    )
-    result = meta.parse_threads(files, limits=options.limits)
-    result.members = archive.hashes(members)
+    with archive.open_archive(data, options.limits) as files:
+        threads = sorted(
+            name for name in files.names if _is_messenger_thread(name.lower().rsplit("/", 1)[-1])
+        )
+        # The threads are parsed together, so together they are held to one chat's cap.
+        left, read = archive.MAX_CHAT_BYTES, []
+        for name in threads:
+            content = files.read(name, cap=left)
+            left -= len(content)
+            read.append((name, content))
+        digests = {name: hashlib.sha256(content).hexdigest() for name, content in read}
+        for name in files.names:
+            if name not in digests:
+                digests[name] = files.digest(name)[1]
+    result = meta.parse_threads(read, limits=options.limits)
+    result.members = digests
     return result
 
 
 def _read_whatsapp(data: bytes, options: Options) -> ParseResult:
     if data[:4] != ZIP_MAGIC:
         return whatsapp.parse(data, date_order=options.date_order, limits=options.limits)
-    members, warnings = archive.read_members(data, options.limits)
-    chats = sorted(name for name in members if name.lower().endswith(".txt"))
-    chat = "_chat.txt" if "_chat.txt" in chats else chats[0]
-    digests = archive.hashes(members)
-    attachments = {
-        name.rsplit("/", 1)[-1]: (len(content), digests[name])
-        for name, content in members.items()
-        if name != chat
-    }
+    with archive.open_archive(data, options.limits) as files:
+        chats = sorted(name for name in files.names if name.lower().endswith(".txt"))
+        chat = "_chat.txt" if "_chat.txt" in chats else chats[0]
+        text = files.read(chat)
+        digests = {chat: hashlib.sha256(text).hexdigest()}
+        attachments = {}
+        for name in files.names:
+            if name != chat:
+                size, digests[name] = files.digest(name)
+                attachments[name.rsplit("/", 1)[-1]] = (size, digests[name])
     result = whatsapp.parse(
-        members[chat],
+        text,
         date_order=options.date_order,
         limits=options.limits,
         member=chat,
         attachments=attachments,
     )
     result.members = digests
-    result.warnings = warnings + result.warnings
     return result
 
 
@@ -243,8 +252,9 @@ def recognise(filename: str, data: bytes) -> Format:
         raise ParseError("The file is empty.")
     shape: Shape
     if data[:4] == ZIP_MAGIC:
-        shape, members = "zip", archive.read_members(data, DEFAULT_LIMITS)[0]
-        names = [name.lower().rsplit("/", 1)[-1] for name in members]
+        shape = "zip"
+        with archive.open_archive(data, DEFAULT_LIMITS) as files:  # reads the directory only
+            names = [name.lower().rsplit("/", 1)[-1] for name in files.names]
         found = next((f for f in FORMATS if f.in_zip is not None and f.in_zip(names)), None)
     elif (start := data.lstrip(LEADING_BLANKS)[:SNIFF_BYTES])[:1] == b"{":
         shape, head = "json", start.decode("utf-8", errors="ignore")
