@@ -3,7 +3,28 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import ngettext
 
+from daybook.imports.parsers.whatsapp import ORDER_WORDS, DateExample
 from daybook.incidents.forms import TIME_ZONES
+
+DATE_ORDER_CHOICES = [
+    ("dmy", "Day first (31/12/2024)"),
+    ("mdy", "Month first (12/31/2024)"),
+    ("ymd", "Year first (2024/12/31)"),
+]
+
+
+def date_order_choices(examples: list[DateExample]) -> list[tuple[str, str]]:
+    """One choice for each reading the chat's dates allow, shown with dates from the chat
+    itself and what each would mean read that way."""
+    orders = list(examples[0].meanings)
+    return [
+        (
+            order,
+            f"{ORDER_WORDS[order].capitalize()}: "
+            + "; ".join(f"{example.written} is {example.meanings[order]}" for example in examples),
+        )
+        for order in orders
+    ]
 
 
 class UploadForm(forms.Form):
@@ -40,21 +61,34 @@ class ChoicesForm(forms.Form):
     )
     date_order = forms.ChoiceField(
         label="How are dates written in this chat?",
-        choices=[
-            ("dmy", "Day first (31/12/2024)"),
-            ("mdy", "Month first (12/31/2024)"),
-            ("ymd", "Year first (2024/12/31)"),
-        ],
+        choices=DATE_ORDER_CHOICES,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how dates are written in this chat"},
     )
 
-    def __init__(self, *args: Any, summary: dict, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        summary: dict,
+        date_examples: list[DateExample] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["stalkers"]).choices = [
             (name, f"{name} ({ngettext('%d message', '%d messages', count) % count})")
             for name, count in summary["participants"]
         ]
         self.fields["date_order"].initial = summary.get("date_order") or "dmy"
+        if summary.get("date_order_ambiguous") and date_examples:
+            # Nothing is chosen for the person: a guess left selected is a guess made.
+            self.fields["date_order"].initial = None
+            cast(forms.ChoiceField, self.fields["date_order"]).choices = date_order_choices(
+                date_examples
+            )
+            self.fields["date_order"].help_text = (
+                "Dates in this chat can be read more than one way. Here is what some of them "
+                "would mean each way: choose the one that matches what happened."
+            )
         if not summary.get("date_order_ambiguous"):
             self.fields[
                 "date_order"

@@ -10,7 +10,7 @@ from daybook.cases.access import case_for
 from daybook.imports import services
 from daybook.imports.forms import ChoicesForm, ColumnsForm, UploadForm
 from daybook.imports.models import ImportJob
-from daybook.imports.parsers import CsvMapping, ParseError, format_of
+from daybook.imports.parsers import CsvMapping, ParseError, format_of, whatsapp
 from daybook.ui.forms import submitted
 
 
@@ -55,7 +55,9 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
             else:
                 return redirect("imports:job", case_id=case.pk, job_id=item.pk)
     elif item.status == ImportJob.Status.UPLOADED:
-        form = ChoicesForm(submitted(request), summary=summary)
+        form = ChoicesForm(
+            submitted(request), summary=summary, date_examples=_date_examples(item, summary)
+        )
         if request.method == "POST" and form.is_valid():
             services.import_configure(
                 job=item, options=form.cleaned_data, actor=request.user, request=request
@@ -75,6 +77,22 @@ def job(request: AuthenticatedHttpRequest, case_id: int, job_id: int) -> HttpRes
             "format_name": format_of(item.format).name,
         },
     )
+
+
+def _date_examples(item: ImportJob, summary: dict) -> list[whatsapp.DateExample] | None:
+    """Dates from the person's own chat, read each way it could be read, for the question
+    asked when the chat cannot tell its date order."""
+    if item.format != whatsapp.FORMAT or not summary.get("date_order_ambiguous"):
+        return None
+    try:
+        # The kept file, read again: the summary kept at upload holds no dates of the chat.
+        dates = whatsapp.dates_in(services._file_bytes(item))
+    except ParseError:
+        return None
+    orders = whatsapp.possible_orders(dates) or list(whatsapp.ORDERS)
+    if len(orders) < 2:
+        return None
+    return whatsapp.date_examples(dates, orders)
 
 
 @require_POST

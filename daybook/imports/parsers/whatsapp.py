@@ -9,7 +9,10 @@ whole file, or left for the person to choose when the file cannot tell.
 import datetime as dt
 import re
 from collections import Counter
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from daybook.imports.parsers import archive
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
     Attachment,
@@ -19,6 +22,7 @@ from daybook.imports.parsers.base import (
     Record,
     without_cycle_collection,
 )
+from daybook.imports.parsers.notices import notices_in
 from daybook.imports.parsers.text import decode_utf8
 
 FORMAT = "whatsapp"
@@ -37,17 +41,6 @@ AM = {"am", "a.m.", "a. m.", "a.m", "上午", "午前", "오전"}
 SPLIT_DATE = re.compile(r"[-/.]\s?")
 SPLIT_TIME = re.compile(r"[.:]")
 ATTACHED = re.compile(r"^[\u200e\u200f]*(?:<[^<>]+?[:：]\s*([^<>]+)>|([\w-]+\.\w+)\s[(<].+[)>])")
-OMITTED = re.compile(
-    r"^[\u200e\u200f]*(?:<Media omitted>|(?:image|video|audio|sticker|GIF|document) omitted|"
-    r"Contact card omitted)\s*$",
-    re.IGNORECASE,
-)
-DELETED = re.compile(r"^[\u200e\u200f]*(?:This message was deleted|You deleted this message)\.?$")
-EDITED = re.compile(
-    r"\s<[^<>]*(?:edited|modificato|bearbeitet|editado|modifié)[^<>]*>$", re.IGNORECASE
-)
-VIEW_ONCE = "view once message"
-MISSED_CALL = re.compile(r"^[\u200e\u200f]*Missed (voice|video) call", re.IGNORECASE)
 E2E_NOTICES = (
     "Messages and calls are end-to-end encrypted",
     "Messages to this group are now secured with end-to-end encryption",
@@ -70,28 +63,125 @@ def _pieces(date_text: str) -> tuple[int, int, int]:
     return first, second, third
 
 
+ORDERS = ("dmy", "ymd", "mdy")  # also the preference when a file cannot tell (UK first)
+ORDER_WORDS = {"dmy": "day first", "mdy": "month first", "ymd": "year first"}
+# Where the year, the month and the day are in a date's three parts, for each order.
+POSITIONS = {"dmy": (2, 1, 0), "mdy": (2, 0, 1), "ymd": (0, 1, 2)}
+# WhatsApp was first released in 2009, so no export holds a message dated earlier: a reading
+# that puts a date before then is impossible.
+EARLIEST_YEAR = 2009
+
+
+def _parts(date_text: str) -> list[str]:
+    return SPLIT_DATE.split(date_text.replace(" ", ""))
+
+
+def _reading(date_text: str, order: str) -> dt.date | None:
+    """The date `date_text` means in `order`, or None if it cannot mean one in that order.
+
+    WhatsApp writes a year with 2 or 4 digits and a day or month with 1 or 2, and a year
+    comes first with two digits only as "24-03-05" or "24. 3. 5." (the short date formats
+    of the locales that write the year first: fr-CA yy-MM-dd, ko yy. M. d.)."""
+    parts = _parts(date_text)
+    year_at, month_at, day_at = POSITIONS[order]
+    year_text = parts[year_at]
+    if len(year_text) not in (2, 4) or len(parts[month_at]) > 2 or len(parts[day_at]) > 2:
+        return None
+    if order == "ymd" and len(year_text) == 2 and "-" not in date_text and ". " not in date_text:
+        return None
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    try:
+        value = dt.date(year, int(parts[month_at]), int(parts[day_at]))
+    except ValueError:
+        return None
+    return value if value.year >= EARLIEST_YEAR else None
+
+
+def _backward_steps(dates: list[str], order: str) -> int:
+    """How often, read in `order`, a date is earlier than the one before it in the file."""
+    readings = [_reading(text, order) for text in dates]
+    return sum(
+        1
+        for before, after in zip(readings, readings[1:], strict=False)
+        if before is not None and after is not None and after < before
+    )
+
+
+def possible_orders(dates: list[str]) -> list[str]:
+    """The orders in which every date in the file is a real date WhatsApp could have written."""
+    distinct = list(dict.fromkeys(dates))
+    return [o for o in ORDERS if all(_reading(text, o) is not None for text in distinct)]
+
+
 def infer_date_order(dates: list[str]) -> tuple[str | None, bool]:
-    """("dmy" | "mdy" | "ymd", ambiguous) from all the dates in a file, in file order."""
+    """("dmy" | "mdy" | "ymd", ambiguous) from all the dates in a file, in file order.
+
+    An order is decided only when the data proves it: every other order gives some date that
+    cannot be (a part over 12 is no month, a 4-digit part is a year, nothing before 2009), or
+    reads the dates going back in time where it does not (messages are in the order they were
+    sent). Otherwise the result is the likeliest order, flagged for the person to confirm."""
     if not dates:
         return None, True
-    triples = [_pieces(text) for text in dict.fromkeys(dates)]
-    if any(len(part) == 4 for part in SPLIT_DATE.split(dates[0].replace(" ", ""))[:1]):
-        return "ymd", False
-    if any(first > 12 for first, _second, _third in triples):
-        return "dmy", False
-    if any(second > 12 for _first, second, _third in triples):
-        return "mdy", False
-    # Within one year only the day can go down (when the month turns over).
-    for (a1, b1, y1), (a2, b2, y2) in zip(triples, triples[1:], strict=False):
-        if y1 == y2 and a2 < a1 and b2 != b1:
-            return "dmy", False
-        if y1 == y2 and b2 < b1 and a2 != a1:
-            return "mdy", False
-    changes_first = sum(1 for x, y in zip(triples, triples[1:], strict=False) if x[0] != y[0])
-    changes_second = sum(1 for x, y in zip(triples, triples[1:], strict=False) if x[1] != y[1])
-    if changes_first != changes_second:
-        return ("dmy" if changes_first > changes_second else "mdy"), True
-    return "dmy", True
+    distinct = list(dict.fromkeys(dates))
+    candidates = possible_orders(distinct)
+    if len(candidates) == 1:
+        return candidates[0], False
+    pool = candidates or list(ORDERS)
+    steps = {order: _backward_steps(distinct, order) for order in pool}
+    in_order = [order for order in candidates if steps[order] == 0]
+    if len(in_order) == 1:
+        return in_order[0], False
+    return min(pool, key=lambda order: (steps[order], ORDERS.index(order))), True
+
+
+@dataclass(frozen=True, slots=True)
+class DateExample:
+    """A date as the export writes it, and what it means in each order it could be in."""
+
+    written: str
+    meanings: dict[str, str]  # order -> e.g. "5 March 2024"
+
+
+def date_examples(dates: list[str], orders: list[str], limit: int = 3) -> list[DateExample]:
+    """A few dates from the file that read differently in the given orders, spread through
+    it, so the person can recognise which reading is right."""
+    distinct = list(dict.fromkeys(dates))
+    telling = [
+        text for text in distinct if len({_reading(text, order) for order in orders}) > 1
+    ] or distinct
+    if len(telling) > limit:
+        step = (len(telling) - 1) / (limit - 1)
+        telling = [telling[round(index * step)] for index in range(limit)]
+    return [
+        DateExample(
+            written=text,
+            meanings={order: _in_words(_reading(text, order)) for order in orders},
+        )
+        for text in telling
+    ]
+
+
+def _in_words(value: dt.date | None) -> str:
+    if value is None:
+        return "not a real date"
+    return f"{value.day} {value:%B %Y}"
+
+
+def _chat_in_archive(data: bytes, limits: Limits) -> bytes:
+    with archive.open_archive(data, limits) as files:
+        chats = sorted(name for name in files.names if name.lower().endswith(".txt"))
+        if not chats:
+            return b""
+        return files.read("_chat.txt" if "_chat.txt" in chats else chats[0])
+
+
+def dates_in(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Every header date of a chat export (its text, or the chat inside its .zip), in file
+    order: what the person is shown when the file cannot tell its date order."""
+    if data[:4] == b"PK\x03\x04":
+        data = _chat_in_archive(data, limits)
+    text = "\n" + decode_utf8(data).replace("\r\n", "\n")
+    return SPLIT_HEADERS.split(text)[1::5]
 
 
 def _date(text: str, order: str | None) -> tuple[dt.date, str]:
@@ -102,7 +192,7 @@ def _date(text: str, order: str | None) -> tuple[dt.date, str]:
         month, day, year = first, second, third
     else:
         day, month, year = first, second, third
-    if year < 100:
+    if year < 100:  # WhatsApp writes two-digit years only for this century
         year += 2000
     value = dt.date(year, month, day)
     return value, value.isoformat()
@@ -134,11 +224,18 @@ def parse(
     limits: Limits = DEFAULT_LIMITS,
     member: str | None = None,
     attachments: dict[str, tuple[int, str]] | None = None,
+    time_zone: str = "Europe/London",
 ) -> ParseResult:
     """Parse a chat's text. `attachments` maps member names found in the archive to
-    (size, sha256), so attachment lines point at the files that came with the chat."""
+    (size, sha256), so attachment lines point at the files that came with the chat.
+    `time_zone` is the zone the phone was set to: times at its clock changes are resolved
+    from the order of the messages, or flagged (see resolve_clock_changes)."""
     if not data:
         raise ParseError("The file is empty.")
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ParseError("Choose the time zone the phone was set to from the list.") from None
     # A line feed in front lets one split, in C, find every header: the pattern starts with
     # a literal "\n", which the regex engine scans for quickly, and only "\n" ends a line.
     text = "\n" + decode_utf8(data).replace("\r\n", "\n")
@@ -186,6 +283,14 @@ def parse(
         span = body.count("\n") + 1
         records.append(_record(day, clock, body, line, span, member, attachments))
         line += span
+    unresolved = resolve_clock_changes(records, zone)
+    if unresolved:
+        warnings.append(
+            f"{unresolved} message{'s' if unresolved != 1 else ''} "
+            f"{'have times' if unresolved != 1 else 'has a time'} at a change of the clocks "
+            "that the chat cannot settle (a time that happened twice, or one that did not "
+            "happen). They are marked on their entries: check them against the phone."
+        )
     participants = Counter(record.sender for record in records if record.kind != "system")
     warnings.append(
         "WhatsApp may leave out the oldest messages of a long chat: check the first date here."
@@ -237,18 +342,10 @@ def _record(
     elif text[:1] in SYSTEM_STARTS and _is_system(text):
         kind = "system"
     found: tuple[Attachment, ...] = ()
-    facts, call_outcome = [], None
+    call_outcome = None
     first_line = text.partition("\n")[0]
-    # Cheap substring checks first: most messages are plain text and skip every pattern.
-    if "deleted" in first_line and DELETED.match(first_line):
-        facts.append("deleted")
-    if first_line.endswith(">") and EDITED.search(first_line):
-        facts.append("edited")
-    if "omitted" in first_line and OMITTED.match(first_line):
-        facts.append("media_omitted")
-    if VIEW_ONCE in first_line:
-        facts.append("view_once")
-    if "call" in first_line and MISSED_CALL.match(first_line):
+    facts = notices_in(first_line)
+    if "missed_call" in facts:
         kind, call_outcome = "call", "missed"
     attached = ATTACHED.match(first_line) if ("<" in first_line or "(" in first_line) else None
     if attached and "media_omitted" not in facts:
@@ -273,3 +370,83 @@ def _record(
         facts=tuple(facts) if facts else (),
         member=member,
     )
+
+
+def _offset_text(moment: dt.datetime) -> str:
+    offset = moment.utcoffset() or dt.timedelta()
+    sign = "-" if offset < dt.timedelta() else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _clock_change_days(records: list[Record], zone: ZoneInfo) -> set[dt.date]:
+    """The days of the chat on which the zone's clocks change."""
+    days = {record.timestamp.date() for record in records}
+    one_day = dt.timedelta(days=1)
+    return {
+        day
+        for day in days
+        if dt.datetime.combine(day, dt.time(), tzinfo=zone).utcoffset()
+        != dt.datetime.combine(day + one_day, dt.time(), tzinfo=zone).utcoffset()
+    }
+
+
+def resolve_clock_changes(records: list[Record], zone: ZoneInfo) -> int:
+    """Settle which side of a clock change each naive time is on; return how many could not be.
+
+    After the clocks go back, an hour happens twice (01:00-02:00 on the last Sunday of
+    October in the UK). Messages are in the order they were sent, so where the time of day
+    goes back inside that hour, the messages before are from the first pass (summer time)
+    and those from there on are from the second: their naive time gets fold=1, which Python
+    time zones read as the later of the two, and "utc_offset" records the reading. Where no
+    such step back shows, nothing in the chat says which pass a message was in, so it is
+    flagged "time_ambiguous" and left as the first pass. After the clocks go forward, an hour
+    does not happen at all: a time in it is flagged the same way and kept as written."""
+    change_days = _clock_change_days(records, zone)
+    if not change_days:
+        return 0
+    repeated: dict[dt.date, list[Record]] = {}
+    unresolved = 0
+    for record in records:
+        moment = record.timestamp
+        if moment.date() not in change_days:
+            continue
+        first = moment.replace(tzinfo=zone, fold=0).utcoffset()
+        second = moment.replace(tzinfo=zone, fold=1).utcoffset()
+        if first is None or second is None or first == second:
+            continue
+        if first > second:  # clocks went back: this time of day happened twice
+            repeated.setdefault(moment.date(), []).append(record)
+        else:
+            _flag(record, f"This time did not happen in {zone.key}: the clocks went forward.")
+            unresolved += 1
+    for twice in repeated.values():
+        step_back = next(
+            (
+                index
+                for index in range(1, len(twice))
+                if twice[index].timestamp < twice[index - 1].timestamp
+            ),
+            None,
+        )
+        if step_back is None:
+            for record in twice:
+                _flag(
+                    record,
+                    f"This time happened twice in {zone.key} (the clocks went back) and the "
+                    "chat does not show which.",
+                )
+            unresolved += len(twice)
+            continue
+        for index, record in enumerate(twice):
+            fold = 0 if index < step_back else 1
+            record.timestamp = record.timestamp.replace(fold=fold)
+            record.extra["utc_offset"] = _offset_text(
+                record.timestamp.replace(tzinfo=zone, fold=fold)
+            )
+    return unresolved
+
+
+def _flag(record: Record, explanation: str) -> None:
+    record.facts = (*record.facts, "time_ambiguous")
+    record.extra["time_ambiguous"] = explanation
