@@ -201,15 +201,13 @@ def test_a_zip_bomb_and_escaping_names_are_refused(owner: Client, case) -> None:
         archive.writestr("_chat.txt", "12/01/24, 21:05 - Sam Ex: hi\n")
         archive.writestr("../../evil.txt", "x")
         archive.writestr("small.bin", b"\0" * 10)
-    from daybook.imports.parsers import Limits, parse
+    from daybook.imports.parsers import Limits, ParseError, parse
 
-    result = parse(buffer.getvalue(), filename="x.zip")
-    assert "../../evil.txt" not in result.members
-    assert any("outside it" in warning for warning in result.warnings)
+    with pytest.raises(ParseError, match="The ZIP file was not opened"):
+        parse(buffer.getvalue(), filename="x.zip")
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("_chat.txt", b"\0" * 5_000_000)
-    from daybook.imports.parsers import ParseError
 
     with pytest.raises(ParseError, match="far too large"):
         parse(bomb.getvalue(), filename="bomb.zip", limits=Limits(max_uncompressed_bytes=1_000_000))
@@ -273,15 +271,15 @@ def test_texts_and_calls_from_a_phone_backup(
     for data, name in ((SMS, "sms-20241201.xml"), (CALLS, "calls-20241201.xml")):
         upload(owner, case, data, name=name)
         job = ImportJob.objects.order_by("-pk").first()
-        run(owner, case, job, django_capture_on_commit_callbacks, stalkers=["+447700900123"])
+        run(owner, case, job, django_capture_on_commit_callbacks, stalkers=["+447911123123"])
         job.refresh_from_db()
         assert job.status == "done", job.error
     entries = list(Entry.objects.filter(case=case).order_by("occurred_at"))
     contents = current_contents(entries, case)
     texts = {contents[e.pk]["what_happened"]: e.channel for e in entries}
     assert texts["I saw your car at work\nAnswer me"] == "text_message"
-    assert texts["Missed call from +447700900123"] == "phone_call"
-    assert texts["Call from +447700900123, 12 seconds"] == "phone_call"
+    assert texts["Missed call from +447911123123"] == "phone_call"
+    assert texts["Call from +447911123123, 12 seconds"] == "phone_call"
     assert "Stop \U0001f602" not in texts  # the person's own message, not chosen
 
 

@@ -50,7 +50,7 @@ def _amend(user: User, case_id: int, entry_id: int) -> Place:
     from daybook.incidents.models import Entry
 
     case = case_for(user, case_id, write=True)
-    if not Entry.objects.filter(pk=entry_id, case=case, status=Entry.Status.LOGGED).exists():
+    if not Entry.objects.filter(pk=entry_id, case=case, status__in=Entry.IN_LOG).exists():
         raise Http404
     return Place(
         case, reverse("incidents:amend", args=[case.pk, entry_id]), "An amendment to an entry"

@@ -36,6 +36,7 @@ from daybook.cases.sealing import case_key, open_json, seal_json
 from daybook.imports import parsers
 from daybook.imports.models import ImportedRecord, ImportJob, ImportSource
 from daybook.imports.parsers import ParseError, ParseResult, Record, csv_calls
+from daybook.imports.parsers.archive import ArchiveFiles, open_archive
 from daybook.incidents import services as log
 from daybook.incidents.evidence import CheckedFile, check_upload
 from daybook.incidents.models import Entry, Evidence
@@ -125,9 +126,9 @@ def import_upload(
         if csv_calls.suggest(csv_header) is None:  # the person names the columns first
             result = ParseResult(format=found.code, records=[], participants={})
         else:
-            result = parsers.parse(data, filename=name)
+            result = parsers.parse(data, filename=name, region=settings.DAYBOOK_REGION)
     else:
-        result = parsers.parse(data, filename=name)
+        result = parsers.parse(data, filename=name, region=settings.DAYBOOK_REGION)
     key = case_key(case)
     job = ImportJob(
         case=case,
@@ -168,7 +169,9 @@ def import_map_columns(
     """For a CSV: try the person's column mapping and, if it reads, keep it and the new preview.
     Raises ParseError, changing nothing, if the file does not read with it."""
     data = _file_bytes(job)
-    result = parsers.parse(data, filename=job_name(job), csv_mapping=mapping)
+    result = parsers.parse(
+        data, filename=job_name(job), csv_mapping=mapping, region=settings.DAYBOOK_REGION
+    )
     summary = {**summarise(result), "csv_header": job_summary(job).get("csv_header", [])}
     job.summary_sealed = seal_json(case_key(job.case), summary, f"import:{job.uid}:summary")
     job.options = {**job.options, "csv_mapping": mapping.as_dict()}
@@ -267,6 +270,8 @@ def import_run(job: ImportJob) -> None:
             filename=job_name(job),
             date_order=job.options.get("date_order"),
             csv_mapping=_mapping(job),
+            region=settings.DAYBOOK_REGION,
+            time_zone=job.options.get("time_zone", "Europe/London"),
         )
         with transaction.atomic():
             with log.entries_import(
@@ -410,7 +415,7 @@ def _import_records(
     zone = ZoneInfo(job.options.get("time_zone", "Europe/London"))
     case = job.case
     existing = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
-    members = _attachment_bytes(data, result) if result.members else ArchiveFiles({})
+    members = _attachment_bytes(data, result) if result.members else ArchiveFiles(None, 0)
     dedupe_key = _dedupe_keys(case, result.format)
     stalkers = job_stalkers(job)
     chosen = [
@@ -473,9 +478,12 @@ def _dedupe_keys(case: Case, format: str) -> Callable[[Record], str]:
 
 
 def _attach(batch: log.ImportBatch, entry: Entry, record: Record, members: "ArchiveFiles") -> None:
-    """Attachments found in the archive become exhibits of the entry."""
+    """Attachments become exhibits of the entry: those the export carries inside a record (an
+    MMS picture, an e-mail's attachment) and those found beside it in the archive."""
     for attachment in record.attachments:
-        found = members.find(attachment.member or attachment.name)
+        found = attachment.data
+        if found is None:
+            found = members.find(attachment.member or attachment.name)
         if found is None:
             continue
         try:
@@ -496,29 +504,11 @@ def _export_exhibit(job: ImportJob, data: bytes) -> CheckedFile:
     )
 
 
-class ArchiveFiles:
-    """An archive's files, found by the name an export gives them: the whole path inside the
-    archive, or its end (Messenger names media from a folder inside the archive, WhatsApp by
-    file name alone). A name that fits two files finds neither: a wrong exhibit would be worse
-    than a missing one, whose name stays in the entry's source."""
-
-    def __init__(self, members: dict[str, bytes]) -> None:
-        self._by_ending: dict[str, list[bytes]] = {}
-        for path, content in members.items():
-            parts = path.split("/")
-            for start in range(len(parts)):
-                self._by_ending.setdefault("/".join(parts[start:]), []).append(content)
-
-    def find(self, name: str) -> bytes | None:
-        found = self._by_ending.get(name.lstrip("/"), [])
-        return found[0] if len(found) == 1 else None
-
-
 def _attachment_bytes(data: bytes, result: ParseResult) -> ArchiveFiles:
-    from daybook.imports.parsers.archive import read_members
-
-    members, _warnings = read_members(data, parsers.DEFAULT_LIMITS)
-    return ArchiveFiles(members)
+    """The export's files, each read only when an attachment asks for it, and only if the
+    evidence size limit lets it be kept."""
+    files = open_archive(data, parsers.DEFAULT_LIMITS)
+    return ArchiveFiles(files, settings.DAYBOOK_EVIDENCE_MAX_BYTES)
 
 
 def _local(record: Record, zone: ZoneInfo) -> dt.datetime:
@@ -532,9 +522,45 @@ def _channel(job: ImportJob, record: Record) -> str:
     return parsers.format_of(job.format).channel
 
 
+# What one message of each format is called, for "WhatsApp message from Sam Ex".
+MESSAGE_NOUNS = {
+    "whatsapp": "WhatsApp message",
+    "telegram": "Telegram message",
+    "messenger": "Messenger message",
+    "sms_backup": "Text message",
+    "email": "E-mail",
+    "csv": "Call",
+}
+
+
+def _party(record: Record, from_stalker: bool) -> str:
+    """Whose record this is: the other person the person named, the person themselves, someone
+    else, or (where the export does not say which way a message went) not known beyond its
+    sender's name."""
+    if from_stalker:
+        return "other_person"
+    if record.direction == "outgoing":
+        return "the_person"
+    return "someone_else" if record.direction == "incoming" else "unknown"
+
+
+def _parties(record: Record) -> dict[str, Any]:
+    """Who a record was from and to, with the number, address or account where the export
+    gives one beside the name."""
+    address = record.extra.get("address") if isinstance(record.extra, dict) else None
+    sender = {"name": record.sender}
+    if isinstance(address, str) and address and address != record.sender:
+        sender["address"] = address
+    return {"from": sender, "to": [{"name": name} for name in record.recipients]}
+
+
 def _source(job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool) -> dict[str, Any]:
     """Where the entry came from, kept (and hashed) with it."""
     return {
+        "said": "Call" if record.kind == "call" else MESSAGE_NOUNS.get(job.format, "Message"),
+        "party": _party(record, from_stalker),
+        **_parties(record),
+        "direction": record.direction,
         "format": job.format,
         "file_sha256": job.sha256,
         "member": record.member,

@@ -151,6 +151,40 @@ def moments(content: dict[str, Any]) -> tuple[dt.date, dt.datetime, dt.datetime 
     return day, start, end
 
 
+def is_context(content: dict[str, Any]) -> bool:
+    """Whether an entry is an imported message kept only as context (not the other person's)."""
+    source = content.get(SOURCE_FIELD)
+    return isinstance(source, dict) and source.get("from_stalker") is False
+
+
+def said_by(content: dict[str, Any]) -> str:
+    """Who an imported message or call was from and to, as an officer reads it: "WhatsApp
+    message from Sam Ex (+447700900123) to the person". Empty for what the person wrote."""
+    source = content.get(SOURCE_FIELD)
+    if not isinstance(source, dict) or not isinstance(source.get("from"), dict):
+        return ""
+
+    def who(party: Any) -> str:
+        if not isinstance(party, dict):
+            return ""
+        name, address = str(party.get("name") or ""), party.get("address")
+        return f"{name} ({address})" if address else name
+
+    sender = who(source["from"])
+    if source.get("party") == "the_person":
+        sender = "the person" + (f" ({sender})" if sender and sender != "Me" else "")
+    recipients = [who(party) for party in source.get("to") or []]
+    if source.get("direction") == "incoming" and not recipients:
+        recipients = ["the person"]
+    line = f"{source.get('said') or 'Message'} from {sender}"
+    return f"{line} to {', '.join(recipients)}" if recipients else line
+
+
+def status_of(content: dict[str, Any]) -> str:
+    """The status an entry enters the log with."""
+    return Entry.Status.CONTEXT if is_context(content) else Entry.Status.LOGGED
+
+
 def projection(content: dict[str, Any]) -> dict[str, Any]:
     """The Entry columns that mirror `content`, for SQL lists, filters and statistics."""
     day, start, end = moments(content)

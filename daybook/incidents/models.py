@@ -28,6 +28,10 @@ class Entry(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         LOGGED = "logged", "In the log"
+        # An imported message that is not the other person's (the person's own reply, or
+        # someone else's), kept so the conversation reads whole: in the log, but never an
+        # incident, an occasion or pattern data, and in reports only if the person chooses.
+        CONTEXT = "context", "Context"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     class Precision(models.TextChoices):
@@ -59,6 +63,9 @@ class Entry(models.Model):
         SEEN = "seen", "I saw someone but am not sure who"
         NOT_SEEN = "not_seen", "I did not see them"
         NOT_APPLICABLE = "not_applicable", "Does not apply (for example a message)"
+
+    # What can still be amended, withdrawn or given files: everything in the log not withdrawn.
+    IN_LOG = (Status.LOGGED, Status.CONTEXT)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
     uid = models.CharField(max_length=32, unique=True, default=new_uid, editable=False)

@@ -46,12 +46,15 @@ def drafts(case: Case) -> QuerySet[Entry]:
 class LogCounts:
     entries: int
     withdrawn: int
+    context: int  # imported messages kept as context, not counted as incidents
     by_category: list[tuple[str, int]]
 
 
 def log_counts(case: Case, entries: QuerySet[Entry], filters: dict[str, Any]) -> LogCounts:
     totals = entries.order_by().aggregate(
-        total=Count("pk"), withdrawn=Count("pk", filter=Q(status=Entry.Status.WITHDRAWN))
+        total=Count("pk"),
+        withdrawn=Count("pk", filter=Q(status=Entry.Status.WITHDRAWN)),
+        context=Count("pk", filter=Q(status=Entry.Status.CONTEXT)),
     )
     behaviours = EntryBehaviour.objects.filter(case=case)
     if any(filters.get(name) for name in FILTERS):
@@ -61,6 +64,7 @@ def log_counts(case: Case, entries: QuerySet[Entry], filters: dict[str, Any]) ->
     return LogCounts(
         entries=totals["total"],
         withdrawn=totals["withdrawn"],
+        context=totals["context"],
         by_category=[(labels.get(row["category"], row["category"]), row["n"]) for row in rows],
     )
 

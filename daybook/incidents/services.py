@@ -258,7 +258,7 @@ def _entry_write(
     content = entry_content.normalise(values)
     now = timezone.now()
     entry = draft or Entry(case=case)
-    entry.status = Entry.Status.LOGGED
+    entry.status = entry_content.status_of(content)
     entry.draft_sealed = None
     _project(entry, content)
     entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
@@ -308,7 +308,7 @@ def entry_amend(
 ) -> Entry:
     """Correct an entry. The original and every earlier version stay in the chain."""
     entry = _locked_entry(entry)
-    if entry.status != Entry.Status.LOGGED:
+    if entry.status not in Entry.IN_LOG:
         raise ValueError("Only an entry in the log can be amended.")
     if not reason.strip():
         raise ValueError("An amendment needs a reason.")
@@ -350,7 +350,7 @@ def entry_withdraw(
 ) -> Entry:
     """Withdraw an entry from the log. It stays in the chain, marked withdrawn, with the reason."""
     entry = _locked_entry(entry)
-    if entry.status != Entry.Status.LOGGED:
+    if entry.status not in Entry.IN_LOG:
         raise ValueError("Only an entry in the log can be withdrawn.")
     if not reason.strip():
         raise ValueError("Withdrawing an entry needs a reason.")
@@ -413,7 +413,7 @@ def _evidence_write(
 ) -> Evidence:
     """Record a stored file and chain it, unaudited: only for `evidence_add` and an
     `ImportBatch`, each of which writes the audit event in the same transaction."""
-    if entry.status != Entry.Status.LOGGED:
+    if entry.status not in Entry.IN_LOG:
         raise ValueError("Evidence can only be added to an entry in the log.")
     now = timezone.now()
     evidence = Evidence.objects.create(
@@ -454,7 +454,7 @@ def evidence_add(
     """Seal and store a checked file, then chain and audit it in one transaction. The file is
     stored first, outside that transaction, and removed again if the transaction fails (its
     commit included), so a failure leaves no file behind."""
-    if entry.status != Entry.Status.LOGGED:
+    if entry.status not in Entry.IN_LOG:
         raise ValueError("Evidence can only be added to an entry in the log.")
     key = keys.case_key(entry.case)
     with _sealed_file(entry.case, key, checked) as (uid, storage_name), transaction.atomic():

@@ -273,6 +273,7 @@ def _replay(replayed: dict[str, _Replayed], record: _Record) -> None:
         if state.content is not None:
             raise _Broken(f"Record {seq} adds an entry that is already in the log.", seq)
         state.content, state.seq, state.recorded = body, seq, record.recorded
+        state.status = entry_content.status_of(body)
         return
     if state.content is None:
         raise _Broken(f"Record {seq} refers to an entry that is not in the log.", seq)

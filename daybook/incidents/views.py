@@ -214,7 +214,7 @@ def _entry_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def amend(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request, case_id, write=True)
-    item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
+    item = get_object_or_404(Entry, pk=entry_id, case=case, status__in=Entry.IN_LOG)
     if request.method == "POST":
         form = AmendForm(request.POST)
         if form.is_valid():
@@ -263,7 +263,7 @@ def _withdraw_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request, case_id, write=True)
-    item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
+    item = get_object_or_404(Entry, pk=entry_id, case=case, status__in=Entry.IN_LOG)
     return _withdraw_page(
         request,
         case,
@@ -285,7 +285,7 @@ def withdraw(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> 
 @require_POST
 def evidence_upload(request: AuthenticatedHttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     case = case_for(request, case_id, write=True)
-    item = get_object_or_404(Entry, pk=entry_id, case=case, status=Entry.Status.LOGGED)
+    item = get_object_or_404(Entry, pk=entry_id, case=case, status__in=Entry.IN_LOG)
     form = EvidenceForm(request.POST, request.FILES)
     problem = None
     if form.is_valid():

@@ -18,7 +18,7 @@ from daybook.cases.selectors import client_details
 from daybook.incidents import keys
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
 from daybook.incidents.checkpoints import Signed
-from daybook.incidents.content import PRIVATE_FIELDS, TEXT_FIELDS
+from daybook.incidents.content import PRIVATE_FIELDS, TEXT_FIELDS, said_by
 from daybook.incidents.models import ChainRecord, Entry, Evidence
 from daybook.incidents.services import current_contents, evidence_meta
 from daybook.ui import charts
@@ -45,13 +45,18 @@ class Exhibit:
 
 @dataclass
 class Row:
-    number: int
+    number: int | None  # None for context: never numbered as an incident
     entry: Entry
     content: dict[str, Any]
     when: str
     behaviours: list[str]
     exhibits: list[str]
     withheld: bool
+    said: str = ""  # who an imported message was from and to
+
+    @property
+    def is_context(self) -> bool:
+        return self.entry.status == Entry.Status.CONTEXT
 
 
 @dataclass
@@ -135,16 +140,17 @@ def build(
     entry_ids: set[int] | None = None,
     until: dt.date | None = None,
     charts_wanted: bool = True,
+    include_context: bool = False,
 ) -> Chronology:
     """Everything the chronology shows, in the profile's terms. `entry_ids` and `until`
-    narrow it to what was shared."""
+    narrow it to what was shared. Imported messages kept as context are left out unless
+    `include_context`; even then they are shown as context, never numbered or counted."""
     if profile not in PROFILES:
         raise ValueError("Unknown profile")
     key = keys.case_key(case)
+    left_out = [Entry.Status.DRAFT] + ([] if include_context else [Entry.Status.CONTEXT])
     entries = list(
-        Entry.objects.filter(case=case)
-        .exclude(status=Entry.Status.DRAFT)
-        .order_by("occurred_at", "pk")
+        Entry.objects.filter(case=case).exclude(status__in=left_out).order_by("occurred_at", "pk")
     )
     if entry_ids is not None:
         entries = [entry for entry in entries if entry.pk in entry_ids]
@@ -185,11 +191,13 @@ def build(
         by_entry.setdefault(item.entry_id, []).append(exhibit.reference)
 
     rows = []
-    for number, entry in enumerate(entries, start=1):
+    numbers = iter(range(1, len(entries) + 1))
+    for entry in entries:
         content, withheld = _redact(contents[entry.pk], profile)
         rows.append(
             Row(
-                number=number,
+                number=None if entry.status == Entry.Status.CONTEXT else next(numbers),
+                said=said_by(content),
                 entry=entry,
                 content=content,
                 when=_when(content),
@@ -232,7 +240,9 @@ def build(
 def _amendments(
     entries: list[Entry], contents: dict[int, dict[str, Any]], key: bytes, profile: str
 ) -> list[dict[str, Any]]:
-    numbers = {entry.pk: number for number, entry in enumerate(entries, start=1)}
+    counted = [entry for entry in entries if entry.status != Entry.Status.CONTEXT]
+    numbers: dict[int, int | str] = {entry.pk: "context" for entry in entries}
+    numbers.update({entry.pk: number for number, entry in enumerate(counted, start=1)})
     found = []
     records = ChainRecord.objects.filter(
         entry__in=entries, kind__in=[ChainRecord.Kind.AMENDMENT, ChainRecord.Kind.WITHDRAWAL]
@@ -272,7 +282,8 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
     channels = Counter(row.entry.get_channel_display() for row in logged)
     return {
         "occasions": len(logged),
-        "withdrawn": len(rows) - len(logged),
+        "withdrawn": sum(1 for row in rows if row.entry.status == Entry.Status.WITHDRAWN),
+        "context": sum(1 for row in rows if row.is_context),
         "first": logged[0].entry.occurred_on if logged else None,
         "last": logged[-1].entry.occurred_on if logged else None,
         "statutory": [

@@ -25,6 +25,14 @@ class ReportForm(forms.Form):
         max_length=100,
         required=False,
     )
+    include_context = forms.BooleanField(
+        label="Include imported messages kept as context",
+        help_text=(
+            "Messages that are not from the person named in an import (such as your own "
+            "replies). They are shown as context, never numbered or counted as incidents."
+        ),
+        required=False,
+    )
 
 
 class SpoForm(forms.Form):

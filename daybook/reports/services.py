@@ -177,6 +177,7 @@ def _render(report: Report) -> bytes:
         produced_by=report.requested_by,
         pseudonym=options.get("pseudonym", ""),
         entry_ids=entry_ids,
+        include_context=bool(options.get("include_context")),
     )
     bundled = report.kind == Report.Kind.BUNDLE
     sign_chronology(

@@ -68,7 +68,7 @@ def reports_home(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
             case,
             data["kind"],
             data["profile"],
-            {"pseudonym": data["pseudonym"]},
+            {"pseudonym": data["pseudonym"], "include_context": data["include_context"]},
             back="reports:status",
         )
     return render(

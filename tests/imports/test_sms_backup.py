@@ -12,25 +12,25 @@ from daybook.imports.parsers import ParseError, detect_format, parse
 SMS = b"""<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
 <!--File Created By SMS Backup & Restore v10.05.612 on 16/12/2019 10:34:44-->
 <smses count="3" backup_set="x" backup_date="1733086800000" type="full">
-  <sms protocol="0" address="07700 900123" date="1733084700123" type="1" subject="null" body="I saw your car at work&#10;Answer me" toa="null" sc_toa="null" service_center="+15550000000" read="1" status="-1" locked="0" date_sent="1733084699000" readable_date="Dec 1, 2024 9:25:00 PM" contact_name="(Unknown)" />
-  <sms protocol="0" address="+44 7700 900123" date="1600000000000" type="2" subject="null" body="Stop &#55357;&#56834;" toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" />
-  <sms protocol="0" address="+447700900123" date="1600000001000" type="1" body="null" />
-  <mms date="1733084900000" msg_box="1" m_type="132" address="+447700900123" ct_t="application/vnd.wap.multipart.related" read="1" text_only="0" sub="null" contact_name="(Unknown)">
+  <sms protocol="0" address="07911 123123" date="1733084700123" type="1" subject="null" body="I saw your car at work&#10;Answer me" toa="null" sc_toa="null" service_center="+15550000000" read="1" status="-1" locked="0" date_sent="1733084699000" readable_date="Dec 1, 2024 9:25:00 PM" contact_name="(Unknown)" />
+  <sms protocol="0" address="+44 7911 123123" date="1600000000000" type="2" subject="null" body="Stop &#55357;&#56834;" toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" />
+  <sms protocol="0" address="+447911123123" date="1600000001000" type="1" body="null" />
+  <mms date="1733084900000" msg_box="1" m_type="132" address="+447911123123" ct_t="application/vnd.wap.multipart.related" read="1" text_only="0" sub="null" contact_name="(Unknown)">
     <parts>
       <part seq="-1" ct="application/smil" name="null" chset="106" cd="null" fn="null" cid="&lt;smil&gt;" cl="smil.xml" ctt_s="null" ctt_t="null" text="&lt;smil&gt;&lt;/smil&gt;" />
       <part seq="0" ct="text/plain" name="null" chset="106" cd="null" fn="null" cid="&lt;text_0&gt;" cl="text_0.txt" ctt_s="null" ctt_t="null" text="look outside" />
       <part seq="0" ct="image/jpeg" name="IMG950159.jpg" chset="null" cd="inline" fn="null" cid="&lt;IMG950159.jpg&gt;" cl="IMG950159.jpg" ctt_s="null" ctt_t="null" text="null" data="/9j/4AAQ" />
     </parts>
-    <addrs><addr address="+447700900123" type="137" charset="106" /><addr address="+447700900999" type="151" charset="106" /></addrs>
+    <addrs><addr address="+447911123123" type="137" charset="106" /><addr address="+447911123999" type="151" charset="106" /></addrs>
   </mms>
 </smses>
 """
 
 CALLS = b"""<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
 <calls count="4">
-  <call number="+447700900123" duration="0" date="1733085000000" type="3" presentation="1" readable_date="01.12.2024 21:30:00" contact_name="(Unknown)" />
+  <call number="+447911123123" duration="0" date="1733085000000" type="3" presentation="1" readable_date="01.12.2024 21:30:00" contact_name="(Unknown)" />
   <call number="" duration="0" date="1733085060000" type="6" presentation="2" />
-  <call number="+447700900123" duration="12" date="1733085120000" type="1" presentation="1" />
+  <call number="+447911123123" duration="12" date="1733085120000" type="1" presentation="1" />
   <call number="-1" duration="0" date="1733085180000" type="9" presentation="3" />
 </calls>
 """
@@ -41,18 +41,18 @@ def test_texts_and_mms_are_read_exactly() -> None:
     first, second, third, mms = result.records
     assert first.text == "I saw your car at work\nAnswer me"
     assert first.timestamp == dt.datetime(2024, 12, 1, 20, 25, 0, 123000, tzinfo=dt.UTC)
-    assert (first.sender, first.direction) == ("+447700900123", "incoming")
+    assert (first.sender, first.direction) == ("+447911123123", "incoming")
     assert second.text == "Stop \U0001f602" and second.sender == "Me"
-    assert second.recipients == ("+447700900123",)
+    assert second.recipients == ("+447911123123",)
     assert third.text == "null"  # the literal text "null" is kept as the export gave it
     assert mms.text == "look outside" and mms.attachments[0].name == "IMG950159.jpg"
     assert mms.attachments[0].sha256 is not None
-    assert result.participants["+447700900123"] == 3
+    assert result.participants["+447911123123"] == 3
 
 
 def test_calls_carry_their_outcome_and_withheld_numbers() -> None:
     missed, blocked, answered, unknown = parse(CALLS, filename="calls.xml").records
-    assert (missed.kind, missed.call_outcome, missed.sender) == ("call", "missed", "+447700900123")
+    assert (missed.kind, missed.call_outcome, missed.sender) == ("call", "missed", "+447911123123")
     assert (blocked.call_outcome, blocked.sender) == ("blocked", "Withheld number")
     assert (answered.call_outcome, answered.duration_seconds) == ("answered", 12)
     assert (unknown.call_outcome, unknown.sender) == ("other", "Unknown number")
@@ -69,7 +69,7 @@ def test_a_lone_surrogate_is_replaced_and_flagged() -> None:
 def test_the_same_message_in_two_backups_has_the_same_key() -> None:
     one = parse(SMS, filename="a.xml").records[0]
     other = parse(
-        SMS.replace(b'address="07700 900123"', b'address="+44 7700 900123"'), filename="b.xml"
+        SMS.replace(b'address="07911 123123"', b'address="+44 7911 123123"'), filename="b.xml"
     ).records[0]
     assert one.identity == other.identity
 
@@ -101,7 +101,7 @@ def test_hostile_or_broken_backups_get_a_clear_message(data: bytes, message: str
 
 def test_a_large_backup_streams() -> None:
     rows = b"".join(
-        b'<sms address="+447700900123" date="%d" type="1" body="message %d" />'
+        b'<sms address="+447911123123" date="%d" type="1" body="message %d" />'
         % (1600000000000 + n * 1000, n)
         for n in range(20000)
     )

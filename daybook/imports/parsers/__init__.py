@@ -54,11 +54,20 @@ def parse(
     date_order: str | None = None,
     csv_mapping: CsvMapping | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    region: str = "GB",
+    time_zone: str = "Europe/London",
 ) -> ParseResult:
-    """Parse an upload of any supported format. Raises ParseError, never anything else."""
+    """Parse an upload of any supported format. Raises ParseError, never anything else.
+    `region` is where phone numbers without a country code are from; `time_zone` is where
+    local times without an offset (a WhatsApp chat's) were written."""
     if len(data) > limits.max_upload_bytes:
         raise ParseError("The file is larger than Daybook can import in one go.")
     options = Options(
-        filename=filename, date_order=date_order, csv_mapping=csv_mapping, limits=limits
+        filename=filename,
+        date_order=date_order,
+        csv_mapping=csv_mapping,
+        limits=limits,
+        region=region,
+        time_zone=time_zone,
     )
     return recognise(filename, data).read(data, options)

@@ -56,6 +56,8 @@ class Options:
     date_order: str | None = None  # for exports whose dates could be day or month first
     csv_mapping: CsvMapping | None = None  # for a spreadsheet: which column is which
     limits: Limits = DEFAULT_LIMITS
+    region: str = "GB"  # where phone numbers written without a country code are from
+    time_zone: str = "Europe/London"  # where local times without an offset were written
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,7 @@ def _read_email(data: bytes, options: Options) -> ParseResult:
 
 
 def _read_sms_backup(data: bytes, options: Options) -> ParseResult:
-    return sms_backup.parse(data, limits=options.limits)
+    return sms_backup.parse(data, limits=options.limits, region=options.region)
 
 
 def _read_csv(data: bytes, options: Options) -> ParseResult:
@@ -120,7 +122,15 @@ def _read_telegram(data: bytes, options: Options) -> ParseResult:
         return telegram.parse(data, limits=options.limits)
     with archive.open_archive(data, options.limits) as files:
         chat = next(name for name in files.names if name.lower().endswith("result.json"))
-        return telegram.parse(files.read(chat), limits=options.limits)
+        content = files.read(chat)
+        # The media beside the chat are hashed as they stream by, for the import to attach.
+        digests = {chat: hashlib.sha256(content).hexdigest()}
+        for name in files.names:
+            if name != chat:
+                digests[name] = files.digest(name)[1]
+    result = telegram.parse(content, limits=options.limits)
+    result.members = digests
+    return result
 
 
 def _read_messenger(data: bytes, options: Options) -> ParseResult:
@@ -149,7 +159,12 @@ def _read_messenger(data: bytes, options: Options) -> ParseResult:
 
 def _read_whatsapp(data: bytes, options: Options) -> ParseResult:
     if data[:4] != ZIP_MAGIC:
-        return whatsapp.parse(data, date_order=options.date_order, limits=options.limits)
+        return whatsapp.parse(
+            data,
+            date_order=options.date_order,
+            limits=options.limits,
+            time_zone=options.time_zone,
+        )
     with archive.open_archive(data, options.limits) as files:
         chats = sorted(name for name in files.names if name.lower().endswith(".txt"))
         chat = "_chat.txt" if "_chat.txt" in chats else chats[0]
@@ -166,6 +181,7 @@ def _read_whatsapp(data: bytes, options: Options) -> ParseResult:
         limits=options.limits,
         member=chat,
         attachments=attachments,
+        time_zone=options.time_zone,
     )
     result.members = digests
     return result

@@ -3,6 +3,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
+from daybook.incidents import content as entry_content
 from daybook.incidents.behaviours import BEHAVIOURS
 from daybook.incidents.evidence import taken_display
 from daybook.incidents.forms import EntryForm
@@ -13,6 +14,12 @@ register = template.Library()
 @register.filter
 def behaviour_labels(codes: list[str]) -> list[str]:
     return [BEHAVIOURS[code].label for code in codes if code in BEHAVIOURS]
+
+
+@register.filter
+def said_by(content: dict[str, Any]) -> str:
+    """Who an imported message or call was from and to; empty for what the person wrote."""
+    return entry_content.said_by(content) if isinstance(content, dict) else ""
 
 
 @register.filter
