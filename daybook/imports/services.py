@@ -547,9 +547,15 @@ def _party(record: Record, from_stalker: bool) -> str:
 def _parties(record: Record) -> dict[str, Any]:
     """Who a record was from and to, with the number, address or account where the export
     gives one beside the name."""
+    # An outgoing text's "address" is whom it went to, already among the recipients.
     address = record.extra.get("address") if isinstance(record.extra, dict) else None
     sender = {"name": record.sender}
-    if isinstance(address, str) and address and address != record.sender:
+    if (
+        record.direction != "outgoing"
+        and isinstance(address, str)
+        and address
+        and address != record.sender
+    ):
         sender["address"] = address
     return {"from": sender, "to": [{"name": name} for name in record.recipients]}
 

@@ -142,13 +142,46 @@ def moments(content: dict[str, Any]) -> tuple[dt.date, dt.datetime, dt.datetime 
     zone = ZoneInfo(content["time_zone"])
     day = dt.date.fromisoformat(content["occurred_on"])
     start_time = dt.time.fromisoformat(content["occurred_time"] or "00:00")
-    start = dt.datetime.combine(day, start_time, tzinfo=zone)
+    start = dt.datetime.combine(day, start_time, tzinfo=zone).replace(fold=_fold(content, zone))
     end = None
     if content["ended_time"]:
         end = dt.datetime.combine(day, dt.time.fromisoformat(content["ended_time"]), tzinfo=zone)
         if end < start:
             end += dt.timedelta(days=1)  # an episode that ran past midnight
     return day, start, end
+
+
+def _fold(content: dict[str, Any], zone: ZoneInfo) -> int:
+    """Which of a repeated local time an entry means, in the hour the clocks go back: the
+    second (1) only where an import recorded the exact instant and it is the second. A local
+    time alone says nothing of it, so the first is taken, as everywhere else."""
+    source = content.get(SOURCE_FIELD)
+    stamp = source.get("timestamp") if isinstance(source, dict) else None
+    if not isinstance(stamp, str) or not content["occurred_time"]:
+        return 0
+    try:
+        instant = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return 0
+    if instant.tzinfo is None:
+        return 0
+    local = instant.astimezone(zone)
+    written = dt.time.fromisoformat(content["occurred_time"])
+    same = local.date().isoformat() == content["occurred_on"] and (
+        local.time().replace(microsecond=0) == written.replace(microsecond=0)
+    )
+    return local.fold if same else 0
+
+
+def time_uncertain(content: dict[str, Any]) -> str:
+    """Why an imported time cannot be settled (the clocks changed and the export does not say
+    which side of the change it was), or empty."""
+    source = content.get(SOURCE_FIELD)
+    if not isinstance(source, dict) or "time_ambiguous" not in (source.get("facts") or []):
+        return ""
+    details = source.get("details")
+    said = details.get("time_ambiguous") if isinstance(details, dict) else None
+    return str(said or "The clocks changed around this time: it may be an hour out.")
 
 
 def is_context(content: dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from daybook.cases.selectors import client_details
 from daybook.incidents import keys
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
 from daybook.incidents.checkpoints import Signed
-from daybook.incidents.content import PRIVATE_FIELDS, TEXT_FIELDS, said_by
+from daybook.incidents.content import PRIVATE_FIELDS, TEXT_FIELDS, said_by, time_uncertain
 from daybook.incidents.models import ChainRecord, Entry, Evidence
 from daybook.incidents.services import current_contents, evidence_meta
 from daybook.ui import charts
@@ -53,6 +53,7 @@ class Row:
     exhibits: list[str]
     withheld: bool
     said: str = ""  # who an imported message was from and to
+    time_uncertain: str = ""  # why an imported time may be an hour out
 
     @property
     def is_context(self) -> bool:
@@ -198,6 +199,7 @@ def build(
             Row(
                 number=None if entry.status == Entry.Status.CONTEXT else next(numbers),
                 said=said_by(content),
+                time_uncertain=time_uncertain(content),
                 entry=entry,
                 content=content,
                 when=_when(content),

@@ -23,6 +23,12 @@ def said_by(content: dict[str, Any]) -> str:
 
 
 @register.filter
+def time_uncertain(content: dict[str, Any]) -> str:
+    """Why an imported time may be an hour out (a clock change), or empty."""
+    return entry_content.time_uncertain(content) if isinstance(content, dict) else ""
+
+
+@register.filter
 def photo_taken(raw: str) -> str:
     return taken_display(str(raw))
 
