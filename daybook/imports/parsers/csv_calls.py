@@ -2,13 +2,16 @@
 
 Column names differ between providers, so Daybook suggests a mapping from the header row and
 the person confirms or changes it. Times are read with the format given (or ISO 8601) and are
-local to the zone the person confirms.
+local to the zone the person confirms, unless a time carries its own offset. A local time at a
+change of the clocks is settled from the order of the rows (oldest or newest first, as the
+file's times show) or flagged (see clock.py).
 """
 
 import csv
 import datetime as dt
 import io
 from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
@@ -18,6 +21,7 @@ from daybook.imports.parsers.base import (
     Record,
     without_cycle_collection,
 )
+from daybook.imports.parsers.clock import resolve_clock_changes, settle
 from daybook.imports.parsers.text import decode_utf8
 
 FORMAT = "csv"
@@ -73,8 +77,17 @@ def suggest(header: list[str]) -> CsvMapping | None:
 
 @without_cycle_collection
 def parse(
-    data: bytes, *, mapping: CsvMapping | None = None, limits: Limits = DEFAULT_LIMITS
+    data: bytes,
+    *,
+    mapping: CsvMapping | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    time_zone: str = "Europe/London",
 ) -> ParseResult:
+    """`time_zone` is where the log's local times were written."""
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ParseError("Choose the time zone the log's times are in from the list.") from None
     header, found = rows(data)
     mapping = mapping or suggest(header)
     if mapping is None:
@@ -90,7 +103,23 @@ def parse(
             raise ParseError(f"The CSV has no column called “{column}”.")
     if len(found) > limits.max_records:
         raise ParseError("The CSV has more rows than one import can take.")
-    records = [_record(row, mapping, number) for number, row in enumerate(found, start=2)]
+    records = [_record(row, mapping, number, zone) for number, row in enumerate(found, start=2)]
+    used = ", ".join(f"{k}={v}" for k, v in mapping.as_dict().items() if v)
+    warnings = [f"Columns used: {used}"]
+    newest_first = _newest_first(records)
+    unresolved = resolve_clock_changes(
+        records[::-1] if newest_first else records,
+        zone,
+        source="file",
+        in_order=newest_first is not None,
+    )
+    if unresolved:
+        warnings.append(
+            f"{unresolved} row{'s' if unresolved != 1 else ''} "
+            f"{'have times' if unresolved != 1 else 'has a time'} at a change of the clocks "
+            "that the file cannot settle (a time that happened twice, or one that did not "
+            "happen). They are marked on their entries: check them against the bill."
+        )
     participants: dict[str, int] = {}
     for record in records:
         participants[record.sender] = participants.get(record.sender, 0) + 1
@@ -99,13 +128,25 @@ def parse(
         records=records,
         participants=participants,
         naive_times=True,
-        warnings=[
-            f"Columns used: {', '.join(f'{k}={v}' for k, v in mapping.as_dict().items() if v)}"
-        ],
+        warnings=warnings,
     )
 
 
-def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
+def _newest_first(records: list[Record]) -> bool | None:
+    """Whether the rows go back in time (a bill often lists the latest call first), from how
+    their times step from one row to the next; None where the times do not tell."""
+    forward = backward = 0
+    for before, after in zip(records, records[1:], strict=False):
+        if after.timestamp > before.timestamp:
+            forward += 1
+        elif after.timestamp < before.timestamp:
+            backward += 1
+    if forward == backward:
+        return None
+    return backward > forward
+
+
+def _record(row: dict[str, str], mapping: CsvMapping, line: int, zone: ZoneInfo) -> Record:
     raw_time = (row.get(mapping.timestamp) or "").strip()
     try:
         if mapping.time_format:
@@ -116,13 +157,17 @@ def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
         raise ParseError(
             f"The date “{raw_time[:40]}” does not match the date format.", line=line
         ) from None
+    instant = None
     if moment.tzinfo is not None:
         try:
-            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            instant = moment.astimezone(dt.UTC)
+            # Checked here: the local time is written from it once the record is made.
+            instant.astimezone(zone)
         except OverflowError:  # a date at the very edge of the calendar, such as year 1
             raise ParseError(
                 f"The date “{raw_time[:40]}” is outside the dates Daybook can record.", line=line
             ) from None
+        moment = instant.replace(tzinfo=None)  # as UTC, for the identity as it always was
     number = (row.get(mapping.number) or "").strip() or "Unknown number"
     direction_text = (row.get(mapping.direction) or "").lower() if mapping.direction else ""
     outgoing = any(word in direction_text for word in ("out", "dialled", "dialed", "sent"))
@@ -135,7 +180,7 @@ def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
     text = (row.get(mapping.text) or "") if mapping.text else ""
     kind = "message" if text else "call"
     identity = f"{moment.isoformat()}|{number}|{direction_text}|{text}"
-    return Record(
+    record = Record(
         kind=kind,
         timestamp=moment,
         sender="Me" if outgoing else number,
@@ -148,3 +193,8 @@ def _record(row: dict[str, str], mapping: CsvMapping, line: int) -> Record:
         identity=identity,
         extra={"row": row},
     )
+    if instant is not None:
+        # A time with its own offset is an exact instant: kept as the local time it was in
+        # the zone, with its pass of a repeated hour, like every other row's local time.
+        settle(record, instant, zone)
+    return record

@@ -114,12 +114,14 @@ def _read_sms_backup(data: bytes, options: Options) -> ParseResult:
 
 
 def _read_csv(data: bytes, options: Options) -> ParseResult:
-    return csv_calls.parse(data, mapping=options.csv_mapping, limits=options.limits)
+    return csv_calls.parse(
+        data, mapping=options.csv_mapping, limits=options.limits, time_zone=options.time_zone
+    )
 
 
 def _read_telegram(data: bytes, options: Options) -> ParseResult:
     if data[:4] != ZIP_MAGIC:
-        return telegram.parse(data, limits=options.limits)
+        return telegram.parse(data, limits=options.limits, time_zone=options.time_zone)
     with archive.open_archive(data, options.limits) as files:
         chat = next(name for name in files.names if name.lower().endswith("result.json"))
         content = files.read(chat)
@@ -128,7 +130,7 @@ def _read_telegram(data: bytes, options: Options) -> ParseResult:
         for name in files.names:
             if name != chat:
                 digests[name] = files.digest(name)[1]
-    result = telegram.parse(content, limits=options.limits)
+    result = telegram.parse(content, limits=options.limits, time_zone=options.time_zone)
     result.members = digests
     return result
 

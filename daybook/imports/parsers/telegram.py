@@ -1,7 +1,10 @@
 """Telegram Desktop "Export chat history" in machine-readable JSON (result.json).
 
 One chat or a whole account export. Times come from `date_unixtime` (UTC); `date` is the
-exporting computer's local time and is ignored. Calls are service messages.
+exporting computer's local time, used only by older exports, which have no `date_unixtime`:
+those times are taken in the zone the person confirms, and a time at a change of the clocks
+is settled from the order of the chat's messages or flagged (see clock.py). Calls are service
+messages.
 
 Where the export has no words for a message (a call, a sticker, a photo sent alone), the
 record gets words saying what it was ("Sticker 😡", "Missed call from Sam Ex") and the fact
@@ -12,6 +15,7 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
@@ -23,6 +27,7 @@ from daybook.imports.parsers.base import (
     json_nesting,
     without_cycle_collection,
 )
+from daybook.imports.parsers.clock import resolve_clock_changes, settle
 
 FORMAT = "telegram"
 BAD_ESCAPE = re.compile(rb"\\x([0-9A-Fa-f]{2})")
@@ -96,9 +101,17 @@ def clock(seconds: int) -> str:
 
 
 @without_cycle_collection
-def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
+def parse(
+    data: bytes, *, limits: Limits = DEFAULT_LIMITS, time_zone: str = "Europe/London"
+) -> ParseResult:
+    """`time_zone` is the zone the exporting computer was set to: it matters only for older
+    exports, whose times are that computer's local time."""
     if not data.strip():
         raise ParseError("The file is empty.")
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ParseError("Choose the time zone the computer was set to from the list.") from None
     root = load(data, limits)
     if not isinstance(root, dict):
         raise ParseError("This is not a Telegram export (result.json).")
@@ -106,33 +119,77 @@ def parse(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ParseResult:
     chats = chats if isinstance(chats, list) else [root]
     records: list[Record] = []
     warnings: list[str] = []
+    unresolved = 0
     for number, chat in enumerate(chats, start=1):
         if not isinstance(chat, dict) or not isinstance(chat.get("messages"), list):
             raise ParseError(
                 "This is not a Telegram export (result.json): it has no messages.", record=number
             )
+        in_chat: list[Record] = []
         for index, message in enumerate(chat["messages"], start=1):
-            if len(records) >= limits.max_records:
+            if len(records) + len(in_chat) >= limits.max_records:
                 raise ParseError("The export has more messages than one import can take.")
-            record = _record(message, chat, index, warnings)
-            if record is not None:
-                records.append(record)
+            in_chat.append(_record(message, chat, index, warnings))
+        # A chat's messages are in the order they were sent (by id), which settles most
+        # local times at a change of the clocks; another chat's order says nothing of them.
+        unresolved += resolve_clock_changes(
+            [record for record in in_chat if record.timestamp.tzinfo is None], zone
+        )
+        records.extend(in_chat)
     if not records:
         raise ParseError("The export has no messages in it.")
+    naive = [record for record in records if record.timestamp.tzinfo is None]
+    if naive and len(naive) < len(records):
+        # Exact and local times cannot be compared or sorted together: the exact ones are
+        # written as the local times they were, each with its pass of a repeated hour.
+        try:
+            for record in records:
+                if record.timestamp.tzinfo is not None:
+                    settle(record, record.timestamp, zone)
+        except OverflowError:  # an instant at the very edge of the calendar, such as year 1
+            raise ParseError("A message is dated outside the dates Daybook can record.") from None
+    if unresolved:
+        warnings.append(
+            f"{unresolved} message{'s' if unresolved != 1 else ''} "
+            f"{'have times' if unresolved != 1 else 'has a time'} at a change of the clocks "
+            "that the export cannot settle (a time that happened twice, or one that did not "
+            "happen). They are marked on their entries: check them against the phone."
+        )
     participants: dict[str, int] = {}
     for record in records:
         if record.kind != "system":
             participants[record.sender] = participants.get(record.sender, 0) + 1
-    return ParseResult(format=FORMAT, records=records, participants=participants, warnings=warnings)
+    return ParseResult(
+        format=FORMAT,
+        records=records,
+        participants=participants,
+        naive_times=bool(naive),
+        warnings=warnings,
+    )
+
+
+def _moment(message: dict[str, Any], index: int) -> tuple[dt.datetime, str]:
+    """When a message was sent, and how its identity writes that: the instant from
+    `date_unixtime`, or (in an export older than that field) the local time from `date`."""
+    try:
+        if "date_unixtime" in message:
+            moment = dt.datetime.fromtimestamp(int(message["date_unixtime"]), tz=dt.UTC)
+            return moment, str(int(moment.timestamp()))
+        written = message["date"]
+        moment = dt.datetime.fromisoformat(written)
+        if moment.tzinfo is not None:  # not written by Telegram, but exact all the same
+            moment = moment.astimezone(dt.UTC)
+            return moment, str(int(moment.timestamp()))
+        # The text as written: a naive time's instant depends on the zone chosen.
+        return moment, written
+    except (KeyError, ValueError, TypeError, OverflowError, OSError):
+        raise ParseError("A message has no valid date_unixtime or date.", record=index) from None
 
 
 def _record(message: Any, chat: dict[str, Any], index: int, warnings: list[str]) -> Record:
     if not isinstance(message, dict):
         raise ParseError("A message in the export is damaged.", record=index)
-    try:
-        moment = dt.datetime.fromtimestamp(int(message["date_unixtime"]), tz=dt.UTC)
-    except (KeyError, ValueError, TypeError, OverflowError, OSError):
-        raise ParseError("A message has no valid date_unixtime.", record=index) from None
+    moment, when = _moment(message, index)
     thread = _string(chat.get("name"))
     kind, outcome, facts = "message", None, []
     sender = _string(message.get("from")) or _string(message.get("actor")) or "Deleted account"
@@ -172,7 +229,7 @@ def _record(message: Any, chat: dict[str, Any], index: int, warnings: list[str])
     locator_id = message.get("id")
     if not isinstance(locator_id, int | str) or isinstance(locator_id, bool):
         locator_id = index
-    identity = f"{thread}|{message.get('id')}|{int(moment.timestamp())}"
+    identity = f"{thread}|{message.get('id')}|{when}"
     return Record(
         kind=kind,
         timestamp=moment,

@@ -22,6 +22,7 @@ from daybook.imports.parsers.base import (
     Record,
     without_cycle_collection,
 )
+from daybook.imports.parsers.clock import resolve_clock_changes
 from daybook.imports.parsers.notices import notices_in
 from daybook.imports.parsers.text import decode_utf8
 
@@ -370,83 +371,3 @@ def _record(
         facts=tuple(facts) if facts else (),
         member=member,
     )
-
-
-def _offset_text(moment: dt.datetime) -> str:
-    offset = moment.utcoffset() or dt.timedelta()
-    sign = "-" if offset < dt.timedelta() else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _clock_change_days(records: list[Record], zone: ZoneInfo) -> set[dt.date]:
-    """The days of the chat on which the zone's clocks change."""
-    days = {record.timestamp.date() for record in records}
-    one_day = dt.timedelta(days=1)
-    return {
-        day
-        for day in days
-        if dt.datetime.combine(day, dt.time(), tzinfo=zone).utcoffset()
-        != dt.datetime.combine(day + one_day, dt.time(), tzinfo=zone).utcoffset()
-    }
-
-
-def resolve_clock_changes(records: list[Record], zone: ZoneInfo) -> int:
-    """Settle which side of a clock change each naive time is on; return how many could not be.
-
-    After the clocks go back, an hour happens twice (01:00-02:00 on the last Sunday of
-    October in the UK). Messages are in the order they were sent, so where the time of day
-    goes back inside that hour, the messages before are from the first pass (summer time)
-    and those from there on are from the second: their naive time gets fold=1, which Python
-    time zones read as the later of the two, and "utc_offset" records the reading. Where no
-    such step back shows, nothing in the chat says which pass a message was in, so it is
-    flagged "time_ambiguous" and left as the first pass. After the clocks go forward, an hour
-    does not happen at all: a time in it is flagged the same way and kept as written."""
-    change_days = _clock_change_days(records, zone)
-    if not change_days:
-        return 0
-    repeated: dict[dt.date, list[Record]] = {}
-    unresolved = 0
-    for record in records:
-        moment = record.timestamp
-        if moment.date() not in change_days:
-            continue
-        first = moment.replace(tzinfo=zone, fold=0).utcoffset()
-        second = moment.replace(tzinfo=zone, fold=1).utcoffset()
-        if first is None or second is None or first == second:
-            continue
-        if first > second:  # clocks went back: this time of day happened twice
-            repeated.setdefault(moment.date(), []).append(record)
-        else:
-            _flag(record, f"This time did not happen in {zone.key}: the clocks went forward.")
-            unresolved += 1
-    for twice in repeated.values():
-        step_back = next(
-            (
-                index
-                for index in range(1, len(twice))
-                if twice[index].timestamp < twice[index - 1].timestamp
-            ),
-            None,
-        )
-        if step_back is None:
-            for record in twice:
-                _flag(
-                    record,
-                    f"This time happened twice in {zone.key} (the clocks went back) and the "
-                    "chat does not show which.",
-                )
-            unresolved += len(twice)
-            continue
-        for index, record in enumerate(twice):
-            fold = 0 if index < step_back else 1
-            record.timestamp = record.timestamp.replace(fold=fold)
-            record.extra["utc_offset"] = _offset_text(
-                record.timestamp.replace(tzinfo=zone, fold=fold)
-            )
-    return unresolved
-
-
-def _flag(record: Record, explanation: str) -> None:
-    record.facts = (*record.facts, "time_ambiguous")
-    record.extra["time_ambiguous"] = explanation
