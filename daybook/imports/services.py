@@ -522,14 +522,14 @@ def _channel(job: ImportJob, record: Record) -> str:
     return parsers.format_of(job.format).channel
 
 
-# What one message of each format is called, for "WhatsApp message from Sam Ex".
-MESSAGE_NOUNS = {
-    "whatsapp": "WhatsApp message",
-    "telegram": "Telegram message",
-    "messenger": "Messenger message",
-    "sms_backup": "Text message",
-    "email": "E-mail",
-    "csv": "Call",
+# What one message and one call of each format are called, for "WhatsApp message from Sam Ex".
+NOUNS = {
+    "whatsapp": ("WhatsApp message", "WhatsApp call"),
+    "telegram": ("Telegram message", "Telegram call"),
+    "messenger": ("Messenger message", "Messenger call"),
+    "sms_backup": ("Text message", "Phone call"),
+    "email": ("E-mail", "Call"),
+    "csv": ("Call", "Phone call"),
 }
 
 
@@ -563,7 +563,7 @@ def _parties(record: Record) -> dict[str, Any]:
 def _source(job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool) -> dict[str, Any]:
     """Where the entry came from, kept (and hashed) with it."""
     return {
-        "said": "Call" if record.kind == "call" else MESSAGE_NOUNS.get(job.format, "Message"),
+        "said": NOUNS.get(job.format, ("Message", "Call"))[record.kind == "call"],
         "party": _party(record, from_stalker),
         **_parties(record),
         "direction": record.direction,
