@@ -203,3 +203,16 @@ def test_an_e_mail_attachment_becomes_an_exhibit(
     assert job.status == "done", job.error
     hashes = set(Evidence.objects.filter(entry__case=case).values_list("sha256", flat=True))
     assert hashlib.sha256(PNG).hexdigest() in hashes
+
+
+def test_an_older_telegram_chat_without_exact_times_is_recognised_and_read() -> None:
+    from daybook.imports.parsers import detect_format, parse
+
+    old = (
+        b'{"name": "Sam Ex", "type": "personal_chat", "id": 1, "messages": ['
+        b'{"id": 1, "type": "message", "date": "2024-03-01T21:05:00", "from": "Sam Ex",'
+        b' "from_id": "user42", "text": "I know where you are"}]}'
+    )
+    assert detect_format("result.json", old) == "telegram"
+    [record] = parse(old, filename="result.json").records
+    assert (record.sender, record.text) == ("Sam Ex", "I know where you are")

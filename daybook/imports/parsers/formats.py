@@ -198,7 +198,11 @@ FORMATS: tuple[Format, ...] = (
         channel="messaging_app",
         read=_read_telegram,
         in_zip=lambda names: "result.json" in names,
-        in_json=lambda head: '"date_unixtime"' in head or '"chats"' in head,
+        # Older single-chat exports have no "date_unixtime"; every Telegram message has a
+        # "from_id" (Messenger and Instagram have none).
+        in_json=lambda head: any(
+            key in head for key in ('"date_unixtime"', '"chats"', '"from_id"')
+        ),
     ),
     Format(
         code=meta.FORMAT,
