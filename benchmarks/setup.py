@@ -131,3 +131,40 @@ def fill_log(case, author, count: int) -> None:
             services.entry_record(
                 case=case, author=author, how="victim", values=entry_values(index)
             )
+
+
+def rows_after(models: list[type], marks: dict[type, int]) -> list[tuple[str, list[str], list]]:
+    """The rows of each model's table with a primary key above its mark, as the database holds
+    them (column names and values), ready to be inserted again with `insert_rows`."""
+    from django.db import connection
+
+    tables = []
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT * FROM {table} WHERE id > %s ORDER BY id", [marks[model]])  # noqa: S608
+            columns = [column[0] for column in cursor.description]
+            rows = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in cursor.fetchall()
+            ]
+            tables.append((table, columns, rows))
+    return tables
+
+
+def insert_rows(tables: list[tuple[str, list[str], list]]) -> None:
+    """Insert precomputed rows with `cursor.executemany`, one statement per table, and nothing
+    else: the baseline a bulk write is compared with."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table, columns, rows in tables:
+            names = ", ".join(connection.ops.quote_name(column) for column in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def highest_pks(models: list[type]) -> dict[type, int]:
+    from django.db.models import Max
+
+    return {model: model.objects.aggregate(top=Max("pk"))["top"] or 0 for model in models}

@@ -414,7 +414,12 @@ def _import_records(
 ) -> tuple[int, int]:
     zone = ZoneInfo(job.options.get("time_zone", "Europe/London"))
     case = job.case
-    existing = set(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", flat=True))
+    # What this case has imported before, and which of those this job has already seen: read
+    # once, so a record already there costs no query of its own.
+    stored = dict(ImportedRecord.objects.filter(case=case).values_list("dedupe_key", "id"))
+    existing = set(stored)
+    sourced = set(ImportSource.objects.filter(job=job).values_list("record_id", flat=True))
+    made: set[str] = set()
     members = _attachment_bytes(data, result) if result.members else ArchiveFiles(None, 0)
     dedupe_key = _dedupe_keys(case, result.format)
     stalkers = job_stalkers(job)
@@ -423,6 +428,35 @@ def _import_records(
         for record in result.records
         if (wanted := _wanted(record, job.options, stalkers)) is not None
     ]
+    # Written in bulk after the entries they name (see `ImportBatch.flush`). A source names
+    # its record by key if it is already stored, else by the dedupe key of one being added.
+    imported: list[tuple[str, Entry]] = []
+    sources: list[tuple[int | str, str]] = []
+
+    def flush() -> None:
+        batch.flush()
+        log.ImportBatch.insert_rows(
+            ImportedRecord,
+            ["case", "dedupe_key", "entry"],
+            [(case.pk, key, entry.pk) for key, entry in imported],
+        )
+        ids: dict[str, int] = {}
+        step = log.ImportBatch.FLUSH_EVERY  # a day's records can outnumber a chunk
+        for start in range(0, len(imported), step):
+            keys = [key for key, _entry in imported[start : start + step]]
+            found = ImportedRecord.objects.filter(case=case, dedupe_key__in=keys)
+            ids.update(found.values_list("dedupe_key", "pk"))
+        log.ImportBatch.insert_rows(
+            ImportSource,
+            ["record", "job", "locator"],
+            [
+                (ids[record] if isinstance(record, str) else record, job.pk, locator)
+                for record, locator in sources
+            ],
+        )
+        imported.clear()
+        sources.clear()
+
     total, done, added, already, file_kept = len(chosen), 0, 0, 0, False
     for keyed, from_stalker in _units(job, chosen, zone):
         done += len(keyed)
@@ -433,28 +467,31 @@ def _import_records(
         fresh = [(key, record) for key, record in keyed if key not in existing]
         for key, record in keyed:
             if key in existing:
-                imported = ImportedRecord.objects.get(case=case, dedupe_key=key)
-                ImportSource.objects.get_or_create(
-                    record=imported, job=job, defaults={"locator": record.locator}
-                )
+                # A record this job added itself already has this job as its source.
+                if key not in made and stored[key] not in sourced:
+                    sources.append((stored[key], record.locator))
+                    sourced.add(stored[key])
                 already += 1
-        if not fresh:
-            continue
-        values = (
-            _entry_values(job, fresh[0][1], zone, from_stalker)
-            if len(fresh) == 1
-            else _day_values(job, [record for _key, record in fresh], zone, from_stalker)
-        )
-        entry = batch.entry(values=values)
-        if not file_kept:  # the export itself is an exhibit, on the first entry it produced
-            batch.evidence(entry=entry, checked=_export_exhibit(job, data))
-            file_kept = True
-        for key, record in fresh:
-            _attach(batch, entry, record, members)
-            imported = ImportedRecord.objects.create(case=case, dedupe_key=key, entry=entry)
-            ImportSource.objects.create(record=imported, job=job, locator=record.locator)
-            existing.add(key)
-            added += 1
+        if fresh:
+            values = (
+                _entry_values(job, fresh[0][1], zone, from_stalker)
+                if len(fresh) == 1
+                else _day_values(job, [record for _key, record in fresh], zone, from_stalker)
+            )
+            entry = batch.entry(values=values)
+            if not file_kept:  # the export itself is an exhibit, on the first entry it produced
+                batch.evidence(entry=entry, checked=_export_exhibit(job, data))
+                file_kept = True
+            for key, record in fresh:
+                _attach(batch, entry, record, members)
+                imported.append((key, entry))
+                sources.append((key, record.locator))
+                existing.add(key)
+                made.add(key)
+                added += 1
+        if len(sources) >= log.ImportBatch.FLUSH_EVERY:
+            flush()
+    flush()
     if default_storage.exists(_cancel_name(job)):  # asked between the checks above: still in time
         raise ImportCancelled
     return added, already

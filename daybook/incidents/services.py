@@ -3,15 +3,28 @@ appended to the case's hash chain, in the same transaction as its audit event.""
 
 import base64
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import (
+    BinaryField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+)
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -24,6 +37,7 @@ from daybook.incidents import checkpoints, keys, signing
 from daybook.incidents import content as entry_content
 from daybook.incidents.behaviours import category_of
 from daybook.incidents.chain import (
+    CHAIN_VERSION,
     canonical_json,
     committed_body,
     record_hash,
@@ -52,6 +66,41 @@ def iso_instant(moment: dt.datetime) -> str:
 # --- The chain ---------------------------------------------------------------------
 
 
+def _chain_link(
+    *,
+    case: Case,
+    seq: int,
+    prev: str,
+    key: bytes,
+    kind: str,
+    entry: Entry,
+    evidence: Evidence | None,
+    author: User | None,
+    how: str,
+    body: dict[str, Any],
+    recorded_at: dt.datetime,
+) -> tuple[str, str, bytes]:
+    """Record number `seq` of a case's chain, following `prev`: its random id, its hash and
+    its sealed body. The hash needs only the entry's and file's uids, so an import can chain
+    many entries before they have primary keys."""
+    rid = new_uid()
+    header = record_header(
+        case_uid=case.uid,
+        seq=seq,
+        prev=prev,
+        rid=rid,
+        kind=kind,
+        entry_uid=entry.uid,
+        evidence_uid=evidence.uid if evidence else None,
+        recorded_at=iso_instant(recorded_at),
+        recorded_by=author.pk if author else None,
+        recorded_how=how,
+    )
+    body_bytes = canonical_json(body)
+    digest = record_hash(header, canonical_json(committed_body(body, record_secret(key, rid))))
+    return rid, digest, crypto.seal(key, body_bytes, keys.chain_body_ad(rid))
+
+
 def _append(
     *,
     case: Case,
@@ -72,21 +121,19 @@ def _append(
         # transactions do the same. The next number and head are read under the lock.
         locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
         seq, prev = locked.chain_seq + 1, locked.chain_head
-    rid = new_uid()
-    header = record_header(
-        case_uid=case.uid,
+    rid, digest, sealed = _chain_link(
+        case=case,
         seq=seq,
         prev=prev,
-        rid=rid,
+        key=key,
         kind=kind,
-        entry_uid=entry.uid,
-        evidence_uid=evidence.uid if evidence else None,
-        recorded_at=iso_instant(recorded_at),
-        recorded_by=author.pk if author else None,
-        recorded_how=how,
+        entry=entry,
+        evidence=evidence,
+        author=author,
+        how=how,
+        body=body,
+        recorded_at=recorded_at,
     )
-    body_bytes = canonical_json(body)
-    digest = record_hash(header, canonical_json(committed_body(body, record_secret(key, rid))))
     record = ChainRecord.objects.create(
         case=case,
         seq=seq,
@@ -101,7 +148,7 @@ def _append(
         recorded_at=recorded_at,
         recorded_by=author,
         recorded_how=how,
-        body_sealed=crypto.seal(key, body_bytes, keys.chain_body_ad(rid)),
+        body_sealed=sealed,
     )
     if batch is not None and batch.case_id == case.pk:
         batch.seq, batch.head = seq, digest
@@ -516,27 +563,123 @@ def evidence_withdraw(
 # --- Imports -----------------------------------------------------------------------
 
 
+def _db_form(field: Field[Any, Any]) -> Callable[[Any], Any]:
+    """How a value of `field` is given to the database driver: what `get_db_prep_save` does,
+    without its per-value generality for the plain kinds of value an entry's row holds."""
+    if isinstance(field, DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, DateField):
+        return connection.ops.adapt_datefield_value
+    if isinstance(field, (CharField, BooleanField, IntegerField, BinaryField, ForeignKey)):
+        return _same
+    return partial(_prepared, field)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _prepared(field: Field[Any, Any], value: Any) -> Any:
+    return field.get_db_prep_save(value, connection)
+
+
+# An entry's columns, in the order its positional constructor and its row take them.
+_ENTRY_COLUMNS = Entry._meta.concrete_fields
+_ENTRY_CASE = Entry._meta.get_field("case")
+_ENTRY_AUTHOR = Entry._meta.get_field("recorded_by")
+
+
+def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
+    """The entries' rows (their key left out), as the database driver takes them."""
+    columns = _ENTRY_COLUMNS[1:]
+    read = attrgetter(*(field.attname for field in columns))
+    forms = [
+        (at, form) for at, field in enumerate(columns) if (form := _db_form(field)) is not _same
+    ]
+    rows = []
+    for entry in entries:
+        row = list(read(entry))
+        for at, form in forms:
+            row[at] = form(row[at])
+        rows.append(row)
+    return rows
+
+
 class ImportBatch:
     """What one import adds to one log. Each entry and file is chained exactly as
     `entry_record` and `evidence_add` chain them; the audit event is one for the whole batch,
-    written by `entries_import` in the same transaction."""
+    written by `entries_import` in the same transaction.
+
+    Entries are gathered with their behaviour rows and chain records (hashed as they come:
+    the batch holds the chain's number and head) and written in bulk, `FLUSH_EVERY` at a
+    time, so an import of thousands of messages makes a few statements per chunk rather than
+    several per message. An entry `entry()` returns has no primary key until it is written:
+    `flush()` (which `evidence()`, the chunk size and the end of `entries_import` call) writes
+    it, so anything that refers to it by key is saved after a flush."""
+
+    FLUSH_EVERY = 500
 
     def __init__(self, *, case: Case, author: User | None, key: bytes) -> None:
         self.case, self.author, self._key = case, author, key
         self.entries = self.files = 0
         self.open = True
+        self._entries: list[Entry] = []
+        # A new entry's values before anything is set: what `Entry()` would give it, but for
+        # a generated default (its uid), made for each entry.
+        self._blank = {
+            field.attname: field.get_default()
+            for field in _ENTRY_COLUMNS
+            if not (field.has_default() and callable(field.default))
+        }
+        self._behaviours: list[tuple[Entry, str, str]] = []
+        # Per entry: its chain record's number, random id, previous hash, hash, sealed body.
+        self._records: list[tuple[Entry, int, str, str, str, bytes]] = []
 
     def entry(self, *, values: dict[str, Any]) -> Entry:
+        """An entry added to the log as `_entry_write` adds it, written at the next flush."""
         self._check_open()
-        entry = _entry_write(
+        chain = self._chain()
+        content = entry_content.normalise(values)
+        now = timezone.now()
+        # The entry `_entry_write` makes, built through the positional constructor (as the
+        # ORM builds the rows it reads), which skips the per-field work of keyword arguments.
+        known = {
+            **self._blank,
+            **entry_content.projection(content),
+            "uid": new_uid(),
+            "case_id": self.case.pk,
+            "status": entry_content.status_of(content),
+            "draft_sealed": None,
+            "recorded_at": now,
+            "recorded_by_id": self.author.pk if self.author else None,
+            "recorded_how": RecordedHow.IMPORT,
+        }
+        entry = Entry(*(known[field.attname] for field in _ENTRY_COLUMNS))
+        _ENTRY_CASE.set_cached_value(entry, self.case)
+        if self.author is not None:
+            _ENTRY_AUTHOR.set_cached_value(entry, self.author)
+        self._entries.append(entry)
+        self._behaviours.extend((entry, code, category_of(code)) for code in content["behaviours"])
+        seq, prev = chain.seq + 1, chain.head
+        rid, digest, sealed = _chain_link(
             case=self.case,
+            seq=seq,
+            prev=prev,
             key=self._key,
+            kind=ChainRecord.Kind.ENTRY,
+            entry=entry,
+            evidence=None,
             author=self.author,
             how=RecordedHow.IMPORT,
-            values=values,
-            draft=None,
+            body=content,
+            recorded_at=now,
         )
+        self._records.append((entry, seq, rid, prev, digest, sealed))
+        chain.seq, chain.head = seq, digest
+        self.case.chain_seq, self.case.chain_head = seq, digest
         self.entries += 1
+        if len(self._entries) >= self.FLUSH_EVERY:
+            self.flush()
         return entry
 
     def evidence(self, *, entry: Entry, checked: CheckedFile) -> Evidence:
@@ -545,6 +688,9 @@ class ImportBatch:
         self._check_open()
         if entry.case_id != self.case.pk:
             raise ValueError("An import adds files to entries of its own log only.")
+        # The file's row needs its entry's key, and its chain record follows the entries
+        # gathered so far.
+        self.flush()
         with _sealed_file(self.case, self._key, checked) as (uid, storage_name):
             evidence = _evidence_write(
                 entry=entry,
@@ -557,6 +703,72 @@ class ImportBatch:
             )
         self.files += 1
         return evidence
+
+    def flush(self) -> None:
+        """Write the entries gathered so far, their behaviours and their chain records: the
+        rows `entry_record` would write, each table in one `executemany`. The entries' keys
+        are read back by their uids, so the rows after them (and the caller) can refer to
+        them; that works alike on every database, whatever order it numbers rows in."""
+        if not self._entries:
+            return
+        entries, self._entries = self._entries, []
+        updated = timezone.now()  # what `auto_now` would set
+        for entry in entries:
+            entry.updated_at = updated
+        self.insert_rows(Entry, [field.name for field in _ENTRY_COLUMNS[1:]], _entry_rows(entries))
+        found = dict(
+            Entry.objects.filter(uid__in=[entry.uid for entry in entries]).values_list("uid", "pk")
+        )
+        for entry in entries:
+            entry.pk = found[entry.uid]
+            entry._state.adding, entry._state.db = False, DEFAULT_DB_ALIAS
+        case_id, author_id = self.case.pk, self.author.pk if self.author else None
+        self.insert_rows(
+            EntryBehaviour,
+            ["entry", "case", "code", "category"],
+            [(entry.pk, case_id, code, category) for entry, code, category in self._behaviours],
+        )
+        when = _db_form(ChainRecord._meta.get_field("recorded_at"))
+        self.insert_rows(
+            ChainRecord,
+            [
+                *("case", "seq", "kind", "entry", "evidence", "entry_uid", "evidence_uid"),
+                *("rid", "version", "prev_hash", "hash", "recorded_at", "recorded_by"),
+                *("recorded_how", "body_sealed"),
+            ],
+            [
+                (
+                    *(case_id, seq, ChainRecord.Kind.ENTRY.value, entry.pk, None, entry.uid, None),
+                    *(rid, CHAIN_VERSION, prev, digest, when(entry.recorded_at), author_id),
+                    *(RecordedHow.IMPORT.value, sealed),
+                )
+                for entry, seq, rid, prev, digest, sealed in self._records
+            ],
+        )
+        self._behaviours, self._records = [], []
+
+    @staticmethod
+    def insert_rows(model: type[Model], names: list[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given in their database form into `model`'s table, in one
+        `executemany`: for an import's thousands of rows, the ORM's per-object work would cost
+        more than the database's."""
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        column = {field.name: field.column for field in model._meta.concrete_fields if field.column}
+        columns = ", ".join(quote(column[name]) for name in names)
+        marks = ", ".join(["%s"] * len(names))
+        table = quote(model._meta.db_table)
+        # Only the model's own table and column names are put into the statement.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def _chain(self) -> _Batch:
+        chain = _batch.get()
+        if chain is None or chain.case_id != self.case.pk:
+            raise RuntimeError("An import batch adds to its log only inside entries_import.")
+        return chain
 
     def _check_open(self) -> None:
         if not self.open:
@@ -576,6 +788,8 @@ def entries_import(
         try:
             with chain_batch(case):
                 yield batch
+                # Before the chain's head is written: the records it names are in the table.
+                batch.flush()
         finally:
             batch.open = False
         audit_record(
