@@ -444,8 +444,7 @@ def _import_records(
         step = log.ImportBatch.FLUSH_EVERY  # a day's records can outnumber a chunk
         for start in range(0, len(imported), step):
             keys = [key for key, _entry in imported[start : start + step]]
-            found = ImportedRecord.objects.filter(case=case, dedupe_key__in=keys)
-            ids.update(found.values_list("dedupe_key", "pk"))
+            ids.update(log.ImportBatch.keys_of(ImportedRecord, "dedupe_key", keys, case_id=case.pk))
         log.ImportBatch.insert_rows(
             ImportSource,
             ["record", "job", "locator"],

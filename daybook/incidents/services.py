@@ -600,9 +600,13 @@ def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
     for entry in entries:
         row = list(read(entry))
         for at, form in forms:
-            row[at] = form(row[at])
+            if row[at] is not None:
+                row[at] = form(row[at])
         rows.append(row)
     return rows
+
+
+_ENTRY_RECORDED_AT = [field.attname for field in _ENTRY_COLUMNS[1:]].index("recorded_at")
 
 
 class ImportBatch:
@@ -715,20 +719,22 @@ class ImportBatch:
         updated = timezone.now()  # what `auto_now` would set
         for entry in entries:
             entry.updated_at = updated
-        self.insert_rows(Entry, [field.name for field in _ENTRY_COLUMNS[1:]], _entry_rows(entries))
-        found = dict(
-            Entry.objects.filter(uid__in=[entry.uid for entry in entries]).values_list("uid", "pk")
-        )
+        rows = _entry_rows(entries)
+        self.insert_rows(Entry, [field.name for field in _ENTRY_COLUMNS[1:]], rows)
+        found = self.keys_of(Entry, "uid", [entry.uid for entry in entries], case_id=self.case.pk)
         for entry in entries:
             entry.pk = found[entry.uid]
             entry._state.adding, entry._state.db = False, DEFAULT_DB_ALIAS
+        # An entry's chain record was recorded when it was: the same value, already converted.
+        recorded = {
+            entry.uid: row[_ENTRY_RECORDED_AT] for entry, row in zip(entries, rows, strict=True)
+        }
         case_id, author_id = self.case.pk, self.author.pk if self.author else None
         self.insert_rows(
             EntryBehaviour,
             ["entry", "case", "code", "category"],
             [(entry.pk, case_id, code, category) for entry, code, category in self._behaviours],
         )
-        when = _db_form(ChainRecord._meta.get_field("recorded_at"))
         self.insert_rows(
             ChainRecord,
             [
@@ -739,13 +745,33 @@ class ImportBatch:
             [
                 (
                     *(case_id, seq, ChainRecord.Kind.ENTRY.value, entry.pk, None, entry.uid, None),
-                    *(rid, CHAIN_VERSION, prev, digest, when(entry.recorded_at), author_id),
+                    *(rid, CHAIN_VERSION, prev, digest, recorded[entry.uid], author_id),
                     *(RecordedHow.IMPORT.value, sealed),
                 )
                 for entry, seq, rid, prev, digest, sealed in self._records
             ],
         )
         self._behaviours, self._records = [], []
+
+    @staticmethod
+    def keys_of(
+        model: type[Model], name: str, values: list[str], *, case_id: int
+    ) -> dict[str, int]:
+        """The primary keys of the rows of one case whose `name` column holds one of `values`
+        (at most a chunk of them), by that value: read back after an `insert_rows`."""
+        if not values:
+            return {}
+        quote = connection.ops.quote_name
+        table, column = quote(model._meta.db_table), quote(name)
+        marks = ", ".join(["%s"] * len(values))
+        # Only the model's own table and column names are put into the statement.
+        sql = (
+            f"SELECT {column}, id FROM {table} "  # noqa: S608
+            f"WHERE case_id = %s AND {column} IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [case_id, *values])
+            return dict(cursor.fetchall())
 
     @staticmethod
     def insert_rows(model: type[Model], names: list[str], rows: Sequence[Sequence[Any]]) -> None:
