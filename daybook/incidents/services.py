@@ -606,6 +606,11 @@ def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
     return rows
 
 
+def _columns(model: type[Model]) -> dict[str, str]:
+    """Each field's column in `model`'s table, by the field's name."""
+    return {field.name: field.column for field in model._meta.concrete_fields if field.column}
+
+
 _ENTRY_RECORDED_AT = [field.attname for field in _ENTRY_COLUMNS[1:]].index("recorded_at")
 
 
@@ -761,13 +766,13 @@ class ImportBatch:
         (at most a chunk of them), by that value: read back after an `insert_rows`."""
         if not values:
             return {}
-        quote = connection.ops.quote_name
-        table, column = quote(model._meta.db_table), quote(name)
+        quote, column = connection.ops.quote_name, _columns(model)
+        table, key, case = quote(model._meta.db_table), quote(column["id"]), quote(column["case"])
         marks = ", ".join(["%s"] * len(values))
         # Only the model's own table and column names are put into the statement.
         sql = (
-            f"SELECT {column}, id FROM {table} "  # noqa: S608
-            f"WHERE case_id = %s AND {column} IN ({marks})"
+            f"SELECT {quote(column[name])}, {key} FROM {table} "  # noqa: S608
+            f"WHERE {case} = %s AND {quote(column[name])} IN ({marks})"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [case_id, *values])
@@ -780,8 +785,7 @@ class ImportBatch:
         more than the database's."""
         if not rows:
             return
-        quote = connection.ops.quote_name
-        column = {field.name: field.column for field in model._meta.concrete_fields if field.column}
+        quote, column = connection.ops.quote_name, _columns(model)
         columns = ", ".join(quote(column[name]) for name in names)
         marks = ", ".join(["%s"] * len(names))
         table = quote(model._meta.db_table)
