@@ -37,6 +37,7 @@ from daybook.imports import parsers
 from daybook.imports.models import ImportedRecord, ImportJob, ImportSource
 from daybook.imports.parsers import ParseError, ParseResult, Record, csv_calls
 from daybook.imports.parsers.archive import ArchiveFiles, open_archive
+from daybook.imports.parsers.base import without_cycle_collection
 from daybook.incidents import services as log
 from daybook.incidents.evidence import CheckedFile, check_upload
 from daybook.incidents.models import Entry, Evidence
@@ -254,6 +255,10 @@ def _file_bytes(job: ImportJob) -> bytes:
         return crypto.open_sealed(case_key(job.case), handle.read(), _file_ad(job))
 
 
+# An import builds hundreds of thousands of short-lived objects without cycles (rows, bodies,
+# hashes): reference counting frees them, and the cycle collector walking them all again every
+# few thousand allocations cost an eighth of the time.
+@without_cycle_collection
 def import_run(job: ImportJob) -> None:
     """The background task: everything in one transaction, or nothing.
 
