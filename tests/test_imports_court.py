@@ -216,3 +216,35 @@ def test_an_older_telegram_chat_without_exact_times_is_recognised_and_read() -> 
     assert detect_format("result.json", old) == "telegram"
     [record] = parse(old, filename="result.json").records
     assert (record.sender, record.text) == ("Sam Ex", "I know where you are")
+
+
+def test_a_file_too_big_to_keep_is_named_and_the_person_told(
+    owner: Client,  # noqa: F811
+    case,
+    django_capture_on_commit_callbacks,
+    settings,
+) -> None:
+    import zipfile
+
+    from tests.test_imports_flow import PHOTO
+
+    settings.DAYBOOK_EVIDENCE_MAX_BYTES = 2_000_000
+    big = "00000013-VIDEO-2024-01-12-21-13-00.mp4"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "_chat.txt",
+            f"[12.01.24, 21:12:40] Sam Ex: \u200e<attached: {PHOTO}>\n"
+            f"[12.01.24, 21:13:00] Sam Ex: \u200e<attached: {big}>\n",
+        )
+        archive.writestr(PHOTO, PNG)
+        archive.writestr(big, b"\x00\x00\x00\x18ftypmp42" + bytes(3_000_000))
+    response = upload(owner, case, buffer.getvalue(), name="WhatsApp Chat.zip")
+    preview = owner.get(response["Location"]).content.decode()
+    assert "1 file is bigger than the 2 MB Daybook keeps as evidence" in preview
+    run(owner, case, ImportJob.objects.get(), django_capture_on_commit_callbacks)
+    kept = set(Evidence.objects.filter(entry__case=case).values_list("content_type", flat=True))
+    assert kept == {"application/zip", "image/png"}  # the export and the photo, not the video
+    entries = _by_text(case)
+    [video_entry] = [content for text, (_, content) in entries.items() if big in text]
+    assert big in video_entry["source"]["attachments"]

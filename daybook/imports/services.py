@@ -108,8 +108,28 @@ def summarise(result: ParseResult) -> dict[str, Any]:
         "date_order": result.date_order,
         "date_order_ambiguous": result.date_order_ambiguous,
         "naive_times": result.naive_times,
-        "warnings": result.warnings,
+        "warnings": result.warnings + _too_large(result),
     }
+
+
+def _too_large(result: ParseResult) -> list[str]:
+    """Files sent with messages that are bigger than Daybook keeps as evidence: each stays
+    named on its entry, and the person is told to keep the original."""
+    limit = settings.DAYBOOK_EVIDENCE_MAX_BYTES
+    count = sum(
+        1
+        for record in result.records
+        for attachment in record.attachments
+        if (attachment.size or 0) > limit
+    )
+    if not count:
+        return []
+    files = "file is" if count == 1 else "files are"
+    return [
+        f"{count} {files} bigger than the {limit // 1_000_000} MB Daybook keeps as evidence. "
+        "Each is named on its entry but not kept: keep the original safe on your phone or "
+        "computer, and tell your advocate."
+    ]
 
 
 @transaction.atomic
