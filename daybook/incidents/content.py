@@ -142,7 +142,9 @@ def moments(content: dict[str, Any]) -> tuple[dt.date, dt.datetime, dt.datetime 
     zone = ZoneInfo(content["time_zone"])
     day = dt.date.fromisoformat(content["occurred_on"])
     start_time = dt.time.fromisoformat(content["occurred_time"] or "00:00")
-    start = dt.datetime.combine(day, start_time, tzinfo=zone).replace(fold=_fold(content, zone))
+    start = dt.datetime.combine(day, start_time, tzinfo=zone)
+    if start.replace(fold=1).utcoffset() != start.utcoffset():  # a time the clocks repeat
+        start = start.replace(fold=_fold(content, zone))
     end = None
     if content["ended_time"]:
         end = dt.datetime.combine(day, dt.time.fromisoformat(content["ended_time"]), tzinfo=zone)
