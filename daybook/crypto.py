@@ -9,11 +9,14 @@ of its data unreadable, including in old backups.
 
 import base64
 import hashlib
+import io
 import os
 from collections.abc import Callable
 from functools import cache
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
 
@@ -105,3 +108,84 @@ def wrap_data_key(data_key: bytes, case_uid: str, master: bytes | None = None) -
 
 def unwrap_data_key(wrapped: bytes, case_uid: str, master: bytes | None = None) -> bytes:
     return open_sealed(master or master_key(), wrapped, f"case-key:{case_uid}")
+
+
+# --- Files too large to hold in memory -----------------------------------------------
+#
+# The same layout as `seal` (VERSION, nonce, AES-256-GCM ciphertext, tag), written and read a
+# chunk at a time, so a file sealed either way opens either way.
+
+STREAM_CHUNK_BYTES = 1 << 20
+TAG_BYTES = 16
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class SeekableReadable(Readable, Protocol):
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+def seal_stream(key: bytes, source: Readable, target: Writable, associated: str) -> None:
+    """`seal` for a file: what is left of `source` is sealed into `target`."""
+    nonce = os.urandom(NONCE_BYTES)
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(associated.encode())
+    target.write(VERSION + nonce)
+    while chunk := source.read(STREAM_CHUNK_BYTES):
+        target.write(encryptor.update(chunk))
+    target.write(encryptor.finalize())
+    target.write(encryptor.tag)
+
+
+def open_stream(key: bytes, source: SeekableReadable, target: Writable, associated: str) -> None:
+    """`open_sealed` for a file: the plaintext of all of `source` is written to `target`.
+
+    GCM can only tell that a ciphertext was altered once it has read all of it, so `target`
+    receives plaintext before it is known to be genuine. Raises DecryptionError then, and the
+    caller must throw away everything written to `target`: give it a temporary file, and use
+    that only once this returns."""
+    size = source.seek(0, io.SEEK_END)
+    if size < 1 + NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("not a Daybook ciphertext")
+    source.seek(size - TAG_BYTES)
+    tag = source.read(TAG_BYTES)
+    source.seek(0)
+    header = source.read(1 + NONCE_BYTES)
+    if header[:1] != VERSION or len(tag) != TAG_BYTES or len(header) != 1 + NONCE_BYTES:
+        raise DecryptionError("not a Daybook ciphertext")
+    decryptor = Cipher(algorithms.AES(key), modes.GCM(header[1:], tag)).decryptor()
+    decryptor.authenticate_additional_data(associated.encode())
+    left = size - len(header) - TAG_BYTES
+    while left > 0:
+        chunk = source.read(min(STREAM_CHUNK_BYTES, left))
+        if not chunk:  # shorter than it was a moment ago: not the ciphertext measured
+            raise DecryptionError("ciphertext does not open")
+        left -= len(chunk)
+        target.write(decryptor.update(chunk))
+    try:
+        target.write(decryptor.finalize())
+    except InvalidTag:
+        raise DecryptionError("ciphertext does not open") from None
+
+
+class Digest:
+    """A target for `open_stream` that keeps only the SHA-256 of what it is given: enough to
+    check a file against the hash its log recorded, with no plaintext kept anywhere."""
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes, /) -> int:
+        self._hasher.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def hexdigest(self) -> str:
+        return self._hasher.hexdigest()

@@ -13,9 +13,12 @@ its own, written together after everything else was rolled back.
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
-from collections.abc import Callable
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,11 +38,12 @@ from daybook.cases.models import Case
 from daybook.cases.sealing import case_key, open_json, seal_json
 from daybook.imports import parsers
 from daybook.imports.models import ImportedRecord, ImportJob, ImportSource
-from daybook.imports.parsers import ParseError, ParseResult, Record, csv_calls
+from daybook.imports.parsers import ParseError, ParseResult, Record, csv_calls, whatsapp
 from daybook.imports.parsers.archive import ArchiveFiles, open_archive
 from daybook.imports.parsers.base import without_cycle_collection
+from daybook.imports.parsers.formats import is_zip
 from daybook.incidents import services as log
-from daybook.incidents.evidence import CheckedFile, check_upload
+from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import Entry, Evidence
 
 CALL_WORDS = {
@@ -134,36 +138,46 @@ def _too_large(result: ParseResult) -> list[str]:
 
 @transaction.atomic
 def import_upload(
-    *, case: Case, actor: User, name: str, data: bytes, request: HttpRequest | None = None
+    *,
+    case: Case,
+    actor: User,
+    name: str,
+    data: bytes | IO[bytes],
+    request: HttpRequest | None = None,
 ) -> ImportJob:
     """Check and keep an uploaded export. Raises ParseError with a kind message if it is not
-    one Daybook can import; nothing is stored then."""
-    if len(data) > settings.DAYBOOK_IMPORT_MAX_BYTES:
+    one Daybook can import; nothing is stored then.
+
+    `data` may be a seekable file open for reading (as Django gives a large upload, on disk):
+    it is hashed, read and sealed into storage a chunk at a time, never held whole."""
+    upload = io.BytesIO(data) if isinstance(data, bytes) else data
+    size = parsers.size_of(upload)
+    if size > settings.DAYBOOK_IMPORT_MAX_BYTES:
         raise ParseError("The file is larger than Daybook can import in one go.")
     csv_header: list[str] = []
-    found = parsers.recognise(name, data)
+    found = parsers.recognise(name, upload)
     if found.asks_for_columns:
-        csv_header, _rows = csv_calls.rows(data)
+        csv_header, _rows = csv_calls.rows(parsers.whole(upload))
         if csv_calls.suggest(csv_header) is None:  # the person names the columns first
             result = ParseResult(format=found.code, records=[], participants={})
         else:
-            result = parsers.parse(data, filename=name, region=settings.DAYBOOK_REGION)
+            result = parsers.parse(upload, filename=name, region=settings.DAYBOOK_REGION)
     else:
-        result = parsers.parse(data, filename=name, region=settings.DAYBOOK_REGION)
+        result = parsers.parse(upload, filename=name, region=settings.DAYBOOK_REGION)
     key = case_key(case)
     job = ImportJob(
         case=case,
         created_by=actor,
         format=result.format,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size=size,
+        sha256=_sha256(upload),
     )
     job.name_sealed = crypto.seal_text(key, name, f"import:{job.uid}:name")
     summary = {**summarise(result), "csv_header": csv_header}
     job.summary_sealed = seal_json(key, summary, f"import:{job.uid}:summary")
-    job.storage_name = default_storage.save(
-        f"imports/{case.uid}/{job.uid}", ContentFile(crypto.seal(key, data, _file_ad(job)))
-    )
+    upload.seek(0)
+    stored_as = f"imports/{case.uid}/{job.uid}"
+    job.storage_name = log.store_sealed(stored_as, key, upload, _file_ad(job))
     try:
         job.save()
         audit_record(
@@ -270,9 +284,47 @@ def import_cancel(*, job: ImportJob, actor: User, request: HttpRequest | None = 
     default_storage.save(_cancel_name(job), ContentFile(b"cancel"))
 
 
+def _sha256(upload: IO[bytes]) -> str:
+    upload.seek(0)
+    hasher = hashlib.sha256()
+    while chunk := upload.read(crypto.STREAM_CHUNK_BYTES):
+        hasher.update(chunk)
+    upload.seek(0)
+    return hasher.hexdigest()
+
+
+@contextmanager
+def opened_upload(job: ImportJob) -> Iterator[IO[bytes]]:
+    """The kept upload, opened a chunk at a time into a temporary file on disk (an export
+    may be larger than a worker should hold in memory), positioned at its start. The file is
+    unnamed and goes when the block ends; if the upload does not open as sealed, DecryptionError
+    is raised and nothing written to it is ever read."""
+    with tempfile.TemporaryFile() as plain:
+        with default_storage.open(job.storage_name, "rb") as handle:
+            crypto.open_stream(case_key(job.case), handle, plain, _file_ad(job))
+        plain.seek(0)
+        yield plain
+
+
+def job_chat_dates(job: ImportJob) -> list[str]:
+    """Every header date of a kept WhatsApp chat, for the question asked when it cannot tell
+    its date order. Of a ZIP, only the chat is read (as `parsers.parse` chooses it), not the
+    media beside it."""
+    with opened_upload(job) as upload:
+        if not is_zip(upload):
+            return whatsapp.dates_in(upload.read())
+        with open_archive(upload, parsers.DEFAULT_LIMITS) as files:
+            chats = sorted(name for name in files.names if name.lower().endswith(".txt"))
+            if not chats:
+                return []
+            return whatsapp.dates_in(files.read("_chat.txt" if "_chat.txt" in chats else chats[0]))
+
+
 def _file_bytes(job: ImportJob) -> bytes:
-    with default_storage.open(job.storage_name, "rb") as handle:
-        return crypto.open_sealed(case_key(job.case), handle.read(), _file_ad(job))
+    """The kept upload in memory: only for a file that is parsed whole anyway (a CSV, a chat's
+    text), never for a ZIP the import reads a member at a time."""
+    with opened_upload(job) as upload:
+        return upload.read()
 
 
 # An import builds hundreds of thousands of short-lived objects without cycles (rows, bodies,
@@ -289,28 +341,28 @@ def import_run(job: ImportJob) -> None:
     if not _start(job):
         return
     try:
-        data = _file_bytes(job)
-        result = parsers.parse(
-            data,
-            filename=job_name(job),
-            date_order=job.options.get("date_order"),
-            csv_mapping=_mapping(job),
-            region=settings.DAYBOOK_REGION,
-            time_zone=job.options.get("time_zone", "Europe/London"),
-        )
-        with transaction.atomic():
-            with log.entries_import(
-                case=job.case, author=job.created_by, extra={"import": job.pk}
-            ) as batch:
-                added, already = _import_records(job, data, result, batch)
-            _finish(
-                job,
-                ImportJob.Status.DONE,
-                "",
-                Action.IMPORT_FINISHED,
-                added=added,
-                already_there=already,
+        with opened_upload(job) as upload:
+            result = parsers.parse(
+                upload,
+                filename=job_name(job),
+                date_order=job.options.get("date_order"),
+                csv_mapping=_mapping(job),
+                region=settings.DAYBOOK_REGION,
+                time_zone=job.options.get("time_zone", "Europe/London"),
             )
+            with transaction.atomic():
+                with log.entries_import(
+                    case=job.case, author=job.created_by, extra={"import": job.pk}
+                ) as batch:
+                    added, already = _import_records(job, upload, result, batch)
+                _finish(
+                    job,
+                    ImportJob.Status.DONE,
+                    "",
+                    Action.IMPORT_FINISHED,
+                    added=added,
+                    already_there=already,
+                )
     except ImportCancelled:
         _remove_orphans(job.case)
         _finish(
@@ -435,7 +487,7 @@ def _units(
 
 
 def _import_records(
-    job: ImportJob, data: bytes, result: ParseResult, batch: log.ImportBatch
+    job: ImportJob, upload: IO[bytes], result: ParseResult, batch: log.ImportBatch
 ) -> tuple[int, int]:
     zone = ZoneInfo(job.options.get("time_zone", "Europe/London"))
     case = job.case
@@ -445,7 +497,7 @@ def _import_records(
     existing = set(stored)
     sourced = set(ImportSource.objects.filter(job=job).values_list("record_id", flat=True))
     made: set[str] = set()
-    members = _attachment_bytes(data, result) if result.members else ArchiveFiles(None, 0)
+    members = _attachment_bytes(upload) if result.members else ArchiveFiles(None, 0)
     dedupe_key = _dedupe_keys(case, result.format)
     stalkers = job_stalkers(job)
     chosen = [
@@ -504,7 +556,7 @@ def _import_records(
             )
             entry = batch.entry(values=values)
             if not file_kept:  # the export itself is an exhibit, on the first entry it produced
-                batch.evidence(entry=entry, checked=_export_exhibit(job, data))
+                _keep_export(job, upload, batch, entry)
                 file_kept = True
             for key, record in fresh:
                 _attach(batch, entry, record, members)
@@ -554,21 +606,25 @@ def _attach(batch: log.ImportBatch, entry: Entry, record: Record, members: "Arch
         batch.evidence(entry=entry, checked=checked)
 
 
-def _export_exhibit(job: ImportJob, data: bytes) -> CheckedFile:
-    return CheckedFile(
+def _keep_export(job: ImportJob, upload: IO[bytes], batch: log.ImportBatch, entry: Entry) -> None:
+    """The export itself, kept as an exhibit: sealed from the opened upload a chunk at a
+    time, as large as it is."""
+    upload.seek(0)
+    start = upload.read(2)
+    batch.evidence_file(
+        entry=entry,
         name=job_name(job),
-        data=data,
-        size=len(data),
-        content_type="application/zip" if data[:2] == b"PK" else "text/plain",
+        file=upload,
+        size=job.size,
         sha256=job.sha256,
-        exif={},
+        content_type="application/zip" if start == b"PK" else "text/plain",
     )
 
 
-def _attachment_bytes(data: bytes, result: ParseResult) -> ArchiveFiles:
-    """The export's files, each read only when an attachment asks for it, and only if the
-    evidence size limit lets it be kept."""
-    files = open_archive(data, parsers.DEFAULT_LIMITS)
+def _attachment_bytes(upload: IO[bytes]) -> ArchiveFiles:
+    """The export's files, each read from the opened upload only when an attachment asks
+    for it, and only if the evidence size limit lets it be kept."""
+    files = open_archive(upload, parsers.DEFAULT_LIMITS)
     return ArchiveFiles(files, settings.DAYBOOK_EVIDENCE_MAX_BYTES)
 
 

@@ -22,7 +22,12 @@ def start(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             job = services.import_upload(
-                case=case, actor=request.user, name=upload.name, data=upload.read(), request=request
+                # The file itself: a large upload is on disk, and is read from there in chunks.
+                case=case,
+                actor=request.user,
+                name=upload.name,
+                data=upload,
+                request=request,
             )
         except ParseError as error:
             form.add_error("file", str(error))
@@ -86,7 +91,7 @@ def _date_examples(item: ImportJob, summary: dict) -> list[whatsapp.DateExample]
         return None
     try:
         # The kept file, read again: the summary kept at upload holds no dates of the chat.
-        dates = whatsapp.dates_in(services._file_bytes(item))
+        dates = services.job_chat_dates(item)
     except ParseError:
         return None
     orders = whatsapp.possible_orders(dates) or list(whatsapp.ORDERS)

@@ -3,6 +3,8 @@ appended to the case's hash chain, in the same transaction as its audit event.""
 
 import base64
 import datetime as dt
+import hashlib
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,7 +13,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import (
@@ -448,6 +450,58 @@ def _sealed_file(case: Case, key: bytes, checked: CheckedFile) -> Iterator[tuple
         raise
 
 
+SPOOL_BYTES = 8 << 20  # a file being sealed is held in memory up to this, on disk beyond
+
+
+def store_sealed(name: str, key: bytes, file: crypto.Readable, associated: str) -> str:
+    """Seal what is left of `file` into storage under `name`, a chunk at a time, so neither
+    the file nor its sealed form is ever whole in memory; the layout is `crypto.seal`'s.
+    Returns the name storage gave it. Only the sealed bytes are spooled to a temporary file,
+    and Django's file system and S3 storages both copy a `File` in chunks."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as sealed:
+        crypto.seal_stream(key, file, sealed, associated)
+        sealed.seek(0)
+        return default_storage.save(name, File(sealed, name=name))
+
+
+class _Hashing:
+    """A reader that hashes and counts what passes through it."""
+
+    def __init__(self, file: crypto.Readable) -> None:
+        self._file, self._hasher, self.size = file, hashlib.sha256(), 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        chunk = self._file.read(size)
+        self._hasher.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+    def hexdigest(self) -> str:
+        return self._hasher.hexdigest()
+
+
+@contextmanager
+def _sealed_stream(
+    case: Case, key: bytes, file: crypto.SeekableReadable, size: int, sha256: str
+) -> Iterator[tuple[str, str]]:
+    """`_sealed_file` for a file read a chunk at a time from its start. The file is hashed as
+    it is sealed, so the size and hash the log records are those of the bytes stored."""
+    uid = new_uid()
+    wanted = keys.evidence_storage_name(case.uid, uid)
+    file.seek(0)
+    hashing = _Hashing(file)
+    storage_name = store_sealed(wanted, key, hashing, keys.evidence_file_ad(uid))
+    try:
+        if storage_name != wanted:
+            raise RuntimeError("The file store renamed a new evidence file.")
+        if (hashing.size, hashing.hexdigest()) != (size, sha256):
+            raise ValueError("The file is not the one whose size and hash were given.")
+        yield uid, storage_name
+    except BaseException:
+        default_storage.delete(storage_name)
+        raise
+
+
 def _evidence_write(
     *,
     entry: Entry,
@@ -709,6 +763,43 @@ class ImportBatch:
                 author=self.author,
                 how=RecordedHow.IMPORT,
                 checked=checked,
+            )
+        self.files += 1
+        return evidence
+
+    def evidence_file(
+        self,
+        *,
+        entry: Entry,
+        name: str,
+        file: crypto.SeekableReadable,
+        size: int,
+        sha256: str,
+        content_type: str,
+    ) -> Evidence:
+        """`evidence` for a file too large to hold in memory (an export kept as an exhibit):
+        sealed into storage a chunk at a time from the start of `file`, then recorded and
+        chained exactly as `evidence` records a checked file of the same name, size, type
+        and hash. Raises ValueError, storing nothing, if `file` does not have that size and
+        hash."""
+        self._check_open()
+        if entry.case_id != self.case.pk:
+            raise ValueError("An import adds files to entries of its own log only.")
+        self.flush()
+        # What the row and the chain record are made of; the bytes are never held, only
+        # streamed into storage.
+        described = CheckedFile(
+            name=name, data=b"", size=size, content_type=content_type, sha256=sha256, exif={}
+        )
+        with _sealed_stream(self.case, self._key, file, size, sha256) as (uid, storage_name):
+            evidence = _evidence_write(
+                entry=entry,
+                key=self._key,
+                uid=uid,
+                storage_name=storage_name,
+                author=self.author,
+                how=RecordedHow.IMPORT,
+                checked=described,
             )
         self.files += 1
         return evidence

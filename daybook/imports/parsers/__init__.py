@@ -1,11 +1,12 @@
 """Parsers that turn exported chats, texts, calls and e-mails into records.
 
-Pure Python with no Django import: each parser takes the uploaded bytes and returns a
-ParseResult, or raises ParseError with a kind message saying what was wrong and where.
-Which formats there are, how each is recognised and what the import needs to know of it is
-in one table, `formats.FORMATS`.
+Pure Python with no Django import: each parser takes the upload (its bytes, or a file open
+for reading, from which a ZIP is read a member at a time) and returns a ParseResult, or raises
+ParseError with a kind message saying what was wrong and where. Which formats there are, how
+each is recognised and what the import needs to know of it is in one table, `formats.FORMATS`.
 """
 
+from daybook.imports.parsers.archive import Upload
 from daybook.imports.parsers.base import (
     DEFAULT_LIMITS,
     Attachment,
@@ -21,7 +22,10 @@ from daybook.imports.parsers.formats import (
     Format,
     Options,
     format_of,
+    is_zip,
     recognise,
+    size_of,
+    whole,
 )
 
 __all__ = [
@@ -35,20 +39,23 @@ __all__ = [
     "ParseError",
     "ParseResult",
     "Record",
+    "Upload",
     "detect_format",
     "format_of",
     "parse",
     "recognise",
+    "size_of",
+    "whole",
 ]
 
 
-def detect_format(filename: str, data: bytes) -> str:
+def detect_format(filename: str, data: Upload) -> str:
     """The code of the format the file is, from its content (its name is only a hint)."""
     return recognise(filename, data).code
 
 
 def parse(
-    data: bytes,
+    data: Upload,
     *,
     filename: str,
     date_order: str | None = None,
@@ -59,8 +66,10 @@ def parse(
 ) -> ParseResult:
     """Parse an upload of any supported format. Raises ParseError, never anything else.
     `region` is where phone numbers without a country code are from; `time_zone` is where
-    local times without an offset (a WhatsApp chat's) were written."""
-    if len(data) > limits.max_upload_bytes:
+    local times without an offset (a WhatsApp chat's) were written. `data` is the upload in
+    memory or a seekable file open for reading in binary; a ZIP given as a file is read from
+    it a member at a time, never whole."""
+    if size_of(data) > limits.max_upload_bytes:
         raise ParseError("The file is larger than Daybook can import in one go.")
     options = Options(
         filename=filename,
@@ -70,4 +79,7 @@ def parse(
         region=region,
         time_zone=time_zone,
     )
-    return recognise(filename, data).read(data, options)
+    found = recognise(filename, data)
+    # Only a ZIP is read from its file, a member at a time; any other export is parsed whole,
+    # so its reader is given bytes, as every format's reader always has been.
+    return found.read(data if is_zip(data) else whole(data), options)

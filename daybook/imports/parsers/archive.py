@@ -20,12 +20,12 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from types import TracebackType
-from typing import BinaryIO, Self
+from typing import IO, Self
 
 from daybook.imports.parsers.base import Limits, ParseError
 
 # The upload, whole in memory or as a file open for reading in binary (it is only read).
-Upload = bytes | BinaryIO
+Upload = bytes | IO[bytes]
 
 CHUNK_BYTES = 1 << 20  # what is inflated at a time, so no more than this is held per read
 MAX_CHAT_BYTES = 200_000_000  # a chat's text or JSON is parsed whole, so it is capped
@@ -209,7 +209,7 @@ class Archive:
         return self.read(name, cap=cap)
 
 
-def _archive_bytes(upload: BinaryIO) -> int:
+def _archive_bytes(upload: IO[bytes]) -> int:
     position = upload.seek(0, io.SEEK_END)
     upload.seek(0)
     return position
@@ -218,7 +218,7 @@ def _archive_bytes(upload: BinaryIO) -> int:
 def open_archive(upload: Upload, limits: Limits) -> Archive:
     """The upload as an Archive whose directory has passed every check, or a ParseError.
     Nothing is inflated yet. Close it (or use it in a `with`) once done with it."""
-    handle: BinaryIO = io.BytesIO(upload) if isinstance(upload, bytes) else upload
+    handle: IO[bytes] = io.BytesIO(upload) if isinstance(upload, bytes) else upload
     try:
         archive_bytes = _archive_bytes(handle)
         opened = zipfile.ZipFile(handle)

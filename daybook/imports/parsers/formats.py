@@ -8,11 +8,13 @@ format is a parser module and one entry here (docs/developers/adding-an-import-f
 """
 
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from daybook.imports.parsers import archive, csv_calls, mail, meta, sms_backup, telegram, whatsapp
+from daybook.imports.parsers.archive import Upload
 from daybook.imports.parsers.base import DEFAULT_LIMITS, Limits, ParseError, ParseResult
 from daybook.imports.parsers.csv_calls import CsvMapping
 
@@ -69,7 +71,7 @@ class Format:
     name: str  # for the person, e.g. on the page that shows what was found
     accepts: str  # a phrase for "Daybook can import …", naming the files to upload
     channel: str  # an Entry.Channel value for its messages (a call is always a phone call)
-    read: Callable[[bytes, Options], ParseResult]
+    read: Callable[[Upload, Options], ParseResult]
     # How it is recognised, for each shape it can come in: from the names (lower-cased,
     # without folders) of the files in a ZIP, from the start of a JSON file as text, or from
     # a Sample of any other file. None where it never comes in that shape.
@@ -79,6 +81,35 @@ class Format:
     # A spreadsheet's columns differ from one provider to the next: the person confirms which
     # column is which (a CsvMapping) before its records can be read.
     asks_for_columns: bool = False
+
+
+def size_of(upload: Upload) -> int:
+    if isinstance(upload, bytes):
+        return len(upload)
+    upload.seek(0, io.SEEK_END)
+    size = upload.tell()
+    upload.seek(0)
+    return size
+
+
+def is_zip(upload: Upload) -> bool:
+    if isinstance(upload, bytes):
+        return upload[:4] == ZIP_MAGIC
+    upload.seek(0)
+    start = upload.read(len(ZIP_MAGIC))
+    upload.seek(0)
+    return start == ZIP_MAGIC
+
+
+def whole(upload: Upload) -> bytes:
+    """An upload that is not a ZIP, in memory: such a file is parsed whole (and is capped by
+    Limits.max_upload_bytes). A ZIP is only ever read from its file, a member at a time."""
+    if isinstance(upload, bytes):
+        return upload
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
 
 
 def _is_mbox(start: bytes) -> bool:
@@ -102,26 +133,30 @@ def _is_messenger_thread(name: str) -> bool:
     return name.startswith("message_") and name.endswith(".json")
 
 
-def _read_email(data: bytes, options: Options) -> ParseResult:
+def _read_email(upload: Upload, options: Options) -> ParseResult:
+    data = whole(upload)
     start = data.lstrip(LEADING_BLANKS)[:SNIFF_BYTES]
     if _is_mbox(start):
         return mail.parse_mbox(data, limits=options.limits)
     return mail.parse_eml(data, limits=options.limits)
 
 
-def _read_sms_backup(data: bytes, options: Options) -> ParseResult:
-    return sms_backup.parse(data, limits=options.limits, region=options.region)
+def _read_sms_backup(upload: Upload, options: Options) -> ParseResult:
+    return sms_backup.parse(whole(upload), limits=options.limits, region=options.region)
 
 
-def _read_csv(data: bytes, options: Options) -> ParseResult:
+def _read_csv(upload: Upload, options: Options) -> ParseResult:
     return csv_calls.parse(
-        data, mapping=options.csv_mapping, limits=options.limits, time_zone=options.time_zone
+        whole(upload),
+        mapping=options.csv_mapping,
+        limits=options.limits,
+        time_zone=options.time_zone,
     )
 
 
-def _read_telegram(data: bytes, options: Options) -> ParseResult:
-    if data[:4] != ZIP_MAGIC:
-        return telegram.parse(data, limits=options.limits, time_zone=options.time_zone)
+def _read_telegram(data: Upload, options: Options) -> ParseResult:
+    if not is_zip(data):
+        return telegram.parse(whole(data), limits=options.limits, time_zone=options.time_zone)
     with archive.open_archive(data, options.limits) as files:
         chat = next(name for name in files.names if name.lower().endswith("result.json"))
         content = files.read(chat)
@@ -135,10 +170,10 @@ def _read_telegram(data: bytes, options: Options) -> ParseResult:
     return result
 
 
-def _read_messenger(data: bytes, options: Options) -> ParseResult:
-    if data[:4] != ZIP_MAGIC:
+def _read_messenger(data: Upload, options: Options) -> ParseResult:
+    if not is_zip(data):
         return meta.parse_threads(
-            [(options.filename or "message_1.json", data)], limits=options.limits
+            [(options.filename or "message_1.json", whole(data))], limits=options.limits
         )
     with archive.open_archive(data, options.limits) as files:
         threads = sorted(
@@ -159,10 +194,10 @@ def _read_messenger(data: bytes, options: Options) -> ParseResult:
     return result
 
 
-def _read_whatsapp(data: bytes, options: Options) -> ParseResult:
-    if data[:4] != ZIP_MAGIC:
+def _read_whatsapp(data: Upload, options: Options) -> ParseResult:
+    if not is_zip(data):
         return whatsapp.parse(
-            data,
+            whole(data),
             date_order=options.date_order,
             limits=options.limits,
             time_zone=options.time_zone,
@@ -268,17 +303,18 @@ def format_of(code: str) -> Format:
     raise KeyError(code)
 
 
-def recognise(filename: str, data: bytes) -> Format:
-    """What the file is, from its content. Raises ParseError, naming what Daybook can import."""
-    if not data:
+def recognise(filename: str, upload: Upload) -> Format:
+    """What the file is, from its content. Raises ParseError, naming what Daybook can import.
+    A ZIP given as a file is recognised from its directory, without reading it into memory."""
+    if not size_of(upload):
         raise ParseError("The file is empty.")
     shape: Shape
-    if data[:4] == ZIP_MAGIC:
+    if is_zip(upload):
         shape = "zip"
-        with archive.open_archive(data, DEFAULT_LIMITS) as files:  # reads the directory only
+        with archive.open_archive(upload, DEFAULT_LIMITS) as files:  # reads the directory only
             names = [name.lower().rsplit("/", 1)[-1] for name in files.names]
         found = next((f for f in FORMATS if f.in_zip is not None and f.in_zip(names)), None)
-    elif (start := data.lstrip(LEADING_BLANKS)[:SNIFF_BYTES])[:1] == b"{":
+    elif (start := (data := whole(upload)).lstrip(LEADING_BLANKS)[:SNIFF_BYTES])[:1] == b"{":
         shape, head = "json", start.decode("utf-8", errors="ignore")
         found = next((f for f in FORMATS if f.in_json is not None and f.in_json(head)), None)
     else:
