@@ -13,6 +13,7 @@ import time
 import warnings
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -373,13 +374,23 @@ IMPORT = textwrap.dedent(
 )
 
 
+def database_url_of_the_tests(connection) -> str:
+    """The address of the database these tests run on (the test copy, not the one named in
+    DAYBOOK_DATABASE_URL), for a process started from a test."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    given = urlsplit(os.environ["DAYBOOK_DATABASE_URL"])
+    return urlunsplit(given._replace(path=f"/{name}"))
+
+
 def import_peak_kilobytes(upload: Path, case, evidence: Path) -> tuple[int, str]:
     """The whole import, upload to entries, in a fresh process on the test database."""
     from django.db import connection
 
     environment = {
         **os.environ,
-        "DAYBOOK_DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DAYBOOK_DATABASE_URL": database_url_of_the_tests(connection),
         "DAYBOOK_VAR_DIR": str(evidence),
     }
     finished = subprocess.run(  # noqa: S603 - this interpreter, running a fixed script
