@@ -7,11 +7,15 @@ import json
 import zipfile
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from daybook.cases.models import GENESIS
 from daybook.incidents import keys
 from daybook.incidents import services as log
 from daybook.incidents.chain import (
     LEGACY_VERSION,
+    body_and_document,
     canonical_json,
     commitment,
     committed_body,
@@ -136,3 +140,29 @@ def test_a_bundle_gives_version_1_records_whole_or_not_at_all(
     assert SECRET_TEXT in json.loads(chain[1]["document"])["body"]["description"]
     (tmp_path / "b.zip").write_bytes(data)
     assert verify(tmp_path / "b.zip").returncode == 0
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+_names = st.sampled_from(
+    ["what_happened", "private_details", "source", "name", "exif", "reason", "channel", "x", "é"]
+)
+
+
+@given(
+    body=st.dictionaries(_names | st.text(), _values, max_size=8)
+    | st.fixed_dictionaries(
+        {"changes": st.dictionaries(_names, _values, max_size=4), "reason": st.text()}
+    ),
+    secret=st.binary(min_size=32, max_size=32),
+)
+def test_a_body_and_its_document_encoded_at_once_are_exactly_the_canonical_ones(
+    body: dict, secret: bytes
+) -> None:
+    assert body_and_document(body, secret) == (
+        canonical_json(body),
+        canonical_json(committed_body(body, secret)),
+    )

@@ -40,8 +40,8 @@ from daybook.incidents import content as entry_content
 from daybook.incidents.behaviours import category_of
 from daybook.incidents.chain import (
     CHAIN_VERSION,
+    body_and_document,
     canonical_json,
-    committed_body,
     record_hash,
     record_header,
     record_secret,
@@ -98,9 +98,8 @@ def _chain_link(
         recorded_by=author.pk if author else None,
         recorded_how=how,
     )
-    body_bytes = canonical_json(body)
-    digest = record_hash(header, canonical_json(committed_body(body, record_secret(key, rid))))
-    return rid, digest, crypto.seal(key, body_bytes, keys.chain_body_ad(rid))
+    body_bytes, document = body_and_document(body, record_secret(key, rid))
+    return rid, record_hash(header, document), crypto.seal(key, body_bytes, keys.chain_body_ad(rid))
 
 
 def _append(
