@@ -248,3 +248,18 @@ def test_a_file_too_big_to_keep_is_named_and_the_person_told(
     entries = _by_text(case)
     [video_entry] = [content for text, (_, content) in entries.items() if big in text]
     assert big in video_entry["source"]["attachments"]
+
+
+def test_the_migration_marks_context_already_imported(chat_with_context) -> None:
+    """Entries imported before context had a status of their own are found by reading their
+    first chain record with the case's key."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("daybook.incidents.migrations.0005_entry_context")
+    Entry.objects.filter(case=chat_with_context).update(status="logged")
+    migration.mark_context(apps, None)
+    statuses = {text: entry.status for text, (entry, _) in _by_text(chat_with_context).items()}
+    assert statuses["Stop contacting me"] == "context"
+    assert [s for t, s in statuses.items() if t != "Stop contacting me"] == ["logged"] * 4

@@ -37,6 +37,7 @@ from daybook.casework import forms as casework_forms
 from daybook.casework.sections import SECTIONS
 from daybook.risk.forms import ScreeningForm
 from tests.conftest import Personas, entry_values
+from tests.test_encryption import every_stored_value
 from tests.test_reports import sign_in_fresh
 
 ORGANISATION = "Northshire Housing Association"
@@ -105,21 +106,6 @@ def posted(client: Client, url: str, data: dict[str, Any], **kwargs: Any) -> Non
     page = response.content.decode()
     problem = page[page.find("govuk-error-summary") :][:1500] if "error-summary" in page else ""
     assert response.status_code == 302, f"{url}: {response.status_code} {problem}"
-
-
-def every_stored_value() -> str:
-    """Every value of every row of every table, as text."""
-    parts = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608  (table names from the schema)
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        parts.append(bytes(value).decode("latin-1"))
-                    else:
-                        parts.append(str(value))
-    return "\n".join(parts)
 
 
 def database_files() -> list[Path]:

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
@@ -747,24 +747,7 @@ class ImportBatch:
     def evidence(self, *, entry: Entry, checked: CheckedFile) -> Evidence:
         """A file of an entry this batch added. If the batch rolls back later, the stored file
         stays behind: the import removes such orphans."""
-        self._check_open()
-        if entry.case_id != self.case.pk:
-            raise ValueError("An import adds files to entries of its own log only.")
-        # The file's row needs its entry's key, and its chain record follows the entries
-        # gathered so far.
-        self.flush()
-        with _sealed_file(self.case, self._key, checked) as (uid, storage_name):
-            evidence = _evidence_write(
-                entry=entry,
-                key=self._key,
-                uid=uid,
-                storage_name=storage_name,
-                author=self.author,
-                how=RecordedHow.IMPORT,
-                checked=checked,
-            )
-        self.files += 1
-        return evidence
+        return self._keep(entry, checked, _sealed_file(self.case, self._key, checked))
 
     def evidence_file(
         self,
@@ -781,16 +764,28 @@ class ImportBatch:
         chained exactly as `evidence` records a checked file of the same name, size, type
         and hash. Raises ValueError, storing nothing, if `file` does not have that size and
         hash."""
-        self._check_open()
-        if entry.case_id != self.case.pk:
-            raise ValueError("An import adds files to entries of its own log only.")
-        self.flush()
         # What the row and the chain record are made of; the bytes are never held, only
         # streamed into storage.
         described = CheckedFile(
             name=name, data=b"", size=size, content_type=content_type, sha256=sha256, exif={}
         )
-        with _sealed_stream(self.case, self._key, file, size, sha256) as (uid, storage_name):
+        sealed = _sealed_stream(self.case, self._key, file, size, sha256)
+        return self._keep(entry, described, sealed)
+
+    def _keep(
+        self,
+        entry: Entry,
+        checked: CheckedFile,
+        sealed: AbstractContextManager[tuple[str, str]],
+    ) -> Evidence:
+        """Store a file (`sealed` does, on entering) and record and chain it on `entry`. The
+        file's row needs its entry's key, and its chain record follows the entries gathered so
+        far: those are written first."""
+        self._check_open()
+        if entry.case_id != self.case.pk:
+            raise ValueError("An import adds files to entries of its own log only.")
+        self.flush()
+        with sealed as (uid, storage_name):
             evidence = _evidence_write(
                 entry=entry,
                 key=self._key,
@@ -798,7 +793,7 @@ class ImportBatch:
                 storage_name=storage_name,
                 author=self.author,
                 how=RecordedHow.IMPORT,
-                checked=described,
+                checked=checked,
             )
         self.files += 1
         return evidence

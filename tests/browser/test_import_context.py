@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import signed_in_as
 from tests.browser.journeys import confirm_its_you, main_text, tick
+from tests.browser.test_account_pages import assert_accessible_and_fits
 from tests.conftest import Personas
 
 CHAT = (
@@ -57,6 +58,12 @@ def test_own_replies_are_context_on_the_log_and_in_a_chronology_only_when_asked(
     reply = page.locator(".govuk-summary-card").filter(has_text="Leave me alone")
     expect(reply).to_contain_text("Context")
     expect(reply).to_contain_text("WhatsApp message from Robin")
+    assert_accessible_and_fits(page)
+    reply.get_by_role("link").click()
+    expect(page.get_by_test_id("context-note")).to_contain_text("not counted as an incident")
+    expect(page.locator("main")).to_contain_text("WhatsApp message from Robin")
+    assert_accessible_and_fits(page)
+    page.go_back()
 
     without = produce_chronology(page, include_context=False)
     assert "I know you're home" in without and "Leave me alone" not in without

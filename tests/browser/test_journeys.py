@@ -34,6 +34,7 @@ from tests.browser.journeys import (
     sign_out,
     tick,
 )
+from tests.browser.test_account_pages import assert_accessible_and_fits
 from tests.conftest import entry_values
 
 
@@ -155,6 +156,7 @@ def test_police_journey(live_server, page: Page, personas, case, tmp_path) -> No
     checkpoint = page.get_by_test_id("shared-checkpoint").inner_text()
     assert f"log {case.reference} had 3 records" in " ".join(checkpoint.split())
     assert signing.current_key().key_id in checkpoint
+    assert_accessible_and_fits(page)  # the long hashes and the signed statement wrap
 
     page.get_by_role("button", name="Produce the evidence bundle").click()
     confirm_its_you(page)

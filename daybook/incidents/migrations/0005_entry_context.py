@@ -17,26 +17,24 @@ def _case_key(case):
 
 
 def mark_context(apps, schema_editor):
-    Entry = apps.get_model("incidents", "Entry")
+    Case = apps.get_model("cases", "Case")
     ChainRecord = apps.get_model("incidents", "ChainRecord")
+    Entry = apps.get_model("incidents", "Entry")
     keys = {}
-    imported = Entry.objects.filter(status="logged", recorded_how="import").select_related("case")
     context = []
-    for entry in imported.iterator(chunk_size=500):
-        if entry.case_id not in keys:
-            keys[entry.case_id] = _case_key(entry.case)
-        key = keys[entry.case_id]
-        if key is None:
+    # Each imported entry's first record, in one pass (the others only amend what it says).
+    firsts = ChainRecord.objects.filter(
+        kind="entry", entry__status="logged", entry__recorded_how="import"
+    ).values_list("case_id", "entry_id", "rid", "body_sealed")
+    for case_id, entry_id, rid, sealed in firsts.iterator(chunk_size=500):
+        if case_id not in keys:
+            keys[case_id] = _case_key(Case.objects.get(pk=case_id))
+        if keys[case_id] is None:
             continue
-        first = ChainRecord.objects.filter(entry_id=entry.pk, kind="entry").first()
-        if first is None:
-            continue
-        body = json.loads(
-            crypto.open_sealed(key, bytes(first.body_sealed), f"chain:{first.rid}:body")
-        )
+        body = json.loads(crypto.open_sealed(keys[case_id], bytes(sealed), f"chain:{rid}:body"))
         source = body.get("source")
         if isinstance(source, dict) and source.get("from_stalker") is False:
-            context.append(entry.pk)
+            context.append(entry_id)
     for start in range(0, len(context), 500):
         Entry.objects.filter(pk__in=context[start : start + 500]).update(status="context")
 
