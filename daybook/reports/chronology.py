@@ -61,6 +61,38 @@ class Row:
 
 
 @dataclass
+class Suspect:
+    """Someone the log is about, as the police outputs name them."""
+
+    name: str
+    # (kind, value): ("Phone", "+44 7700 900123"), ("Instagram", "@sam.ex"), ("Vehicle", …)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    details: str = ""  # description, date of birth, address known: as recorded
+
+
+@dataclass
+class Breach:
+    """An entry that breached a protective order, and the condition it breached."""
+
+    number: int | None  # the entry's incident number in this chronology
+    when: str
+    condition: str
+
+
+@dataclass
+class Order:
+    """A protective order or bail conditions, with every breach recorded against it."""
+
+    kind: str  # "Interim Stalking Protection Order"
+    status: str  # "Granted"
+    court: str = ""
+    made_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    conditions: list[str] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)
+
+
+@dataclass
 class Chronology:
     case: Case
     profile: str
@@ -75,6 +107,9 @@ class Chronology:
     checkpoint: Signed | None = None
     weekly_chart: charts.Chart | None = None
     rhythm_chart: charts.Chart | None = None
+    # Police outputs name the suspects and the orders in place (both profiles).
+    suspects: list[Suspect] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
 
     @property
     def profile_label(self) -> str:
