@@ -331,6 +331,11 @@ TABLE: dict[str, Row] = {
         sudo=("POST",),
         data=lambda world: {"kind": "chronology"},
     ),
+    "police:shared_entry": Row(get=signed_in(404, police=200), post=GET_ONLY),
+    "police:shared_evidence_view": Row(get=signed_in(404, police=200), post=GET_ONLY),
+    "police:shared_evidence_download": Row(
+        get=signed_in(404, police=200), post=GET_ONLY, sudo=("GET",)
+    ),
     "police:shared_report": Row(get=signed_in(404, police=200), post=GET_ONLY),
     "police:shared_report_download": Row(
         get=signed_in(404, police=200), post=GET_ONLY, sudo=("GET",)

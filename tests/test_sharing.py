@@ -198,7 +198,10 @@ def test_confirming_needs_reauthentication(case, october, personas: Personas) ->
 
 
 def _entry_headings(page: str) -> list[str]:
-    return re.findall(r'<h3 class="govuk-summary-card__title">([^<]+)</h3>', page)
+    return [
+        re.sub(r"<[^>]+>", "", h).strip()
+        for h in re.findall(r"<h3 class=\"govuk-summary-card__title\">(.*?)</h3>", page)
+    ]
 
 
 def test_the_police_see_exactly_what_the_check_page_said(

@@ -54,6 +54,12 @@ class Action(models.TextChoices):
     LOG_SHARED = "log_shared", "Log shared with the police"
     SHARE_REVOKED = "share_revoked", "Sharing stopped"
     SHARED_LOG_VIEWED = "shared_log_viewed", "Shared log viewed by the police"
+    SHARED_ENTRY_VIEWED = "shared_entry_viewed", "Shared entry opened by the police"
+    SHARED_EVIDENCE_VIEWED = "shared_evidence_viewed", "Shared evidence file viewed by the police"
+    SHARED_EVIDENCE_DOWNLOADED = (
+        "shared_evidence_downloaded",
+        "Shared evidence file downloaded by the police",
+    )
     REPORT_REQUESTED = "report_requested", "Report requested"
     REPORT_STARTED = "report_started", "Report building started"
     REPORT_BUILT = "report_built", "Report built"

@@ -1,31 +1,42 @@
-"""The pages a police officer sees: logs shared with their force, and reports of them."""
-
-from typing import Any
+"""The pages a police officer sees: logs shared with their force, each entry and its files,
+and reports of them."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.sudo import require_sudo
+from daybook.audit.models import Action
 from daybook.incidents import checkpoints
 from daybook.incidents import services as log
-from daybook.incidents.content import PRIVATE_FIELDS, PRIVATE_MARK
-from daybook.incidents.models import Checkpoint
+from daybook.incidents.content import PRIVATE_MARK
+from daybook.incidents.models import Checkpoint, Entry
 from daybook.incidents.selectors import behaviour_labels, with_content
 from daybook.insights.services import alerts_for
+from daybook.police import evidence, selectors
+from daybook.police.forms import SharedLogFilterForm
+from daybook.police.selectors import shared_content
 from daybook.reports import chronology
 from daybook.reports import services as reports
 from daybook.reports.models import Report
 from daybook.reports.views import download_response
-from daybook.sharing import selectors, services
-from daybook.sharing.access import share_for, shares_for_police
+from daybook.sharing import selectors as sharing_selectors
+from daybook.sharing import services
+from daybook.sharing.access import (
+    share_for,
+    shared_entry_for,
+    shared_evidence_for,
+    shares_for_police,
+)
 from daybook.sharing.models import Share
 
 POLICE_PAGE_SIZE = 50
+SHARED_ORDER = ("occurred_at", "pk")  # as `entries_in_scope` orders them
 # The profile of reports from a share made without the details to keep private.
 SHARED_REPORT_PROFILE = chronology.DISCLOSABLE
 
@@ -37,14 +48,6 @@ def shared_report_profile(share: Share, *, disclosable: bool = False) -> str:
     if share.include_private and not disclosable:
         return chronology.POLICE
     return SHARED_REPORT_PROFILE
-
-
-def shared_content(share: Share, content: dict[str, Any]) -> dict[str, Any]:
-    """An entry as the police see it through the share: without the details to keep private
-    unless the person chose to include them."""
-    if share.include_private:
-        return content
-    return {key: value for key, value in content.items() if key not in PRIVATE_FIELDS}
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -79,27 +82,126 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
         )
         return redirect("police:shared_report", share_id=share.pk, report_id=report.pk)
     entries = services.shared_entries(share)
-    page = Paginator(entries, POLICE_PAGE_SIZE).get_page(request.GET.get("page"))
+    form = SharedLogFilterForm(request.GET or None)
+    form.is_valid()
+    filters = form.filters()
+    found = selectors.find(entries, share, filters)
+    page = Paginator(found.ids, POLICE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_entries = list(Entry.objects.filter(pk__in=list(page.object_list)).order_by(*SHARED_ORDER))
     rows = [
         (entry, shared_content(share, content), behaviour_labels(content.get("behaviours", [])))
-        for entry, content in with_content(list(page.object_list), share.case)
+        for entry, content in with_content(page_entries, share.case)
     ]
-    checkpoint = log.checkpoint_for_view(
-        case=share.case, purpose=Checkpoint.Purpose.POLICE_VIEW, actor=request.user, request=request
-    )
     return render(
         request,
         "sharing/police_log.html",
         {
-            "checkpoint": checkpoints.signed(checkpoint, share.case.reference),
+            "checkpoint": _checkpoint(request, share),
             "share": share,
             "page": page,
-            "summary": selectors.scope_summary(entries),
+            "form": form,
+            "filters": filters,
+            "found": found,
+            "search_limit": selectors.SEARCH_LIMIT,
+            "summary": sharing_selectors.scope_summary(entries),
             "rows": rows,
             "reports": share.reports.filter(requested_by=request.user)[:20],
             "private_mark": PRIVATE_MARK,
         },
     )
+
+
+def _checkpoint(request: AuthenticatedHttpRequest, share: Share) -> checkpoints.Signed:
+    """The signed checkpoint of the log as it stands, issued afresh only if it has changed."""
+    checkpoint = log.checkpoint_for_view(
+        case=share.case, purpose=Checkpoint.Purpose.POLICE_VIEW, actor=request.user, request=request
+    )
+    return checkpoints.signed(checkpoint, share.case.reference)
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_entry(request: AuthenticatedHttpRequest, share_id: int, entry_id: int) -> HttpResponse:
+    share, entry = shared_entry_for(request, share_id, entry_id)
+    content = log.entry_content_of(entry)
+    files = [
+        (item, meta, "" if item.withdrawn else evidence.why_not_served(share, item))
+        for item, meta in selectors.shared_files(entry)
+    ]
+    return render(
+        request,
+        "police/entry.html",
+        {
+            "share": share,
+            "entry": entry,
+            "content": shared_content(share, content),
+            "behaviours": behaviour_labels(content.get("behaviours", [])),
+            "history": selectors.shared_history(share, entry, content),
+            "files": files,
+            "clean_copies": evidence.copy_for(share) == evidence.CLEAN,
+            "checkpoint": _checkpoint(request, share),
+            "private_mark": PRIVATE_MARK,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_evidence_view(
+    request: AuthenticatedHttpRequest, share_id: int, evidence_id: int
+) -> HttpResponseBase:
+    """A photo or screenshot shown on the entry page (the copy the share allows). Only the
+    image kinds a browser shows without running anything, in a sandbox, never sniffed."""
+    share, item = shared_evidence_for(request, share_id, evidence_id)
+    if not item.is_image:
+        raise Http404
+    served = evidence.shared_evidence_open(
+        share=share,
+        evidence=item,
+        actor=request.user,
+        action=Action.SHARED_EVIDENCE_VIEWED,
+        request=request,
+    )
+    if served is None:
+        raise Http404
+    response = FileResponse(served.file, content_type=served.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_evidence_download(
+    request: AuthenticatedHttpRequest, share_id: int, evidence_id: int
+) -> HttpResponseBase:
+    share, item = shared_evidence_for(request, share_id, evidence_id)
+    require_sudo(request)
+    served = evidence.shared_evidence_open(
+        share=share,
+        evidence=item,
+        actor=request.user,
+        action=Action.SHARED_EVIDENCE_DOWNLOADED,
+        request=request,
+    )
+    if served is None:
+        reason = evidence.why_not_served(share, item) or evidence.NOT_CLEANED
+        return render(
+            request,
+            "police/not_served.html",
+            {"share": share, "entry": item.entry, "reason": reason},
+            status=409,
+        )
+    name = str(log.evidence_meta(item).get("name") or "evidence")
+    response = FileResponse(
+        served.file,
+        as_attachment=True,
+        filename=name,
+        content_type="application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -1,4 +1,5 @@
-"""Reading for the sharing pages: the entry chooser's rows and what a share will contain."""
+"""Reading for the sharing pages: the entry chooser's rows, what a share will contain, and what
+the police have seen of it."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -6,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.text import Truncator
 
+from daybook.audit.models import AuditEvent
 from daybook.cases.models import Case
+from daybook.incidents import keys
 from daybook.incidents.models import Entry, Evidence
 from daybook.incidents.selectors import behaviour_labels, with_content
 
@@ -63,3 +66,40 @@ def scope_summary(entries: QuerySet[Entry]) -> Scope:
         last=totals["last"],
         files=files,
     )
+
+
+@dataclass
+class Seen:
+    """One time the police looked at or took something the person shared."""
+
+    event: AuditEvent
+    what: str  # the file or entry, in the person's own words; empty for the whole log
+
+
+def seen_rows(case: Case, events: list[AuditEvent]) -> list[Seen]:
+    """Who in the police opened which entry or viewed or downloaded which file, and when. The
+    audit rows hold only ids; the entries' dates and the files' names are read here, for the
+    person's own page, and only those of this log."""
+    entry_ids = {event.extra.get("entry") for event in events} - {None}
+    file_ids = {event.extra.get("evidence") for event in events} - {None}
+    entries = {entry.pk: entry for entry in Entry.objects.filter(case=case, pk__in=entry_ids)}
+    files = Evidence.objects.filter(entry__case=case, pk__in=file_ids).select_related("entry")
+    key = keys.case_key(case) if files else b""
+    names = {
+        item.pk: str(
+            keys.open_json(key, item.meta_sealed, keys.evidence_meta_ad(item.uid)).get("name")
+            or "a file"
+        )
+        for item in files
+    }
+    rows = []
+    for event in events:
+        what = ""
+        if event.extra.get("evidence") in names:
+            what = names[event.extra["evidence"]]
+            if event.extra.get("copy") == "clean":
+                what += " (a copy without its location and device details)"
+        elif event.extra.get("entry") in entries:
+            what = f"the entry of {entries[event.extra['entry']]}"
+        rows.append(Seen(event=event, what=what))
+    return rows

@@ -28,7 +28,14 @@ from daybook.sharing import selectors, services
 from daybook.sharing.forms import CHOSEN, DATES, WHOLE, ChooserFilterForm, ShareForm
 from daybook.sharing.models import Share
 
-SEEN = [Action.SHARED_LOG_VIEWED, Action.REPORT_DOWNLOADED, Action.REPORT_REQUESTED]
+SEEN = [
+    Action.SHARED_LOG_VIEWED,
+    Action.SHARED_ENTRY_VIEWED,
+    Action.SHARED_EVIDENCE_VIEWED,
+    Action.SHARED_EVIDENCE_DOWNLOADED,
+    Action.REPORT_DOWNLOADED,
+    Action.REPORT_REQUESTED,
+]
 CHOOSER_PAGE_SIZE = 50
 # What the person wrote under "Details to keep private" reaches the police only through a
 # share made with `include_private` (see PRIVATE_PROMISE in daybook/incidents/content.py).
@@ -198,9 +205,14 @@ def _chooser(
             "page": page,
             "query": query,
             "shares": case.shares.select_related("police"),
-            "seen": AuditEvent.objects.filter(
-                action__in=SEEN, extra__case=case.pk, actor__in=police_officers()
-            ).select_related("actor", "actor__organisation")[:100],
+            "seen": selectors.seen_rows(
+                case,
+                list(
+                    AuditEvent.objects.filter(
+                        action__in=SEEN, extra__case=case.pk, actor__in=police_officers()
+                    ).select_related("actor", "actor__organisation")[:100]
+                ),
+            ),
         },
     )
 

@@ -1,0 +1,115 @@
+"""Evidence files as the police get them through a share.
+
+Where the person let the police see the details they keep private, the police get the
+original file. Otherwise they get a clean copy, with the location and device data removed
+(`daybook.incidents.derivatives.clean_copy`): a photo's GPS position can give away where the
+person now lives. A kind of file that cannot be cleaned is listed, saying why, and not
+served. Every view or download is audited, and the person sees it on their sharing page."""
+
+import io
+import tempfile
+from dataclasses import dataclass
+from typing import IO
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest
+
+from daybook import crypto
+from daybook.accounts.models import User
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.incidents import keys
+from daybook.incidents import services as log
+from daybook.incidents.derivatives import CLEANABLE, clean_copy
+from daybook.incidents.models import Evidence
+from daybook.sharing.models import Share
+
+ORIGINAL, CLEAN = "original", "clean"
+# An original is decrypted into memory up to this size, into a temporary file beyond it, and
+# sent from there a chunk at a time.
+SPOOL_BYTES = 8 << 20
+NOT_CLEANABLE = (
+    "Not available: this kind of file cannot have its location and device details removed "
+    "without changing it, and the person has not shared the details they keep private. Ask "
+    "the person or their advocate for it."
+)
+NOT_CLEANED = (
+    "Not available: the location and device details could not be removed from this file, "
+    "and the person has not shared the details they keep private. Ask the person or their "
+    "advocate for it."
+)
+
+
+def copy_for(share: Share) -> str:
+    return ORIGINAL if share.include_private else CLEAN
+
+
+def why_not_served(share: Share, evidence: Evidence) -> str:
+    """Empty when the police can have the file through this share, else the reason."""
+    if share.include_private or evidence.content_type in CLEANABLE:
+        return ""
+    return NOT_CLEANABLE
+
+
+@dataclass
+class Served:
+    file: IO[bytes]
+    copy: str
+    content_type: str
+
+
+def _original(evidence: Evidence, key: bytes) -> IO[bytes]:
+    """The original, decrypted a chunk at a time. GCM proves the file genuine only at its end,
+    so it is all decrypted before the first byte is sent."""
+    plain = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    try:
+        with default_storage.open(evidence.storage_name, "rb") as sealed:
+            crypto.open_stream(key, sealed, plain, keys.evidence_file_ad(evidence.uid))
+    except BaseException:
+        plain.close()
+        raise
+    plain.seek(0)
+    return plain
+
+
+def shared_evidence_open(
+    *,
+    share: Share,
+    evidence: Evidence,
+    actor: User,
+    action: Action,
+    request: HttpRequest | None = None,
+) -> Served | None:
+    """The file the police get through the share, its view or download audited (codes and
+    ids only), or None when it cannot be served: a kind that cannot be cleaned, or a file that
+    does not follow its format's structure (nothing is recorded then)."""
+    if why_not_served(share, evidence):
+        return None
+    key = keys.case_key(share.case)
+    copy = copy_for(share)
+    if copy == ORIGINAL:
+        file = _original(evidence, key)
+    else:
+        # Cleaning walks the whole file's structure, so the clean copy is made in memory;
+        # evidence files are capped in size at upload.
+        cleaned = clean_copy(log.evidence_bytes(evidence, key), evidence.content_type)
+        if cleaned is None:
+            return None
+        file = io.BytesIO(cleaned)
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            subject=evidence,
+            request=request,
+            organisation_id=share.police_id,
+            extra={
+                "case": share.case_id,
+                "share": share.pk,
+                "entry": evidence.entry_id,
+                "evidence": evidence.pk,
+                "copy": copy,
+            },
+        )
+    return Served(file=file, copy=copy, content_type=evidence.content_type)
