@@ -90,7 +90,8 @@ def test_the_police_chronology_says_what_it_should(full_log, personas: Personas)
         "Neighbour at number 12",
         "CAD 1234",
     ):
-        assert expected in text.replace("\n", " ") or expected in text, expected
+        # A cell's text may wrap onto more lines than it did: compare with spacing made even.
+        assert expected in " ".join(text.split()), expected
 
 
 def test_the_disclosable_chronology_withholds_private_details_visibly(

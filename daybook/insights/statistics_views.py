@@ -101,10 +101,7 @@ def statistics_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_sudo(request)
     found = statistics.build(services, start, end)
     figures = [(table, _chart(table)) for table in found.tables]
-    document = pdf.render(
-        "insights/statistics_pdf.html",
-        {"stats": found, "figures": figures, "produced_at": timezone.now()},
-    )
+    document = pdf.statistics_pdf(found, figures, produced_at=timezone.now())
     _audit(request, Action.STATISTICS_EXPORTED, found, "pdf")
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="statistics-{start}-{end}.pdf"'

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
 from daybook.incidents.models import Entry
-from daybook.reports import pdf
+from daybook.reports import documents, pdf
 from daybook.reports.chronology import Chronology, Row
 
 DEFAULT_PROHIBITIONS = [
@@ -68,16 +68,39 @@ def escalation(logged: list[Row]) -> str:
     return f"More frequent over time: {halves}" if later > earlier else halves
 
 
+def breaches_by_entry(chronology: Chronology) -> dict[int, list[str]]:
+    """Each breached order's condition, by the incident number of the entry that breached it."""
+    found: dict[int, list[str]] = {}
+    for order in chronology.orders:
+        for breach in order.breaches:
+            if breach.number is not None:
+                found.setdefault(breach.number, []).append(
+                    f"Breach of the {order.kind} ({order.status.lower()}): {breach.condition}"
+                )
+    return found
+
+
 def spo_context(chronology: Chronology, options: dict[str, Any]) -> dict[str, Any]:
+    """Every act bearing on each of the three tests of the Stalking Protection Act 2019 s.2:
+    (a) acts associated with stalking, (b) a risk associated with stalking, (c) why an order
+    with these conditions is necessary. A breach of an order already made is all three: an act
+    of the same conduct, a sign the risk goes on, and proof that lesser measures did not stop
+    it; so every breached entry is listed under (a) and (b) and the breaches under (c)."""
     logged = [row for row in chronology.rows if row.entry.status == Entry.Status.LOGGED]
-    acts = [row for row in logged if _categories(row) & STATUTORY]
+    breaches = breaches_by_entry(chronology)
+
+    def breached(row: Row) -> list[str]:
+        return breaches.get(row.number, []) if row.number is not None else []
+
+    acts = [(row, breached(row)) for row in logged if _categories(row) & STATUTORY or breached(row)]
     risk = [
-        row
+        (row, breached(row))
         for row in logged
-        if row.entry.feared_violence or _categories(row) & {Category.THREATS, Category.VIOLENCE}
+        if row.entry.feared_violence
+        or _categories(row) & {Category.THREATS, Category.VIOLENCE}
+        or breached(row)
     ]
     return {
-        "c": chronology,
         "facts": facts(chronology),
         "acts": acts,
         "risk": risk,
@@ -89,12 +112,12 @@ def spo_context(chronology: Chronology, options: dict[str, Any]) -> dict[str, An
 
 
 def spo_pdf(chronology: Chronology, options: dict[str, Any]) -> bytes:
-    return pdf.render("reports/spo.html", spo_context(chronology, options))
+    document = documents.spo(chronology, **spo_context(chronology, options))
+    return pdf.typeset("spo.typ", document, when=chronology.produced_at)
 
 
 def vps_pdf(chronology: Chronology, options: dict[str, Any]) -> bytes:
     answers = options.get("answers", {})
     areas = [(label, answers.get(code, "")) for code, label, _prompt in VPS_AREAS]
-    return pdf.render(
-        "reports/vps.html", {"c": chronology, "facts": facts(chronology), "areas": areas}
-    )
+    document = documents.vps(chronology, facts=facts(chronology), areas=areas)
+    return pdf.typeset("vps.typ", document, when=chronology.produced_at)

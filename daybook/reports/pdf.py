@@ -1,17 +1,73 @@
-from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+"""Every Daybook PDF, typeset by Typst from the templates in `reports/typst/`.
 
+A template is handed its data as one JSON `sys.inputs` value (see `documents.py`) and never
+markup built from strings, so text the person wrote is printed as it is. Output is tagged
+PDF/UA-1 with its title and language set. Typst sees only the fonts named here (Liberation
+Sans for Latin text, Noto for Arabic script, Gurmukhi, Bengali and colour emoji, Typst's own
+DejaVu Sans Mono for hashes) and no system fonts, so a report looks the same on every machine
+that installed the project's font packages.
+"""
+
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from daybook.insights.statistics import Statistics, Table
+from daybook.reports import documents
 from daybook.reports.chronology import Chronology
+from daybook.reports.statement import Statement
+from daybook.ui.charts import Chart
+
+TEMPLATES = Path(__file__).resolve().parent / "typst"
+# Debian's fonts-liberation and fonts-noto-core / fonts-noto-color-emoji.
+FONT_DIRECTORIES = [
+    Path("/usr/share/fonts/truetype/liberation"),
+    Path("/usr/share/fonts/truetype/noto"),
+]
 
 
-def render(template: str, context: dict) -> bytes:
-    """A tagged (accessible) PDF from one of Daybook's HTML templates; no network access."""
-    html = render_to_string(template, context)
-    # Only `data:` URLs (the embedded charts) are fetched: a report never reaches a network.
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_tags=True)
+@cache
+def fonts() -> typst.Fonts:
+    """Read once per process: finding the fonts costs more than typesetting a short report."""
+    return typst.Fonts(
+        include_system_fonts=False,
+        include_embedded_fonts=True,
+        font_paths=[str(folder) for folder in FONT_DIRECTORIES if folder.is_dir()],
+    )
+
+
+def typeset(template: str, data: dict[str, Any], *, when: dt.datetime | None = None) -> bytes:
+    """A tagged PDF from `reports/typst/<template>` given `data`; no network, no system fonts.
+    `when` is the document's creation date (the produced-at time)."""
+    compiler = typst.Compiler(root=str(TEMPLATES), font_paths=fonts(), ignore_system_fonts=True)
+    document = compiler.compile(
+        input=str(TEMPLATES / template),
+        format="pdf",
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        pdf_standards=["ua-1"],
+        timestamp=when.astimezone(dt.UTC).replace(microsecond=0) if when else None,
+    )
+    if not isinstance(document, bytes):  # PDF output is one document, never a list of pages
+        raise TypeError("Typst returned pages instead of one PDF")
+    return document
 
 
 def chronology_pdf(chronology: Chronology) -> bytes:
-    return render("reports/chronology.html", {"c": chronology})
+    return typeset("chronology.typ", documents.chronology(chronology), when=chronology.produced_at)
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    return typeset("statement.typ", documents.statement(statement), when=statement.produced_at)
+
+
+def statistics_pdf(
+    found: Statistics, figures: list[tuple[Table, Chart | None]], *, produced_at: dt.datetime
+) -> bytes:
+    """The service statistics: each table with its chart, if it has one."""
+    return typeset(
+        "statistics.typ", documents.statistics(found, figures, produced_at), when=produced_at
+    )
