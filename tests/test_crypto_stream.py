@@ -127,6 +127,9 @@ def _kept_both_ways(case, personas, monkeypatch, data: bytes) -> list[dict[str, 
     for whole in (True, False):
         numbers = itertools.count()
         monkeypatch.setattr(log, "new_uid", lambda counter=numbers: f"{next(counter):032x}")
+        monkeypatch.setattr(  # the batch's own ids
+            log.crypto.RandomBlock, "uid", lambda _self, counter=numbers: f"{next(counter):032x}"
+        )
         with transaction.atomic():
             case.refresh_from_db()
             with log.entries_import(case=case, author=personas.victim, extra={}) as batch:

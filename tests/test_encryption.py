@@ -146,3 +146,28 @@ def test_erasing_a_case_destroys_its_key_and_is_audited(personas: Personas, case
     # The ciphertext may remain in backups, but no key exists that opens it.
     assert sealed == bytes(ChainRecord.objects.get(entry=entry).body_sealed)
     assert default_storage is not None
+
+
+def test_a_random_block_hands_out_each_byte_once() -> None:
+    """An import's ids and nonces come from one block of system randomness at a time: none
+    is handed out twice, across block boundaries too, and a request larger than a block gets
+    fresh bytes of its own."""
+    block = crypto.RandomBlock(size=64)
+    taken = [block.take(12) for _ in range(40)]  # 480 bytes: several blocks
+    assert all(len(part) == 12 for part in taken)
+    assert len(set(taken)) == len(taken)
+    uids = [block.uid() for _ in range(100)]
+    assert len(set(uids)) == 100 and all(len(uid) == 32 and int(uid, 16) >= 0 for uid in uids)
+    assert len(block.take(1000)) == 1000
+
+
+def test_a_sealer_opens_as_seal_does(personas: Personas, case) -> None:
+    """`sealer` (one cipher for many records, nonces from a random block) writes what
+    `open_sealed` opens, each under its own nonce."""
+    key = keys.case_key(case)
+    seal = crypto.sealer(key, crypto.RandomBlock().take)
+    sealed = [seal(b"the same words", "chain:one") for _ in range(3)]
+    assert len({item[1 : 1 + crypto.NONCE_BYTES] for item in sealed}) == 3
+    assert all(crypto.open_sealed(key, item, "chain:one") == b"the same words" for item in sealed)
+    with pytest.raises(crypto.DecryptionError):
+        crypto.open_sealed(key, sealed[0], "chain:two")

@@ -54,7 +54,7 @@ CALL_WORDS = {
     "answered": "Call",
     "answered_elsewhere": "Call answered on another device",
 }
-PROGRESS_EVERY = 200
+PROGRESS_EVERY = 1000
 
 
 class ImportCancelled(Exception):
@@ -585,7 +585,7 @@ def _dedupe_keys(case: Case, format: str) -> Callable[[Record], str]:
     def key(record: Record) -> str:
         occurrence = seen[record.identity] = seen.get(record.identity, 0) + 1
         identity = f"{format}|{record.identity}|{occurrence}"
-        return hmac.new(secret, identity.encode(), "sha256").hexdigest()
+        return hmac.digest(secret, identity.encode(), "sha256").hex()
 
     return key
 
@@ -677,8 +677,11 @@ def _parties(record: Record) -> dict[str, Any]:
     return {"from": sender, "to": [{"name": name} for name in record.recipients]}
 
 
-def _source(job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool) -> dict[str, Any]:
-    """Where the entry came from, kept (and hashed) with it."""
+def _source(
+    job: ImportJob, record: Record, local: dt.datetime, from_stalker: bool
+) -> dict[str, Any]:
+    """Where the entry came from, kept (and hashed) with it; `local` is when it was sent, in
+    the import's time zone."""
     return {
         "said": NOUNS.get(job.format, ("Message", "Call"))[record.kind == "call"],
         "party": _party(record, from_stalker),
@@ -689,7 +692,7 @@ def _source(job: ImportJob, record: Record, zone: ZoneInfo, from_stalker: bool) 
         "member": record.member,
         "locator": record.locator,
         "sender": record.sender,
-        "timestamp": _local(record, zone).isoformat(),
+        "timestamp": local.isoformat(),
         "kind": record.kind,
         "facts": list(record.facts),
         "call_outcome": record.call_outcome,
@@ -715,7 +718,7 @@ def _entry_values(
         "behaviours": ["contacting"] if from_stalker else [],
         "seen": Entry.Seen.NOT_APPLICABLE,
         "what_happened": record.text or _describe(record),
-        "source": _source(job, record, zone, from_stalker),
+        "source": _source(job, record, local, from_stalker),
     }
 
 
@@ -728,7 +731,9 @@ def _day_values(
         f"{_local(record, zone):%H:%M:%S} {record.sender}: {record.text or _describe(record)}"
         for record in records
     )
-    values["source"]["records"] = [_source(job, record, zone, from_stalker) for record in records]
+    values["source"]["records"] = [
+        _source(job, record, _local(record, zone), from_stalker) for record in records
+    ]
     return values
 
 

@@ -195,7 +195,7 @@ def _encoded(value: Any) -> str:
     """`_ENCODER.encode(value)`, without its per-call cost for the plain values most fields
     hold (text is escaped by the same function the encoder uses)."""
     kind = type(value)
-    if kind is str:
+    if kind is str or isinstance(value, str):  # a choice's value is a str subclass
         return encode_basestring(value)
     if value is None:
         return "null"
@@ -206,6 +206,17 @@ def _encoded(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+# Each body key as it is written before its value: bodies' keys are a few dozen field names
+# (never data), so each is escaped once.
+_KEYS: dict[str, str] = {}
+# The written pairs of fields that are not committed to, by name and plain value ('"seen":
+# "not_applicable"', '"ended_time":null', an empty text): most of every body, the same in
+# thousands of records. Only codes, dates, times and flags land here (never free text: that
+# is committed to unless empty), and the first few hundred are kept.
+_PAIRS: dict[tuple[str, type, Any], str] = {}
+_PAIRS_KEPT = 512
+
+
 def body_and_document(body: dict[str, Any], secret: bytes) -> tuple[bytes, bytes]:
     """`canonical_json(body)` and `canonical_json(committed_body(body, secret))` at once.
 
@@ -214,17 +225,30 @@ def body_and_document(body: dict[str, Any], secret: bytes) -> tuple[bytes, bytes
     Writing a record needs both, for every record of an import of thousands of messages."""
     if isinstance(body.get("changes"), dict):  # an amendment's fields are one level down
         return canonical_json(body), canonical_json(committed_body(body, secret))
-    plain, hashed = [], []
+    plain: list[str] = []
+    commitments: list[tuple[int, str]] = []  # (position, pair) where the document differs
     for name in sorted(body):
         value = body[name]
-        pair = f"{encode_basestring(name)}:"
+        kind = type(value)
+        simple = isinstance(value, str) or kind is bool or kind is int or value is None
+        if simple:
+            known = _PAIRS.get((name, kind, value))
+            if known is not None:
+                plain.append(known)
+                continue
+        pair = _KEYS.get(name)
+        if pair is None:
+            pair = _KEYS[name] = f"{encode_basestring(name)}:"
         encoded = _encoded(value)
-        plain.append(pair + encoded)
         if _committed(name, value):
             digest = hashlib.sha256(field_salt(secret, name) + encoded.encode()).hexdigest()
-            hashed.append(f'{pair}{{"commitment":"{digest}"}}')
-        else:
-            hashed.append(pair + encoded)
+            commitments.append((len(plain), f'{pair}{{"commitment":"{digest}"}}'))
+        elif simple and len(_PAIRS) < _PAIRS_KEPT:
+            _PAIRS[name, kind, value] = pair + encoded
+        plain.append(pair + encoded)
+    hashed = plain.copy()
+    for at, written in commitments:
+        hashed[at] = written
     return ("{" + ",".join(plain) + "}").encode(), ("{" + ",".join(hashed) + "}").encode()
 
 

@@ -53,28 +53,28 @@ PRIVATE_SHARE_HINT = (
 PRIVATE_MARK = "Private (not for disclosure)"
 
 _CHOICES = {
-    "precision": Entry.Precision.values,
-    "place_kind": Entry.PlaceKind.values,
-    "channel": Entry.Channel.values,
-    "seen": Entry.Seen.values,
+    "precision": frozenset(Entry.Precision.values),
+    "place_kind": frozenset(Entry.PlaceKind.values),
+    "channel": frozenset(Entry.Channel.values),
+    "seen": frozenset(Entry.Seen.values),
 }
+_KNOWN = frozenset(FIELDS) | {SOURCE_FIELD}
 
 
-def blank() -> dict[str, Any]:
-    return {
-        "occurred_on": None,
-        "occurred_time": None,
-        "ended_time": None,
-        "precision": Entry.Precision.EXACT,
-        "time_zone": "Europe/London",
-        "place_kind": Entry.PlaceKind.OTHER,
-        "channel": Entry.Channel.OTHER,
-        "behaviours": [],
-        "seen": Entry.Seen.NOT_APPLICABLE,
-        "feared_violence": False,
-        "changed_daily_life": False,
-        **dict.fromkeys(TEXT_FIELDS, ""),
-    }
+_BLANK: dict[str, Any] = {
+    "occurred_on": None,
+    "occurred_time": None,
+    "ended_time": None,
+    "precision": Entry.Precision.EXACT,
+    "time_zone": "Europe/London",
+    "place_kind": Entry.PlaceKind.OTHER,
+    "channel": Entry.Channel.OTHER,
+    "behaviours": (),
+    "seen": Entry.Seen.NOT_APPLICABLE,
+    "feared_violence": False,
+    "changed_daily_life": False,
+    **dict.fromkeys(TEXT_FIELDS, ""),
+}
 
 
 def normalise(values: dict[str, Any]) -> dict[str, Any]:
@@ -83,13 +83,12 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
     Dates are ISO strings, times "HH:MM" (or "HH:MM:SS"), behaviours a sorted list of codes.
     Raises ValidationError naming the field at fault; never guesses.
     """
-    content = blank()
-    unknown = set(values) - set(FIELDS) - {SOURCE_FIELD}
+    unknown = values.keys() - _KNOWN
     if unknown:
         raise ValidationError(f"Unknown field: {sorted(unknown)[0]}")
-    content.update(values)
+    content = {**_BLANK, **values}
     for field, allowed in _CHOICES.items():
-        if content[field] not in allowed:
+        if not isinstance(content[field], str) or content[field] not in allowed:
             raise ValidationError({field: "Choose one of the options"})
     if not isinstance(content["behaviours"], list | tuple) or any(
         code not in BEHAVIOURS for code in content["behaviours"]
@@ -101,7 +100,8 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
     for flag in ("feared_violence", "changed_daily_life"):
         content[flag] = bool(content[flag])
     for field in TEXT_FIELDS:
-        content[field] = str(content[field] or "")
+        if type(content[field]) is not str:
+            content[field] = str(content[field] or "")
     content["occurred_on"] = _iso_date(content["occurred_on"])
     content["occurred_time"] = _iso_time(content["occurred_time"], "occurred_time")
     content["ended_time"] = _iso_time(content["ended_time"], "ended_time")

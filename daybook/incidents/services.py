@@ -27,6 +27,8 @@ from django.db.models import (
     IntegerField,
     Model,
 )
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -80,12 +82,14 @@ def _chain_link(
     author: User | None,
     how: str,
     body: dict[str, Any],
-    recorded_at: dt.datetime,
-) -> tuple[str, str, bytes]:
-    """Record number `seq` of a case's chain, following `prev`: its random id, its hash and
-    its sealed body. The hash needs only the entry's and file's uids, so an import can chain
-    many entries before they have primary keys."""
-    rid = new_uid()
+    recorded_at: str,
+    rid: str,
+    seal: Callable[[bytes, str], bytes],
+) -> tuple[str, str]:
+    """Record number `seq` of a case's chain, with random id `rid`, following `prev`: its
+    hash and its body sealed with `seal` (a `crypto.sealer` of the case key). `recorded_at` is
+    the record's `iso_instant`. The hash needs only the entry's and file's uids, so an import
+    can chain many entries before they have primary keys."""
     header = record_header(
         case_uid=case.uid,
         seq=seq,
@@ -94,12 +98,12 @@ def _chain_link(
         kind=kind,
         entry_uid=entry.uid,
         evidence_uid=evidence.uid if evidence else None,
-        recorded_at=iso_instant(recorded_at),
+        recorded_at=recorded_at,
         recorded_by=author.pk if author else None,
         recorded_how=how,
     )
     body_bytes, document = body_and_document(body, record_secret(key, rid))
-    return rid, record_hash(header, document), crypto.seal(key, body_bytes, keys.chain_body_ad(rid))
+    return record_hash(header, document), seal(body_bytes, keys.chain_body_ad(rid))
 
 
 def _append(
@@ -122,7 +126,8 @@ def _append(
         # transactions do the same. The next number and head are read under the lock.
         locked = Case.objects.select_for_update().only("chain_seq", "chain_head").get(pk=case.pk)
         seq, prev = locked.chain_seq + 1, locked.chain_head
-    rid, digest, sealed = _chain_link(
+    rid = new_uid()
+    digest, sealed = _chain_link(
         case=case,
         seq=seq,
         prev=prev,
@@ -133,7 +138,9 @@ def _append(
         author=author,
         how=how,
         body=body,
-        recorded_at=recorded_at,
+        recorded_at=iso_instant(recorded_at),
+        rid=rid,
+        seal=crypto.sealer(key),
     )
     record = ChainRecord.objects.create(
         case=case,
@@ -649,12 +656,20 @@ def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
     forms = [
         (at, form) for at, field in enumerate(columns) if (form := _db_form(field)) is not _same
     ]
+    # The entries of one flush share their recording and update times: a value the column
+    # held in the row before is not converted again.
+    last: dict[int, tuple[Any, Any]] = {at: (None, None) for at, _form in forms}
     rows = []
     for entry in entries:
         row = list(read(entry))
         for at, form in forms:
-            if row[at] is not None:
-                row[at] = form(row[at])
+            value = row[at]
+            if value is not None:
+                before, converted = last[at]
+                if value is not before:
+                    converted = form(value)
+                    last[at] = (value, converted)
+                row[at] = converted
         rows.append(row)
     return rows
 
@@ -685,6 +700,13 @@ class ImportBatch:
         self.case, self.author, self._key = case, author, key
         self.entries = self.files = 0
         self.open = True
+        # When the import's entries were recorded: one time for all, as they are committed
+        # together.
+        self._recorded_at = timezone.now()
+        self._recorded_iso = iso_instant(self._recorded_at)
+        # The batch's ids and nonces, drawn from the system a block at a time.
+        self._random = crypto.RandomBlock()
+        self._seal = crypto.sealer(key, self._random.take)
         self._entries: list[Entry] = []
         # A new entry's values before anything is set: what `Entry()` would give it, but for
         # a generated default (its uid), made for each entry.
@@ -693,6 +715,7 @@ class ImportBatch:
             for field in _ENTRY_COLUMNS
             if not (field.has_default() and callable(field.default))
         }
+        self._signalled = pre_init.has_listeners(Entry) or post_init.has_listeners(Entry)
         self._behaviours: list[tuple[Entry, str, str]] = []
         # Per entry: its chain record's number, random id, previous hash, hash, sealed body.
         self._records: list[tuple[Entry, int, str, str, str, bytes]] = []
@@ -702,28 +725,24 @@ class ImportBatch:
         self._check_open()
         chain = self._chain()
         content = entry_content.normalise(values)
-        now = timezone.now()
-        # The entry `_entry_write` makes, built through the positional constructor (as the
-        # ORM builds the rows it reads), which skips the per-field work of keyword arguments.
-        known = {
-            **self._blank,
-            **entry_content.projection(content),
-            "uid": new_uid(),
-            "case_id": self.case.pk,
-            "status": entry_content.status_of(content),
-            "draft_sealed": None,
-            "recorded_at": now,
-            "recorded_by_id": self.author.pk if self.author else None,
-            "recorded_how": RecordedHow.IMPORT,
-        }
-        entry = Entry(*(known[field.attname] for field in _ENTRY_COLUMNS))
-        _ENTRY_CASE.set_cached_value(entry, self.case)
-        if self.author is not None:
-            _ENTRY_AUTHOR.set_cached_value(entry, self.author)
+        # The entry `_entry_write` makes.
+        entry = self._new_entry(
+            {
+                **self._blank,
+                **entry_content.projection(content),
+                "uid": self._random.uid(),
+                "case_id": self.case.pk,
+                "status": entry_content.status_of(content),
+                "draft_sealed": None,
+                "recorded_at": self._recorded_at,
+                "recorded_by_id": self.author.pk if self.author else None,
+                "recorded_how": RecordedHow.IMPORT,
+            }
+        )
         self._entries.append(entry)
         self._behaviours.extend((entry, code, category_of(code)) for code in content["behaviours"])
-        seq, prev = chain.seq + 1, chain.head
-        rid, digest, sealed = _chain_link(
+        seq, prev, rid = chain.seq + 1, chain.head, self._random.uid()
+        digest, sealed = _chain_link(
             case=self.case,
             seq=seq,
             prev=prev,
@@ -734,7 +753,9 @@ class ImportBatch:
             author=self.author,
             how=RecordedHow.IMPORT,
             body=content,
-            recorded_at=now,
+            recorded_at=self._recorded_iso,
+            rid=rid,
+            seal=self._seal,
         )
         self._records.append((entry, seq, rid, prev, digest, sealed))
         chain.seq, chain.head = seq, digest
@@ -742,6 +763,23 @@ class ImportBatch:
         self.entries += 1
         if len(self._entries) >= self.FLUSH_EVERY:
             self.flush()
+        return entry
+
+    def _new_entry(self, values: dict[str, Any]) -> Entry:
+        """An unsaved entry with `values` (by attribute name) and the blank defaults, its case
+        and author already cached. Made as `Model.__init__` makes it, without its per-field
+        `setattr` (an entry's columns are plain attributes): thousands of entries an import,
+        and no signal listens for them (`__init__` is used if one ever does)."""
+        known = {**self._blank, **values}
+        if self._signalled:
+            entry = Entry(*(known[field.attname] for field in _ENTRY_COLUMNS))
+        else:
+            entry = Entry.__new__(Entry)
+            entry.__dict__.update(known)
+            entry._state = ModelState()
+        _ENTRY_CASE.set_cached_value(entry, self.case)
+        if self.author is not None:
+            _ENTRY_AUTHOR.set_cached_value(entry, self.author)
         return entry
 
     def evidence(self, *, entry: Entry, checked: CheckedFile) -> Evidence:
