@@ -448,11 +448,46 @@ class ProtectiveOrder(CaseRecord):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ADVOCATED)
+    made_on = models.DateField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
-    breaches = models.ManyToManyField("incidents.Entry", blank=True, related_name="order_breaches")
+    # The court and the conditions ("terms", one a line) are sealed with the case's key.
+    breaches = models.ManyToManyField(
+        "incidents.Entry", blank=True, related_name="order_breaches", through="OrderBreach"
+    )
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def conditions(self) -> list[str]:
+        """The order's conditions, one a line as recorded; a breach names one by its place."""
+        terms = str(self.opened().get("terms") or "")
+        return [line.strip() for line in terms.splitlines() if line.strip()]
+
+
+class OrderBreach(models.Model):
+    """An entry of the log that breached an order, and which of the order's conditions it
+    breached: its place in `ProtectiveOrder.conditions()` (0 for the first), or none when
+    not stated. One entry may breach several conditions of one order."""
+
+    protectiveorder = models.ForeignKey(ProtectiveOrder, on_delete=models.CASCADE)
+    entry = models.ForeignKey("incidents.Entry", on_delete=models.CASCADE)
+    condition = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protectiveorder", "entry", "condition"], name="order_breach_once"
+            ),
+            # NULLs are distinct in a unique constraint: "not stated" once per entry and order.
+            models.UniqueConstraint(
+                fields=["protectiveorder", "entry"],
+                condition=models.Q(condition__isnull=True),
+                name="order_breach_unstated_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Breach of an order"
 
 
 class VpsSupport(CaseRecord):

@@ -65,10 +65,17 @@ class CriminalJusticeForm(forms.Form):
 class ProtectiveOrderForm(forms.Form):
     kind = forms.ChoiceField(label="Order", choices=casework.ProtectiveOrder.Kind.choices)
     status = forms.ChoiceField(label="Status", choices=casework.ProtectiveOrder.Status.choices)
+    court = forms.CharField(
+        label="Court (or police station, for bail)", max_length=200, required=False
+    )
+    made_on = forms.DateField(label="Date made", widget=DATE, required=False)
     expires_on = forms.DateField(label="Expires", widget=DATE, required=False)
+    # Stored under its first name, "terms", so orders recorded before keep their conditions.
     terms = forms.CharField(
-        label="Prohibitions and requirements",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Conditions (one per line)",
+        help_text="Each prohibition or requirement on its own line, as the order words it. "
+        "A breach names the condition it broke.",
+        widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
     )
     breaches: "forms.ModelMultipleChoiceField[Entry]" = forms.ModelMultipleChoiceField(
@@ -77,6 +84,37 @@ class ProtectiveOrderForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+NOT_STATED = "not_stated"
+
+
+class OrderBreachForm(forms.Form):
+    """One breach of one order: the entry of the log, and the condition it broke."""
+
+    entry: "forms.ModelChoiceField[Entry]" = forms.ModelChoiceField(
+        label="Entry in the log",
+        queryset=None,
+        empty_label="Choose an entry",
+        error_messages={"required": "Choose the entry that breached the order"},
+    )
+    condition = forms.ChoiceField(
+        label="Condition breached",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the condition, or say it is not stated"},
+    )
+
+    def __init__(self, *args: Any, conditions: list[str], entries: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = entries  # type: ignore[attr-defined]
+        self.fields["condition"].choices = [  # type: ignore[attr-defined]
+            *((str(place), condition) for place, condition in enumerate(conditions)),
+            (NOT_STATED, "Not stated, or not one of these"),
+        ]
+
+    def condition_place(self) -> int | None:
+        chosen = self.cleaned_data["condition"]
+        return None if chosen == NOT_STATED else int(chosen)
 
 
 class VpsForm(forms.Form):
@@ -184,9 +222,9 @@ SECTIONS = {
             "Protective orders",
             casework.ProtectiveOrder,
             ProtectiveOrderForm,
-            ("terms",),
+            ("court", "terms"),
             many=("breaches",),
-            victim_sees=("kind", "status", "expires_on", "terms"),
+            victim_sees=("kind", "status", "court", "made_on", "expires_on", "terms"),
         ),
         Section("vps", "Victim personal statement", casework.VpsSupport, VpsForm, ("updates",)),
         Section(

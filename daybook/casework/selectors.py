@@ -42,7 +42,8 @@ def section_rows(
                 value = sealed.get(name) or ""
             elif name in section.many:
                 # One a line: an entry's own label has commas in it.
-                value = "\n".join(str(item) for item in getattr(record, name).all())
+                # Distinct: an entry that broke two conditions of an order is one entry.
+                value = "\n".join(str(item) for item in getattr(record, name).distinct())
             elif name == "done":
                 value = "Yes" if getattr(record, "done_at", None) else "No"
             else:

@@ -18,7 +18,9 @@ from daybook.cases.models import (
     Consent,
     Consultation,
     ContactNote,
+    OrderBreach,
     Perpetrator,
+    ProtectiveOrder,
     Referral,
     Task,
 )
@@ -26,6 +28,7 @@ from daybook.cases.sealing import open_standalone, seal_for, seal_json, seal_sta
 from daybook.cases.services import case_details_save, case_open, json_value
 from daybook.casework.sections import Section
 from daybook.crypto import unwrap_data_key
+from daybook.incidents.models import Entry
 from daybook.incidents.services import announce_change
 from daybook.insights.services import identifiers_index
 
@@ -92,6 +95,58 @@ def _note_contact(case: Case, note: ContactNote) -> None:
         changed.append("status")
     if changed:
         case.save(update_fields=changed)
+
+
+@transaction.atomic
+def order_breach_record(
+    *,
+    order: ProtectiveOrder,
+    entry: Entry,
+    condition: int | None,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> OrderBreach:
+    """Record that `entry` breached `order`, naming the condition by its place among the
+    order's conditions (None: not stated). Recording the same breach again changes nothing;
+    naming a condition replaces a "not stated" link of the same entry."""
+    if entry.case_id != order.case_id or entry.status != Entry.Status.LOGGED:
+        raise ValueError("Choose an entry of this log that is not withdrawn.")
+    if condition is not None and not 0 <= condition < len(order.conditions()):
+        raise ValueError("Choose one of the order's conditions.")
+    if condition is not None:
+        OrderBreach.objects.filter(
+            protectiveorder=order, entry=entry, condition__isnull=True
+        ).delete()
+    breach, _created = OrderBreach.objects.get_or_create(
+        protectiveorder=order, entry=entry, condition=condition
+    )
+    announce_change(order.case)
+    audit_record(
+        action=Action.CASEWORK_SAVED,
+        actor=actor,
+        subject=order,
+        request=request,
+        organisation_id=order.case.service_id,
+        extra={"section": "orders", "case": order.case_id, "breach": entry.pk},
+    )
+    return breach
+
+
+@transaction.atomic
+def order_breach_remove(
+    *, breach: OrderBreach, actor: User, request: HttpRequest | None = None
+) -> None:
+    order = breach.protectiveorder
+    audit_record(
+        action=Action.CASEWORK_SAVED,
+        actor=actor,
+        subject=order,
+        request=request,
+        organisation_id=order.case.service_id,
+        extra={"section": "orders", "case": order.case_id, "breach_removed": breach.entry_id},
+    )
+    breach.delete()
+    announce_change(order.case)
 
 
 @transaction.atomic

@@ -35,6 +35,16 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("cases/<int:case_id>/support/", views.my_support, name="my_support"),
+    path(
+        "cases/<int:case_id>/orders/<int:order_id>/breaches/",
+        views.order_breaches,
+        name="order_breaches",
+    ),
+    path(
+        "cases/<int:case_id>/orders/<int:order_id>/breaches/<int:breach_id>/remove/",
+        views.order_breach_remove,
+        name="order_breach_remove",
+    ),
     path("cases/<int:case_id>/<section:slug>/", views.section, name="section"),
     path(
         "cases/<int:case_id>/<section:slug>/<int:record_id>/", views.section, name="section_record"

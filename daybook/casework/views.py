@@ -31,11 +31,11 @@ from daybook.cases import selectors as case_selectors
 from daybook.cases import services as case_services
 from daybook.cases.access import case_for, cases_visible_to, casework_case_for
 from daybook.cases.consent import ConsentRequired
-from daybook.cases.models import Case, Consent, Referral
+from daybook.cases.models import Case, Consent, OrderBreach, ProtectiveOrder, Referral
 from daybook.casework import forms, selectors, services
 from daybook.casework.access import referral_for
 from daybook.casework.dashboards import advocate_dashboard, manager_dashboard
-from daybook.casework.sections import SECTIONS
+from daybook.casework.sections import SECTIONS, OrderBreachForm
 from daybook.incidents.models import Entry
 from daybook.public.views import explain_exit_first
 from daybook.risk.models import Screening
@@ -232,6 +232,69 @@ def section(
             "record": record,
         },
     )
+
+
+def breached_condition(order: ProtectiveOrder, conditions: list[str], place: int | None) -> str:
+    """How a breach names its condition: its words, or why they cannot be given."""
+    if place is None:
+        return "Condition not stated"
+    if place < len(conditions):
+        return conditions[place]
+    return f"Condition {place + 1}, no longer on the order as recorded"
+
+
+@require_http_methods(GET_POST)
+def order_breaches(request: AuthenticatedHttpRequest, case_id: int, order_id: int) -> HttpResponse:
+    """Breaches of one order, each an entry of the log and the condition it broke."""
+    case = casework_case_for(request, case_id, write=request.method == "POST")
+    order = get_object_or_404(ProtectiveOrder, pk=order_id, case=case)
+    conditions = order.conditions()
+    entries = Entry.objects.filter(case=case, status=Entry.Status.LOGGED).order_by("-occurred_at")
+    form = OrderBreachForm(submitted(request), conditions=conditions, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.order_breach_record(
+                order=order,
+                entry=form.cleaned_data["entry"],
+                condition=form.condition_place(),
+                actor=request.user,
+                request=request,
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Breach recorded.")
+            return redirect("cases:order_breaches", case_id=case.pk, order_id=order.pk)
+    breaches = [
+        (breach, breached_condition(order, conditions, breach.condition))
+        for breach in OrderBreach.objects.filter(protectiveorder=order)
+        .select_related("entry")
+        .order_by("entry__occurred_at", "condition")
+    ]
+    return render(
+        request,
+        "cases/order_breaches.html",
+        {
+            **_case_context(case),
+            "order": order,
+            "conditions": conditions,
+            "breaches": breaches,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+def order_breach_remove(
+    request: AuthenticatedHttpRequest, case_id: int, order_id: int, breach_id: int
+) -> HttpResponse:
+    case = casework_case_for(request, case_id, write=True)
+    breach = get_object_or_404(
+        OrderBreach, pk=breach_id, protectiveorder_id=order_id, protectiveorder__case=case
+    )
+    services.order_breach_remove(breach=breach, actor=request.user, request=request)
+    messages.success(request, "Breach removed.")
+    return redirect("cases:order_breaches", case_id=case.pk, order_id=order_id)
 
 
 # --- Consent ------------------------------------------------------------------------------

@@ -44,40 +44,100 @@ STATUTORY = frozenset(
 @dataclass(frozen=True)
 class Behaviour:
     """One kind of behaviour. `label` is in the person's own words ("Following me"), as they
-    tick it on an entry; wording for other readers (e.g. in the third person, for police)
-    would be a further field here."""
+    tick it on an entry and read it on their own pages; `neutral` names the same act in the
+    third person for readers outside the log (police outputs, court packs: "Following"), where
+    "me" would read as the officer or the court."""
 
     label: str
     category: Category
     # A more serious kind of incident: its first time is a milestone of the log and a sign
     # of escalation in its own right (see insights.patterns.milestones).
     serious: bool = False
+    neutral: str = ""
+
+    @property
+    def neutral_label(self) -> str:
+        """The third-person wording; the person's own only for a behaviour defined without one
+        (a test holds every behaviour listed here to have one)."""
+        return self.neutral or self.label
 
 
 BEHAVIOURS: dict[str, Behaviour] = {
-    "following": Behaviour("Following me", Category.FOLLOWING),
+    "following": Behaviour("Following me", Category.FOLLOWING, neutral="Following"),
     "turning_up": Behaviour(
-        "Turning up at my home, work or school", Category.LOITERING, serious=True
+        "Turning up at my home, work or school",
+        Category.LOITERING,
+        serious=True,
+        neutral="Turning up at home, work or school",
     ),
-    "loitering": Behaviour("Waiting or hanging around places I go", Category.LOITERING),
-    "watching": Behaviour("Watching or spying on me", Category.WATCHING),
-    "tracking": Behaviour("Tracking where I am (apps, GPS, tags)", Category.WATCHING),
-    "contacting": Behaviour("Calling, messaging or e-mailing me", Category.CONTACTING),
-    "letters_gifts": Behaviour("Letters, gifts or things left for me", Category.CONTACTING),
+    "loitering": Behaviour(
+        "Waiting or hanging around places I go",
+        Category.LOITERING,
+        neutral="Loitering at places the victim goes",
+    ),
+    "watching": Behaviour(
+        "Watching or spying on me", Category.WATCHING, neutral="Watching or spying"
+    ),
+    "tracking": Behaviour(
+        "Tracking where I am (apps, GPS, tags)",
+        Category.WATCHING,
+        neutral="Tracking location (apps, GPS, tags)",
+    ),
+    "contacting": Behaviour(
+        "Calling, messaging or e-mailing me",
+        Category.CONTACTING,
+        neutral="Contacting repeatedly (calls, messages, e-mails)",
+    ),
+    "letters_gifts": Behaviour(
+        "Letters, gifts or things left for me",
+        Category.CONTACTING,
+        neutral="Sending letters or gifts, leaving items",
+    ),
     "contacting_others": Behaviour(
-        "Contacting my family, friends or colleagues", Category.CONTACTING
+        "Contacting my family, friends or colleagues",
+        Category.CONTACTING,
+        neutral="Contacting family, friends or colleagues",
     ),
-    "monitoring": Behaviour("Getting into or watching my accounts or devices", Category.MONITORING),
-    "publishing": Behaviour("Posting things about me or pretending to be me", Category.PUBLISHING),
-    "interfering": Behaviour("Moving, taking or interfering with my things", Category.INTERFERING),
-    "damage": Behaviour("Damaging my property", Category.DAMAGE),
-    "threats": Behaviour("Threatening me or people close to me", Category.THREATS, serious=True),
-    "violence": Behaviour("Hurting me or touching me", Category.VIOLENCE, serious=True),
-    "proxy": Behaviour("Getting other people to do things to me", Category.PROXY),
+    "monitoring": Behaviour(
+        "Getting into or watching my accounts or devices",
+        Category.MONITORING,
+        neutral="Accessing or monitoring accounts or devices",
+    ),
+    "publishing": Behaviour(
+        "Posting things about me or pretending to be me",
+        Category.PUBLISHING,
+        neutral="Publishing material about the victim or impersonating them",
+    ),
+    "interfering": Behaviour(
+        "Moving, taking or interfering with my things",
+        Category.INTERFERING,
+        neutral="Interfering with property",
+    ),
+    "damage": Behaviour("Damaging my property", Category.DAMAGE, neutral="Damaging property"),
+    "threats": Behaviour(
+        "Threatening me or people close to me",
+        Category.THREATS,
+        serious=True,
+        neutral="Threats to the victim or people close to them",
+    ),
+    "violence": Behaviour(
+        "Hurting me or touching me",
+        Category.VIOLENCE,
+        serious=True,
+        neutral="Violence or unwanted touching",
+    ),
+    "proxy": Behaviour(
+        "Getting other people to do things to me",
+        Category.PROXY,
+        neutral="Using other people (proxy stalking)",
+    ),
     "order_breach": Behaviour(
-        "Breaking a court order or bail conditions", Category.OTHER, serious=True
+        "Breaking a court order or bail conditions",
+        Category.OTHER,
+        serious=True,
+        neutral="Breach of a court order or bail conditions",
     ),
-    "other": Behaviour("Something else", Category.OTHER),
+    "other": Behaviour("Something else", Category.OTHER, neutral="Other behaviour"),
 }
 
 BEHAVIOUR_CHOICES = [(code, behaviour.label) for code, behaviour in BEHAVIOURS.items()]

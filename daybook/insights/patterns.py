@@ -16,7 +16,7 @@ from django.db.models import Count, IntegerField, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from daybook.cases.models import Case, ProtectiveOrder
+from daybook.cases.models import Case, OrderBreach
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category, serious_codes
 from daybook.incidents.models import Entry, EntryBehaviour
 from daybook.ui import charts
@@ -83,7 +83,7 @@ def milestones(
     def of(code: str) -> dt.datetime | None:
         return firsts[code][0] if code in firsts else None
 
-    linked = ProtectiveOrder.breaches.through.objects.filter(
+    linked = OrderBreach.objects.filter(
         protectiveorder__case=case, entry__status=Entry.Status.LOGGED
     ).values_list("entry__occurred_at", flat=True)
     by_behaviour = (

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from daybook.accounts.models import User
-from daybook.cases.models import Case
+from daybook.cases.models import Case, OrderBreach, Perpetrator, ProtectiveOrder
 from daybook.cases.selectors import client_details
 from daybook.incidents import keys
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category
@@ -238,9 +238,7 @@ def build(
                 entry=entry,
                 content=content,
                 when=_when(content),
-                behaviours=[
-                    BEHAVIOURS[code].label for code in content["behaviours"] if code in BEHAVIOURS
-                ],
+                behaviours=neutral_labels(content["behaviours"]),
                 exhibits=by_entry.get(entry.pk, []),
                 withheld=withheld,
             )
@@ -256,7 +254,13 @@ def build(
         exhibits=exhibits,
         amendments=amendments,
     )
-    chronology.summary = summarise(rows)
+    chronology.suspects = suspects(case)
+    # Narrowed to what was shared: no breach of an entry outside it is named, not even its date.
+    narrowed = entry_ids is not None or until is not None
+    chronology.orders = orders(
+        case, rows, limited_to={entry.pk for entry in entries} if narrowed else None
+    )
+    chronology.summary = summarise(rows, chronology.orders)
     if charts_wanted and rows:
         logged = [row for row in rows if row.entry.status == Entry.Status.LOGGED]
         chronology.weekly_chart = charts.weekly_chart(
@@ -272,6 +276,121 @@ def build(
             )
         )
     return chronology
+
+
+def neutral_labels(codes: list[str]) -> list[str]:
+    """Behaviours in the third person, as outputs for the police and courts name them; the
+    person's own words stay in the narrative."""
+    return [BEHAVIOURS[code].neutral_label for code in codes if code in BEHAVIOURS]
+
+
+# A perpetrator record's lists of identifiers, with the kind printed beside each value.
+IDENTIFIER_KINDS = (
+    ("aliases", "Also known as"),
+    ("phones", "Phone"),
+    ("emails", "E-mail"),
+    ("handles", "Social media"),
+    ("vehicles", "Vehicle"),
+)
+
+
+def _identifier(kind: str, value: str) -> tuple[str, str]:
+    """A handle recorded as "platform: handle" is printed under its platform's name."""
+    if kind == "Social media" and ":" in value:
+        platform, handle = (part.strip() for part in value.split(":", 1))
+        if platform and handle:
+            return platform, handle
+    return kind, value
+
+
+def _values(found: Any) -> list[str]:
+    if isinstance(found, list):
+        return [str(item).strip() for item in found if str(item).strip()]
+    return [line.strip() for line in str(found or "").splitlines() if line.strip()]
+
+
+def suspects(case: Case) -> list[Suspect]:
+    """Everyone the casework records as a perpetrator, with every identifier recorded."""
+    found = []
+    for record in Perpetrator.objects.filter(case=case).order_by("created_at", "pk"):
+        opened = record.opened()
+        names = _values(opened.get("names"))
+        identifiers = [("Also known as", other) for other in names[1:]]
+        for key, kind in IDENTIFIER_KINDS:
+            identifiers += [_identifier(kind, value) for value in _values(opened.get(key))]
+        details = []
+        if opened.get("date_of_birth"):
+            born = dt.date.fromisoformat(str(opened["date_of_birth"]))
+            details.append(f"Date of birth: {born:%d %B %Y}")
+        details += [f"Address: {address}" for address in _values(opened.get("addresses"))]
+        if opened.get("description"):
+            details.append(str(opened["description"]))
+        found.append(
+            Suspect(
+                name=names[0] if names else "Name not known",
+                identifiers=identifiers,
+                details="\n".join(details),
+            )
+        )
+    return found
+
+
+NOT_STATED = "Condition not stated"
+
+
+def _condition(conditions: list[str], place: int | None) -> str:
+    if place is None:
+        return NOT_STATED
+    if place < len(conditions):
+        return conditions[place]
+    return f"Condition {place + 1} (no longer on the order as recorded)"
+
+
+def orders(
+    case: Case,
+    rows: list[Row],
+    *,
+    limited_to: set[int] | None = None,
+) -> list[Order]:
+    """The case's protective orders and bail conditions, each breach with the condition it
+    broke and the entry's number in this chronology (None when the entry is not in it). A
+    chronology narrowed to what was shared (`limited_to`) names no breach outside it."""
+    numbered = {row.entry.pk: row for row in rows}
+    found = []
+    for order in ProtectiveOrder.objects.filter(case=case).order_by("created_at", "pk"):
+        opened = order.opened()
+        conditions = order.conditions()
+        breaches = []
+        links = (
+            OrderBreach.objects.filter(protectiveorder=order)
+            .select_related("entry")
+            .order_by("entry__occurred_at", "entry__pk", "condition")
+        )
+        for link in links:
+            entry = link.entry
+            if limited_to is not None and entry.pk not in limited_to:
+                continue
+            row = numbered.get(entry.pk)
+            when = row.when if row else f"{entry.occurred_on:%a %d %b %Y}"
+            breaches.append(
+                Breach(
+                    number=row.number if row else None,
+                    when=when,
+                    condition=_condition(conditions, link.condition),
+                )
+            )
+        found.append(
+            Order(
+                kind=order.get_kind_display(),
+                status=order.get_status_display(),
+                court=str(opened.get("court") or ""),
+                made_on=order.made_on,
+                expires_on=order.expires_on,
+                conditions=conditions,
+                breaches=breaches,
+            )
+        )
+    return found
 
 
 def _amendments(
@@ -306,13 +425,17 @@ def _amendments(
     return found
 
 
-def summarise(rows: list[Row]) -> dict[str, Any]:
-    """The course of conduct in the terms of the law."""
+def summarise(rows: list[Row], orders: list[Order] | None = None) -> dict[str, Any]:
+    """The course of conduct in the terms of the law. A breach of an order is counted as a
+    breach of that order (`breaches`), never as "Other": the behaviour's own category says
+    nothing about which order or condition was broken."""
     logged = [row for row in rows if row.entry.status == Entry.Status.LOGGED]
     categories: Counter[str] = Counter()
     for row in logged:
         for category in {
-            BEHAVIOURS[code].category for code in row.content["behaviours"] if code in BEHAVIOURS
+            BEHAVIOURS[code].category
+            for code in row.content["behaviours"]
+            if code in BEHAVIOURS and code != BREACH_CODE
         }:
             categories[category] += 1
     labels = dict(Category.choices)
@@ -329,8 +452,32 @@ def summarise(rows: list[Row]) -> dict[str, Any]:
         "other": [
             (labels[c], categories[c]) for c in Category if c not in STATUTORY and categories[c]
         ],
+        "breaches": breach_counts(logged, orders or []),
         "feared_violence": sum(1 for row in logged if row.entry.feared_violence),
         "daily_life": sum(1 for row in logged if row.entry.changed_daily_life),
         "channels": channels.most_common(),
         "course_of_conduct": len(logged) >= 2,
     }
+
+
+BREACH_CODE = "order_breach"
+ORDER_NOT_NAMED = "A court order or bail conditions (order not named)"
+
+
+def breach_counts(logged: list[Row], orders: list[Order]) -> list[tuple[str, int]]:
+    """(order, incidents that breached it) for each order breached in this chronology, then
+    the incidents marked as a breach but not yet linked to any order."""
+    counted = {row.number for row in logged}
+    found = []
+    linked: set[int] = set()
+    for order in orders:
+        numbers = {b.number for b in order.breaches if b.number is not None} & counted
+        linked |= numbers
+        if numbers:
+            found.append((f"{order.kind} ({order.status.lower()})", len(numbers)))
+    unnamed = sum(
+        1 for row in logged if BREACH_CODE in row.content["behaviours"] and row.number not in linked
+    )
+    if unnamed:
+        found.append((ORDER_NOT_NAMED, unnamed))
+    return found
