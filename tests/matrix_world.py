@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from daybook.accounts.models import Invitation, Organisation, Role, User
 from daybook.accounts.services import token_hash
-from daybook.cases.models import Case, Referral
+from daybook.cases.models import Case, OrderBreach, Referral
 from daybook.cases.services import consent_record
 from daybook.casework.sections import SECTIONS
 from daybook.casework.services import consultation_save, referral_make
@@ -198,6 +198,10 @@ def build_world(personas: Personas, case: Case) -> World:
     kwargs["drafts:draft_id"] = draft.pk
     kwargs["incidents:draft_id"] = entry_draft.pk
     kwargs["police:report_id"] = shared_report.pk
+    kwargs["order_id"] = records["orders"]
+    kwargs["breach_id"] = OrderBreach.objects.create(
+        protectiveorder_id=records["orders"], entry=entry
+    ).pk
     return World(users=users, case=case, kwargs=kwargs, slugs=list(SECTIONS), records=records)
 
 

@@ -308,6 +308,9 @@ TABLE: dict[str, Row] = {
         sudo=("POST",),
         data=lambda world: {VPS_AREAS[0][0]: "I no longer go out alone."},
     ),
+    "reports:statement": Row(
+        get=holders(200), post=holders(Redirect("reports:status")), sudo=("POST",)
+    ),
     "reports:status": Row(get=holders(200), post=GET_ONLY),
     "reports:download": Row(get=holders(200), post=GET_ONLY, sudo=("GET",)),
     # Risk
@@ -353,6 +356,10 @@ TABLE: dict[str, Row] = {
     "cases:my_support": Row(get=holders(200), post=GET_ONLY),
     "cases:section": Row(get=casework(200), post=casework(200)),
     "cases:section_record": Row(get=casework(200), post=casework(200)),
+    "cases:order_breaches": Row(get=casework(200), post=casework(200)),
+    "cases:order_breach_remove": Row(
+        get=POST_ONLY, post=casework(Redirect("cases:order_breaches"))
+    ),
     # Referrals: the service's staff see its referrals; referrers see the status of their own
     "cases:refer_yourself": Row(
         get=everyone(200, no_mfa=MFA, deactivated=EXPLAIN_EXIT, anonymous=EXPLAIN_EXIT),

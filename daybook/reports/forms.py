@@ -53,6 +53,18 @@ class SpoForm(forms.Form):
         return {"necessity": self.cleaned_data["necessity"], "prohibitions": lines}
 
 
+class StatementForm(forms.Form):
+    witness_name = forms.CharField(
+        label="Full name to print on the statement",
+        help_text="The name the person will sign with. Leave empty to use the name Daybook has.",
+        max_length=150,
+        required=False,
+    )
+
+    def options(self) -> dict:
+        return {"witness_name": " ".join(self.cleaned_data["witness_name"].split())}
+
+
 class VpsForm(forms.Form):
     def __init__(self, *args: Any, facts: dict, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ class Report(models.Model):
         BUNDLE = "bundle", "Evidence bundle (ZIP)"
         SPO = "spo", "Stalking Protection Order pack (PDF)"
         VPS = "vps", "Victim personal statement draft (PDF)"
+        STATEMENT = "statement", "Witness statement draft (PDF)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"

@@ -21,7 +21,7 @@ from daybook.cases.sealing import open_for, seal_for
 from daybook.incidents import checkpoints, keys
 from daybook.incidents.models import Checkpoint
 from daybook.incidents.services import checkpoint_issue
-from daybook.reports import bundle, chronology, packs, pdf
+from daybook.reports import bundle, chronology, packs, pdf, statement
 from daybook.reports.models import Report
 from daybook.sharing.models import Share
 from daybook.sharing.services import shared_entry_ids
@@ -50,6 +50,9 @@ def report_request(
     if kind in (Report.Kind.VPS, Report.Kind.SPO):
         # A VPS is disclosed to the defence; an SPO application is served on the respondent.
         profile = chronology.DISCLOSABLE
+    if kind == Report.Kind.STATEMENT:
+        # A draft for an officer to take with the person: never a disclosable output itself.
+        profile = chronology.POLICE
     report = Report(
         case=case,
         kind=kind,
@@ -171,13 +174,17 @@ def _profile(report: Report) -> str:
 def _render(report: Report) -> bytes:
     entry_ids = shared_entry_ids(report.share) if report.share else None
     options = report_options(report)
+    statement_wanted = report.kind == Report.Kind.STATEMENT
     built = chronology.build(
         report.case,
-        profile=_profile(report),
+        # The statement draft leaves out the details to keep private whatever the profile.
+        profile=chronology.POLICE if statement_wanted else _profile(report),
         produced_by=report.requested_by,
-        pseudonym=options.get("pseudonym", ""),
+        # The witness signs their statement: it carries their name, never a pseudonym.
+        pseudonym="" if statement_wanted else options.get("pseudonym", ""),
         entry_ids=entry_ids,
-        include_context=bool(options.get("include_context")),
+        include_context=bool(options.get("include_context")) and not statement_wanted,
+        charts_wanted=not statement_wanted,
     )
     bundled = report.kind == Report.Kind.BUNDLE
     sign_chronology(
@@ -190,6 +197,15 @@ def _render(report: Report) -> bytes:
         return packs.spo_pdf(built, options)
     if report.kind == Report.Kind.VPS:
         return packs.vps_pdf(built, options)
+    if statement_wanted:
+        return pdf.statement_pdf(
+            statement.build(
+                report.case,
+                report.requested_by,
+                witness_name=options.get("witness_name", ""),
+                built=built,
+            )
+        )
     document = pdf.chronology_pdf(built)
     _set_progress(report, 50)
     if report.kind == Report.Kind.CHRONOLOGY:

@@ -15,7 +15,7 @@ from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
 from daybook.incidents.content import PRIVATE_MARK, PRIVATE_PROMISE
 from daybook.reports import chronology, services
-from daybook.reports.forms import ReportForm, SpoForm, VpsForm
+from daybook.reports.forms import ReportForm, SpoForm, StatementForm, VpsForm
 from daybook.reports.models import Report
 from daybook.reports.packs import facts
 from daybook.ui.forms import submitted
@@ -125,6 +125,23 @@ def vps(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
         "reports/pack_form.html",
         {"case": case, "form": form, "title": "Victim personal statement: draft"},
     )
+
+
+@require_http_methods(GET_POST)
+def statement(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
+    """A witness statement draft, always from the police version of the log."""
+    case = case_for(request, case_id)
+    form = StatementForm(submitted(request))
+    if request.method == "POST" and form.is_valid():
+        return _request(
+            request,
+            case,
+            Report.Kind.STATEMENT,
+            chronology.POLICE,
+            form.options(),
+            back="reports:status",
+        )
+    return render(request, "reports/statement_form.html", {"case": case, "form": form})
 
 
 def _report(case: Case, report_id: int) -> Report:
