@@ -2,8 +2,7 @@ from typing import Any
 
 from django import forms
 
-from daybook.incidents.behaviours import BEHAVIOUR_CHOICES
-from daybook.police.selectors import Filters
+from daybook.police.selectors import Filters, behaviour_choices
 
 
 class SharedLogFilterForm(forms.Form):
@@ -30,7 +29,7 @@ class SharedLogFilterForm(forms.Form):
     )
     behaviour = forms.ChoiceField(
         label="Behaviour",
-        choices=[("", "Any"), *BEHAVIOUR_CHOICES],
+        choices=[("", "Any"), *behaviour_choices()],
         required=False,
         error_messages={"invalid_choice": "Choose a behaviour from the list"},
     )

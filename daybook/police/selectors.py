@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from daybook.incidents import keys
-from daybook.incidents.content import PRIVATE_FIELDS, TEXT_FIELDS, said_by
+from daybook.incidents.behaviours import BEHAVIOURS
+from daybook.incidents.content import PRIVATE_FIELDS, PRIVATE_MARK, TEXT_FIELDS, said_by
 from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
 from daybook.incidents.services import current_contents
 from daybook.incidents.templatetags.incidents import display_value, field_label
@@ -44,6 +45,20 @@ def police_may_see(share: Share, name: str, value: Any, current: dict[str, Any])
     if name in TEXT_FIELDS and any(current.get(private) for private in PRIVATE_FIELDS):
         return bool(value == current.get(name))
     return True
+
+
+def police_labels(codes: list[str]) -> list[str]:
+    """Behaviours in the third person ("Following"): the person's own words ("Following me")
+    would read as the officer's. Behaviours defined without such wording keep the person's."""
+    return [
+        str(getattr(BEHAVIOURS[code], "neutral_label", BEHAVIOURS[code].label))
+        for code in codes
+        if code in BEHAVIOURS
+    ]
+
+
+def behaviour_choices() -> list[tuple[str, str]]:
+    return [(code, police_labels([code])[0]) for code in BEHAVIOURS]
 
 
 # --- Search and filters ------------------------------------------------------------------
@@ -93,7 +108,8 @@ def searchable_text(share: Share, content: dict[str, Any]) -> str:
     search cannot reveal them either."""
     seen = shared_content(share, content)
     texts = [str(seen.get(name) or "") for name in TEXT_FIELDS]
-    return " ".join([*texts, said_by(seen)]).casefold()
+    behaviours = police_labels(seen.get("behaviours") or [])
+    return " ".join([*texts, said_by(seen), *behaviours]).casefold()
 
 
 def find(entries: QuerySet[Entry], share: Share, filters: Filters) -> Found:
@@ -125,6 +141,46 @@ def find(entries: QuerySet[Entry], share: Share, filters: Filters) -> Found:
 # --- An entry's history --------------------------------------------------------------------
 
 
+# The names the entry page gives each field, for an officer rather than the person's own
+# questions ("Did anyone else see or hear it?").
+FIELD_LABELS = {
+    "occurred_on": "Date",
+    "occurred_time": "Time",
+    "ended_time": "Until",
+    "precision": "Time",
+    "time_zone": "Time zone",
+    "place_kind": "Where",
+    "place": "Place",
+    "channel": "How",
+    "behaviours": "What they did",
+    "seen": "Saw them",
+    "feared_violence": "Feared violence",
+    "changed_daily_life": "Changed day-to-day life",
+    "what_happened": "What happened",
+    "description": "What they looked like",
+    "witnesses": "Witnesses",
+    "feelings": "Effect on the person",
+    "police_reference": "Police reference",
+    "police_officer": "Police officer",
+    "private_details": PRIVATE_MARK,
+}
+_CHOICES = {
+    "precision": dict(Entry.Precision.choices),
+    "place_kind": dict(Entry.PlaceKind.choices),
+    "channel": dict(Entry.Channel.choices),
+    "seen": dict(Entry.Seen.choices),
+}
+
+
+def police_value(name: str, value: Any) -> str:
+    """A value of an amendment as the entry page shows it: labels, not codes."""
+    if name == "behaviours" and isinstance(value, list):
+        return ", ".join(police_labels(value)) or "none"
+    if name in _CHOICES and isinstance(value, str):
+        return str(_CHOICES[name].get(value, value))
+    return display_value(value)
+
+
 @dataclass
 class HistoryLine:
     record: ChainRecord
@@ -146,8 +202,8 @@ def shared_history(share: Share, entry: Entry, current: dict[str, Any]) -> list[
         if record.kind == ChainRecord.Kind.AMENDMENT:
             line.changes = [
                 (
-                    field_label(name),
-                    display_value(value)
+                    FIELD_LABELS.get(name) or field_label(name),
+                    police_value(name, value)
                     if police_may_see(share, name, value, current)
                     else WITHHELD,
                 )

@@ -16,7 +16,7 @@ from daybook.incidents import checkpoints
 from daybook.incidents import services as log
 from daybook.incidents.content import PRIVATE_MARK
 from daybook.incidents.models import Checkpoint, Entry
-from daybook.incidents.selectors import behaviour_labels, with_content
+from daybook.incidents.selectors import with_content
 from daybook.insights.services import alerts_for
 from daybook.police import evidence, selectors
 from daybook.police.forms import SharedLogFilterForm
@@ -89,7 +89,11 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
     page = Paginator(found.ids, POLICE_PAGE_SIZE).get_page(request.GET.get("page"))
     page_entries = list(Entry.objects.filter(pk__in=list(page.object_list)).order_by(*SHARED_ORDER))
     rows = [
-        (entry, shared_content(share, content), behaviour_labels(content.get("behaviours", [])))
+        (
+            entry,
+            shared_content(share, content),
+            selectors.police_labels(content.get("behaviours", [])),
+        )
         for entry, content in with_content(page_entries, share.case)
     ]
     return render(
@@ -134,7 +138,7 @@ def shared_entry(request: AuthenticatedHttpRequest, share_id: int, entry_id: int
             "share": share,
             "entry": entry,
             "content": shared_content(share, content),
-            "behaviours": behaviour_labels(content.get("behaviours", [])),
+            "behaviours": selectors.police_labels(content.get("behaviours", [])),
             "history": selectors.shared_history(share, entry, content),
             "files": files,
             "clean_copies": evidence.copy_for(share) == evidence.CLEAN,
