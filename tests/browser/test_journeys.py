@@ -90,7 +90,7 @@ def test_advocate_journey(live_server, page: Page, personas, case) -> None:
     page.get_by_role("link", name="Protective orders").click()
     page.get_by_label("Order", exact=True).select_option(label="Stalking Protection Order")
     page.get_by_label("Status").select_option(label="Granted")
-    page.get_by_label("Prohibitions and requirements").fill("Not to enter Elm Road")
+    page.get_by_label("Conditions (one per line)").fill("Not to enter Elm Road")
     breaches = question(page, "Breaches").locator("input[type=checkbox]")
     assert breaches.count() == 3
     breaches.nth(0).check()
