@@ -42,6 +42,9 @@ FACTORIES: dict[str, Callable[[type[forms.BaseForm], dict | None], forms.BaseFor
         data, user=User(role=Role.COMMISSIONER_VIEWER)
     ),
     "daybook.sharing.forms.ShareForm": lambda cls, data: cls(data, entries=Entry.objects.none()),
+    "daybook.casework.sections.OrderBreachForm": lambda cls, data: cls(
+        data, conditions=["Not to contact the person"], entries=Entry.objects.none()
+    ),
     "daybook.accounts.forms.ActivateTOTPForm": lambda cls, data: with_request(
         lambda: cls(data, user=User(email="someone@example.org", role=Role.VICTIM))
     ),
