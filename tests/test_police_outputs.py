@@ -258,3 +258,40 @@ def test_breaches_recorded_before_conditions_existed_are_kept_as_not_stated(
     assert list(OrderBreach.objects.values_list("protectiveorder", "entry", "condition")) == [
         (order.pk, entry.pk, None)
     ]
+
+
+def change_conditions(case, personas: Personas, order: ProtectiveOrder, conditions: list[str]):
+    casework_save(
+        case=case,
+        section=SECTIONS["orders"],
+        author=personas.advocate,
+        record=order,
+        values={
+            "kind": order.kind,
+            "status": order.status,
+            "terms": "\n".join(conditions),
+            "breaches": list(order.breaches.distinct()),
+        },
+    )
+    return [
+        (b.number, b.condition)
+        for b in build(case, profile=POLICE, produced_by=personas.advocate).orders[0].breaches
+    ]
+
+
+def test_a_breach_keeps_its_condition_when_the_orders_conditions_are_changed(
+    case, personas: Personas
+) -> None:
+    entry = record(case, personas)
+    order = record_order(case, personas)
+    order_breach_record(order=order, entry=entry, condition=1, actor=personas.advocate)
+    # Moved: the breach follows the condition's words.
+    reordered = [CONDITIONS[1], CONDITIONS[2], CONDITIONS[0]]
+    assert change_conditions(case, personas, order, reordered) == [(1, CONDITIONS[1])]
+    # Reworded where it stood: it keeps its place.
+    reworded = ["Not to go within 200 metres of 4 Elm Road", CONDITIONS[2], CONDITIONS[0]]
+    assert change_conditions(case, personas, order, reworded) == [(1, reworded[0])]
+    # Gone, and the others moved up: it no longer names any condition, never the wrong one.
+    assert change_conditions(case, personas, order, [CONDITIONS[2], CONDITIONS[0]]) == [
+        (1, NOT_STATED)
+    ]

@@ -50,6 +50,7 @@ def casework_save(
             section.consent,
             organisation_name=values.get(section.consent_organisation_field, ""),
         )
+    conditions_before = record.conditions() if isinstance(record, ProtectiveOrder) else []
     record = record or section.model(case=case, created_by=author)
     model_fields = {field.name for field in section.model._meta.get_fields()}
     for name, value in values.items():
@@ -64,6 +65,8 @@ def casework_save(
     record.save()
     for name in section.many:
         getattr(record, name).set(values.get(name) or [])
+    if isinstance(record, ProtectiveOrder) and conditions_before:
+        _follow_conditions(record, conditions_before, record.conditions())
     if section.many:  # e.g. entries linked as breaches of an order: the log reads differently
         announce_change(case)
     if isinstance(record, ContactNote):
@@ -95,6 +98,34 @@ def _note_contact(case: Case, note: ContactNote) -> None:
         changed.append("status")
     if changed:
         case.save(update_fields=changed)
+
+
+def _follow_conditions(order: ProtectiveOrder, before: list[str], after: list[str]) -> None:
+    """Keep each breach naming the condition it broke when the order's conditions are changed:
+    a breach names its condition by place, so a condition that moved is followed by its words.
+    A condition reworded where it stood keeps its place; one that is gone, and cannot be
+    followed, leaves its breaches "not stated" rather than naming another condition."""
+    if before == after:
+        return
+    same_length = len(before) == len(after)
+
+    def follows(place: int | None) -> int | None:
+        if place is None or place >= len(before):
+            return None
+        if before[place] in after:
+            return after.index(before[place])
+        return place if same_length else None
+
+    links = list(OrderBreach.objects.filter(protectiveorder=order))
+    moved = {(link.entry_id, follows(link.condition)) for link in links}
+    # A named condition makes a "not stated" link of the same entry redundant.
+    named = {entry for entry, place in moved if place is not None}
+    moved = {(entry, place) for entry, place in moved if place is not None or entry not in named}
+    OrderBreach.objects.filter(protectiveorder=order).delete()
+    OrderBreach.objects.bulk_create(
+        OrderBreach(protectiveorder=order, entry_id=entry, condition=place)
+        for entry, place in sorted(moved, key=lambda pair: (pair[0], pair[1] is None, pair[1]))
+    )
 
 
 @transaction.atomic
