@@ -39,6 +39,7 @@ def test_advocate_records_an_order_a_breach_of_a_condition_and_a_statement_draft
 
     # The order, with its court, dates and two conditions, one a line.
     page.goto(live_server.url + reverse("cases:section", args=[case.pk, "orders"]))
+    assert_accessible_and_fits(page)
     page.get_by_label("Order", exact=True).select_option(label="Interim Stalking Protection Order")
     page.get_by_label("Status").select_option(label="Interim order in place")
     page.get_by_label("Court (or police station, for bail)").fill("Northshire Magistrates' Court")
