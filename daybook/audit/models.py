@@ -61,6 +61,7 @@ class Action(models.TextChoices):
         "Shared evidence file downloaded by the police",
     )
     REPORT_REQUESTED = "report_requested", "Report requested"
+    REDACTIONS_CHANGED = "redactions_changed", "Words replaced in disclosed reports changed"
     REPORT_STARTED = "report_started", "Report building started"
     REPORT_BUILT = "report_built", "Report built"
     REPORT_FAILED = "report_failed", "Report could not be built"

@@ -99,6 +99,8 @@ class Case(models.Model):
     # Client details, safe contact and police references: one sealed JSON document each.
     client_sealed = models.BinaryField(null=True, blank=True)
     safe_contact_sealed = models.BinaryField(null=True, blank=True)
+    # The names and phrases replaced in everything disclosed (reports.redaction), sealed.
+    redactions_sealed = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -122,6 +124,9 @@ class Case(models.Model):
 
     def closure_reason_ad(self) -> str:
         return f"case:{self.uid}:closure_reason"
+
+    def redactions_ad(self) -> str:
+        return f"case:{self.uid}:redactions"
 
     @property
     def closure_reason(self) -> str:

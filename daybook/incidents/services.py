@@ -85,7 +85,7 @@ def _chain_link(
     recorded_at: str,
     rid: str,
     seal: Callable[[bytes, str], bytes],
-) -> tuple[str, str]:
+) -> tuple[str, bytes]:
     """Record number `seq` of a case's chain, with random id `rid`, following `prev`: its
     hash and its body sealed with `seal` (a `crypto.sealer` of the case key). `recorded_at` is
     the record's `iso_instant`. The hash needs only the entry's and file's uids, so an import

@@ -42,6 +42,7 @@ from daybook.incidents.derivatives import clean_copy
 from daybook.incidents.models import ChainRecord
 from daybook.incidents.services import evidence_bytes, iso_instant
 from daybook.reports.chronology import DISCLOSABLE, Chronology, discloses
+from daybook.reports.redaction import Redactor
 
 VERIFIER = Path(__file__).with_name("bundle_verifier.py")
 MANIFEST_TYPE = "daybook-bundle/2"
@@ -88,6 +89,7 @@ def chain_lines(chronology: Chronology, key: bytes, last: int) -> tuple[list[str
             contents[record.entry_id],
             disclosable=chronology.profile == DISCLOSABLE,
             withdrawn_file=record.evidence_uid in withdrawn_files,
+            redactor=chronology.redactor,
         )
         header = record_header(
             case_uid=case.uid,
@@ -127,14 +129,22 @@ def _field(path: str) -> str:
 
 
 def _fields_shown(
-    body: dict[str, Any], current: dict[str, Any], *, disclosable: bool, withdrawn_file: bool
+    body: dict[str, Any],
+    current: dict[str, Any],
+    *,
+    disclosable: bool,
+    withdrawn_file: bool,
+    redactor: Redactor | None = None,
 ) -> tuple[set[str], set[str]]:
-    """The committed fields of a record this bundle opens, and those it withholds."""
+    """The committed fields of a record this bundle opens, and those it withholds: in a
+    disclosable bundle, a field that mentions any of the case's replaced words stays a
+    commitment (opening it would show the words; the chronology shows the replaced text)."""
     shown, hidden = set(), set()
     for path, value in committed_paths(body):
         field = _field(path)
         if (withdrawn_file and field == "name") or (
-            disclosable and not discloses(field, value, current)
+            disclosable
+            and (not discloses(field, value, current) or (redactor and redactor.mentions(value)))
         ):
             hidden.add(path)
         else:

@@ -21,6 +21,7 @@ from daybook.incidents.checkpoints import Signed
 from daybook.incidents.content import PRIVATE_FIELDS, TEXT_FIELDS, said_by, time_uncertain
 from daybook.incidents.models import ChainRecord, Entry, Evidence
 from daybook.incidents.services import current_contents, evidence_meta
+from daybook.reports.redaction import Redactor
 from daybook.ui import charts
 
 POLICE = "police"
@@ -110,6 +111,9 @@ class Chronology:
     # Police outputs name the suspects and the orders in place (both profiles).
     suspects: list[Suspect] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
+    # What a disclosable output replaces (reports.redaction): a bundle opens no logged field
+    # that mentions any of it.
+    redactor: Redactor | None = None
 
     @property
     def profile_label(self) -> str:

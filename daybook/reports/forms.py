@@ -21,7 +21,10 @@ class ReportForm(forms.Form):
     )
     pseudonym = forms.CharField(
         label="Name to show (optional)",
-        help_text="Leave empty to use the person's name, or give a pseudonym they have agreed to.",
+        help_text=(
+            "Leave empty to use the person's name, or give a pseudonym they have agreed to: "
+            "a disclosable version prints it wherever their name appears."
+        ),
         max_length=100,
         required=False,
     )

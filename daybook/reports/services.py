@@ -21,7 +21,7 @@ from daybook.cases.sealing import open_for, seal_for
 from daybook.incidents import checkpoints, keys
 from daybook.incidents.models import Checkpoint
 from daybook.incidents.services import checkpoint_issue
-from daybook.reports import bundle, chronology, packs, pdf, statement
+from daybook.reports import bundle, chronology, packs, pdf, redaction, statement
 from daybook.reports.models import Report
 from daybook.sharing.models import Share
 from daybook.sharing.services import shared_entry_ids
@@ -186,6 +186,12 @@ def _render(report: Report) -> bytes:
         include_context=bool(options.get("include_context")) and not statement_wanted,
         charts_wanted=not statement_wanted,
     )
+    if built.profile == chronology.DISCLOSABLE:
+        # Every text of a disclosed output, and the requester's own words in it (a VPS's
+        # answers, an SPO's necessity and prohibitions), has the case's words replaced.
+        built.redactor = redaction.case_list(report.case).redactor(options.get("pseudonym", ""))
+        built.redactor.apply(built)
+        options = built.redactor.apply(options)
     bundled = report.kind == Report.Kind.BUNDLE
     sign_chronology(
         built,

@@ -14,7 +14,7 @@ from daybook.accounts.sudo import require_sudo
 from daybook.cases.access import case_for, casework_case_for
 from daybook.cases.models import Case
 from daybook.incidents.content import PRIVATE_MARK, PRIVATE_PROMISE
-from daybook.reports import chronology, services
+from daybook.reports import chronology, redaction, services
 from daybook.reports.forms import ReportForm, SpoForm, StatementForm, VpsForm
 from daybook.reports.models import Report
 from daybook.reports.packs import facts
@@ -83,6 +83,7 @@ def reports_home(request: AuthenticatedHttpRequest, case_id: int) -> HttpRespons
             "reports": case.reports.filter(share__isnull=True)[:20],
             "private_promise": PRIVATE_PROMISE,
             "private_mark": PRIVATE_MARK,
+            "redactions": redaction.case_list(case),
         },
     )
 
