@@ -295,3 +295,34 @@ def test_a_breach_keeps_its_condition_when_the_orders_conditions_are_changed(
     assert change_conditions(case, personas, order, [CONDITIONS[2], CONDITIONS[0]]) == [
         (1, NOT_STATED)
     ]
+
+
+def test_the_police_chronology_pdf_names_the_suspect_the_order_and_the_breached_condition(
+    case, personas: Personas
+) -> None:
+    from daybook.reports.pdf import chronology_pdf
+    from daybook.reports.services import sign_chronology
+    from tests.test_statement import pdf_text
+
+    perpetrator_add(
+        case=case,
+        actor=personas.advocate,
+        identifiers={"names": ["Sam Ex"], "phones": ["07700 900123"], "vehicles": ["AB12 CDE"]},
+    )
+    entry = record(case, personas, behaviours=["following", "order_breach"])
+    order = record_order(case, personas)
+    order_breach_record(order=order, entry=entry, condition=1, actor=personas.advocate)
+    built = build(case, profile=POLICE, produced_by=personas.advocate)
+    sign_chronology(built, actor=personas.advocate, purpose="report")
+    text = pdf_text(chronology_pdf(built))
+    for expected in (
+        "Sam Ex",
+        "07700 900123",
+        "AB12 CDE",
+        "Interim Stalking Protection Order",
+        "Northshire Magistrates' Court",
+        CONDITIONS[1],
+        "Following",
+    ):
+        assert expected in text, expected
+    assert "Following me" not in text and "Other: 1" not in text
