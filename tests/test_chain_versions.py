@@ -4,9 +4,11 @@ hashed over their whole body) keep verifying, in verify_log and in bundles."""
 
 import io
 import json
+import math
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -166,3 +168,29 @@ def test_a_body_and_its_document_encoded_at_once_are_exactly_the_canonical_ones(
         canonical_json(body),
         canonical_json(committed_body(body, secret)),
     )
+
+
+@given(
+    value=st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=12,
+    )
+)
+def test_canonical_json_is_the_standard_librarys_sorted_compact_json(value) -> None:
+    """The canonical form is what anyone checking a bundle computes with `json.dumps`, whether
+    or not the encoder's C core wrote it."""
+    expected = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    assert canonical_json(value) == expected.encode("utf-8")
+
+
+def test_canonical_json_refuses_what_json_cannot_hold() -> None:
+    for value in (math.inf, [math.nan], {"a": -math.inf}):
+        with pytest.raises(ValueError):
+            canonical_json(value)
