@@ -290,7 +290,6 @@ LOGGING = {
     # Request logs carry paths and query strings only; never bodies, names or narratives.
     "loggers": {
         "django.security.DisallowedHost": {"level": "ERROR"},
-        "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }

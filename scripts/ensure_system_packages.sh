@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# What the tests need from the distribution: Debian's Chromium for the browser tests, and
-# Pango and fonts for WeasyPrint's PDFs. Installs whatever is missing.
+# What Daybook needs from the distribution: the fonts its PDFs are typeset in (Liberation for
+# Latin text, Noto for Arabic script and Urdu, Gurmukhi, Bengali and colour emoji; see
+# daybook/reports/pdf.py), and Debian's Chromium for the browser tests. Installs whatever is
+# missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
-fc-list 2>/dev/null | grep -qi "Liberation Sans" || missing+=(fonts-liberation fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
+[ -f /usr/share/fonts/truetype/noto/NotoSansGurmukhi-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-echo "Installing ${missing[*]} from the distribution's packages for the tests…"
+echo "Installing ${missing[*]} from the distribution's packages…"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
   SUDO="sudo"

@@ -7,7 +7,8 @@ people to read; no model object crosses over.
 """
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -15,12 +16,40 @@ from django.utils.translation import ngettext
 
 from daybook.incidents.checkpoints import Signed
 from daybook.incidents.models import Entry
-from daybook.insights.statistics import Statistics, Table
 from daybook.reports.chronology import DISCLOSABLE, Chronology, Row
 from daybook.reports.statement import Statement
 from daybook.ui import charts
 
 Document = dict[str, Any]
+
+
+class StatisticsTable(Protocol):
+    """One table of the service statistics (insights.statistics.Table), as printed."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def head(self) -> Sequence[str]: ...
+    @property
+    def rows(self) -> Sequence[tuple[str, Sequence[object]]]: ...
+    @property
+    def note(self) -> str: ...
+
+
+class ServiceStatistics(Protocol):
+    """The service statistics (insights.statistics.Statistics): insights sits above reports,
+    so its types are described here rather than imported."""
+
+    @property
+    def start(self) -> dt.date: ...
+    @property
+    def end(self) -> dt.date: ...
+    @property
+    def services(self) -> Sequence[str]: ...
+    @property
+    def left_out_sentence(self) -> str: ...
+
+
 DRAFT_MARK = "DRAFT — for the officer to take and the witness to check"
 
 
@@ -339,7 +368,9 @@ def vps(chronology: Chronology, *, facts: dict[str, Any], areas: list[tuple[str,
 
 
 def statistics(
-    found: Statistics, figures: list[tuple[Table, charts.Chart | None]], produced_at: dt.datetime
+    found: ServiceStatistics,
+    figures: Sequence[tuple[StatisticsTable, charts.Chart | None]],
+    produced_at: dt.datetime,
 ) -> Document:
     return {
         "title": f"Service statistics {found.start.day} {found.start:%b %Y} to "

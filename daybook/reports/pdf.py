@@ -10,13 +10,13 @@ that installed the project's font packages.
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import typst
 
-from daybook.insights.statistics import Statistics, Table
 from daybook.reports import documents
 from daybook.reports.chronology import Chronology
 from daybook.reports.statement import Statement
@@ -65,7 +65,10 @@ def statement_pdf(statement: Statement) -> bytes:
 
 
 def statistics_pdf(
-    found: Statistics, figures: list[tuple[Table, Chart | None]], *, produced_at: dt.datetime
+    found: documents.ServiceStatistics,
+    figures: Sequence[tuple[documents.StatisticsTable, Chart | None]],
+    *,
+    produced_at: dt.datetime,
 ) -> bytes:
     """The service statistics: each table with its chart, if it has one."""
     return typeset(
