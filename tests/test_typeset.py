@@ -13,10 +13,12 @@ from pypdf import PageObject, PdfReader
 from pypdf.generic import ContentStream
 
 from daybook.incidents import services as log
+from daybook.insights.statistics import Statistics, Table
 from daybook.reports import pdf
 from daybook.reports.chronology import Breach, Chronology, Order, Suspect, build
 from daybook.reports.packs import spo_pdf, vps_pdf
 from daybook.reports.statement import Paragraph, Statement
+from daybook.ui import charts
 from tests.conftest import Personas, entry_values
 from tests.test_reports import full_log, signed_build  # noqa: F401  (a fixture)
 
@@ -369,12 +371,20 @@ def test_the_statement_draft_is_an_mg11_marked_as_a_draft_on_every_page() -> Non
 
 
 def every_document(case, personas: Personas) -> dict[str, bytes]:
+    table = Table("People referred", ["Source", "People"])
+    table.add("Police", 12)
+    table.add("Self", 7)
+    chart = charts.row_bars(
+        table.title, ["Police", "Self"], [12, 7], description="Police 12, Self 7."
+    )
+    found = Statistics(dt.date(2026, 1, 1), dt.date(2026, 6, 30), ["Northshire"], [table])
     chronology = signed_build(case, profile="police", produced_by=personas.advocate)
     return {
         "chronology": pdf.chronology_pdf(chronology),
         "spo": spo_pdf(chronology, {}),
         "vps": vps_pdf(chronology, {"answers": {"emotional": "I cannot sleep."}}),
         "statement": pdf.statement_pdf(statement(["I saw him."])),
+        "statistics": pdf.statistics_pdf(found, [(table, chart)], produced_at=timezone.now()),
     }
 
 
