@@ -16,9 +16,10 @@ from daybook.incidents.templatetags.incidents import display_value, field_label
 from daybook.sharing.models import Share
 
 # Words are searched in the decrypted text (each log is sealed with its own key, so no index
-# can hold it): at most this many entries, oldest first, are opened for one search. Decrypting
-# an entry takes tens of microseconds, so a search stays well under a second; on a bigger
-# log the page says how many were searched and asks for dates to narrow it.
+# can hold it): at most this many entries, oldest first, are opened for one search. Opening
+# and searching an entry takes under 0.1 ms (a search of 5,000 entries answered in about
+# 0.45 s on SQLite), so the page stays usable; on a bigger log it says how many were searched
+# and asks for dates to narrow it.
 SEARCH_LIMIT = 5000
 SEARCH_BATCH = 500
 WITHHELD = "Withheld: the person keeps these details private"

@@ -63,10 +63,25 @@ def headings(page: Page) -> list[str]:
 
 
 def filter_form(page: Page):
+    page.wait_for_load_state()
     details = page.locator("details", has_text="Search and filter")
     if details.get_attribute("open") is None:
         details.locator("summary").click()
     return page.locator("form[data-testid=filters]")
+
+
+def show_entries(page: Page, **values: str) -> None:
+    """Fill in the search and filters as an officer would, and send them."""
+    form = filter_form(page)
+    labels = {"words": "Words", "date_from": "From", "date_to": "To"}
+    for name, value in values.items():
+        if name == "behaviour":
+            form.get_by_label("Behaviour").select_option(label=value)
+        else:
+            form.get_by_label(labels[name]).fill(value)
+            expect(form.get_by_label(labels[name])).to_have_value(value)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Show entries").click()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,23 +107,19 @@ def test_an_officer_pages_searches_filters_opens_views_and_downloads(
 
     # The second page holds the last 12.
     page.get_by_role("link", name="Next page").first.click()
+    expect(page.locator("[data-testid=showing]")).to_contain_text("51 to 62 of 62 entries")
     assert len(headings(page)) == 12
     assert headings(page)[0] == "Thursday 20 August 2026, 21:30"
 
     # Words: every entry mentioning a red van, wherever it is in the log.
-    form = filter_form(page)
-    form.get_by_label("Words").fill("red VAN")
-    form.get_by_role("button", name="Show entries").click()
+    show_entries(page, words="red VAN")
     expect(page.locator("[data-testid=showing]")).to_contain_text("Showing 1 to 7 of 7 entries")
     assert headings(page)[:2] == ["Wednesday 1 July 2026, 21:30", "Saturday 11 July 2026, 21:30"]
 
     # Dates and behaviour together, the words cleared.
-    form = filter_form(page)
-    form.get_by_label("Words").fill("")
-    form.get_by_label("From").fill("2026-07-05")
-    form.get_by_label("To").fill("2026-07-31")
-    form.get_by_label("Behaviour").select_option(label=police_labels(["following"])[0])
-    form.get_by_role("button", name="Show entries").click()
+    following = police_labels(["following"])[0]
+    show_entries(page, words="", date_from="2026-07-05", date_to="2026-07-31", behaviour=following)
+    expect(page.locator("[data-testid=showing]")).to_contain_text("1 to 3 of 3 entries")
     assert headings(page) == [
         "Saturday 11 July 2026, 21:30",
         "Tuesday 21 July 2026, 21:30",
@@ -117,11 +128,8 @@ def test_an_officer_pages_searches_filters_opens_views_and_downloads(
     assert_accessible_and_fits(page)
 
     # A filter with more than a page of matches keeps itself on the next page.
-    form = filter_form(page)
-    form.get_by_label("From").fill("")
-    form.get_by_label("To").fill("")
-    form.get_by_label("Behaviour").select_option(label=police_labels(["contacting"])[0])
-    form.get_by_role("button", name="Show entries").click()
+    contacting = police_labels(["contacting"])[0]
+    show_entries(page, date_from="", date_to="", behaviour=contacting)
     expect(page.locator("[data-testid=showing]")).to_contain_text("1 to 50 of 55 entries")
     page.get_by_role("link", name="Next page").first.click()
     expect(page.locator("[data-testid=showing]")).to_contain_text("51 to 55 of 55 entries")
@@ -129,10 +137,7 @@ def test_an_officer_pages_searches_filters_opens_views_and_downloads(
     assert "red van" not in main_text(page)
 
     # Nothing matches: said plainly. The private details are never searched.
-    form = filter_form(page)
-    form.get_by_label("Behaviour").select_option(label="Any")
-    form.get_by_label("Words").fill("Elm Road")
-    form.get_by_role("button", name="Show entries").click()
+    show_entries(page, words="Elm Road", behaviour="Any")
     expect(page.locator("[data-testid=showing]")).to_contain_text(
         "No shared entries match “Elm Road”."
     )
@@ -150,11 +155,8 @@ def test_an_officer_pages_searches_filters_opens_views_and_downloads(
     assert_accessible_and_fits(page)
 
     # Open the entry with the photo.
-    form = filter_form(page)
-    form.get_by_label("From").fill("2026-07-21")
-    form.get_by_label("To").fill("2026-07-21")
-    form.get_by_label("Behaviour").select_option(label="Any")
-    form.get_by_role("button", name="Show entries").click()
+    show_entries(page, date_from="2026-07-21", date_to="2026-07-21", behaviour="Any")
+    expect(page.locator("[data-testid=showing]")).to_contain_text("1 to 1 of 1 entry")
     page.get_by_role("link", name="Tuesday 21 July 2026, 21:30").click()
     expect(page.locator("h1")).to_have_text("Tuesday 21 July 2026, 21:30")
     fields = " ".join(page.locator("[data-testid=entry-fields]").inner_text().split())
