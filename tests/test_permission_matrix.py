@@ -311,6 +311,11 @@ TABLE: dict[str, Row] = {
     "reports:statement": Row(
         get=holders(200), post=holders(Redirect("reports:status")), sudo=("POST",)
     ),
+    "reports:redactions": Row(
+        get=holders(200),
+        post=holders(Redirect("reports:redactions")),
+        data=lambda world: {"action": "add", "find": "Elm Road", "replace": ""},
+    ),
     "reports:status": Row(get=holders(200), post=GET_ONLY),
     "reports:download": Row(get=holders(200), post=GET_ONLY, sudo=("GET",)),
     # Risk

@@ -512,16 +512,12 @@ def _import_records(
 
     def flush() -> None:
         batch.flush()
-        log.ImportBatch.insert_rows(
+        ids = log.ImportBatch.insert_rows_keyed(
             ImportedRecord,
             ["case", "dedupe_key", "entry"],
             [(case.pk, key, entry.pk) for key, entry in imported],
+            by="dedupe_key",
         )
-        ids: dict[str, int] = {}
-        step = log.ImportBatch.FLUSH_EVERY  # a day's records can outnumber a chunk
-        for start in range(0, len(imported), step):
-            keys = [key for key, _entry in imported[start : start + step]]
-            ids.update(log.ImportBatch.keys_of(ImportedRecord, "dedupe_key", keys, case_id=case.pk))
         log.ImportBatch.insert_rows(
             ImportSource,
             ["record", "job", "locator"],

@@ -839,8 +839,8 @@ class ImportBatch:
     def flush(self) -> None:
         """Write the entries gathered so far, their behaviours and their chain records: the
         rows `entry_record` would write, each table in one `executemany`. The entries' keys
-        are read back by their uids, so the rows after them (and the caller) can refer to
-        them; that works alike on every database, whatever order it numbers rows in."""
+        are read back (`insert_rows_keyed`), so the rows after them (and the caller) can
+        refer to them."""
         if not self._entries:
             return
         entries, self._entries = self._entries, []
@@ -848,8 +848,9 @@ class ImportBatch:
         for entry in entries:
             entry.updated_at = updated
         rows = _entry_rows(entries)
-        self.insert_rows(Entry, [field.name for field in _ENTRY_COLUMNS[1:]], rows)
-        found = self.keys_of(Entry, "uid", [entry.uid for entry in entries], case_id=self.case.pk)
+        found = self.insert_rows_keyed(
+            Entry, [field.name for field in _ENTRY_COLUMNS[1:]], rows, by="uid"
+        )
         for entry in entries:
             entry.pk = found[entry.uid]
             entry._state.adding, entry._state.db = False, DEFAULT_DB_ALIAS
@@ -882,23 +883,33 @@ class ImportBatch:
         self._behaviours, self._records = [], []
 
     @staticmethod
-    def keys_of(
-        model: type[Model], name: str, values: list[str], *, case_id: int
+    def insert_rows_keyed(
+        model: type[Model], names: list[str], rows: Sequence[Sequence[Any]], *, by: str
     ) -> dict[str, int]:
-        """The primary keys of the rows of one case whose `name` column holds one of `values`
-        (at most a chunk of them), by that value: read back after an `insert_rows`."""
-        if not values:
+        """`insert_rows` for rows of one case that later rows refer to: their primary keys,
+        by their `by` column (a unique value each: a uid, a dedupe key).
+
+        Rows are numbered above every key the table held before the insert, on every
+        database (SQLite's AUTOINCREMENT, a PostgreSQL sequence), however rows are numbered
+        among themselves; so the keys are read back by a range of the primary key, with two
+        parameters, rather than by the thousands of values inserted. A row another log added
+        meanwhile is left out by its case."""
+        if not rows:
             return {}
         quote, column = connection.ops.quote_name, _columns(model)
-        table, key, case = quote(model._meta.db_table), quote(column["id"]), quote(column["case"])
-        marks = ", ".join(["%s"] * len(values))
-        # Only the model's own table and column names are put into the statement.
-        sql = (
-            f"SELECT {quote(column[name])}, {key} FROM {table} "  # noqa: S608
-            f"WHERE {case} = %s AND {quote(column[name])} IN ({marks})"
-        )
+        table, key = quote(model._meta.db_table), quote(column["id"])
+        case_column = quote(column["case"])
+        case_id = rows[0][names.index("case")]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [case_id, *values])
+            # Only the model's own table and column names are put into the statements.
+            cursor.execute(f"SELECT MAX({key}) FROM {table}")  # noqa: S608
+            (before,) = cursor.fetchone()
+            ImportBatch.insert_rows(model, names, rows)
+            cursor.execute(
+                f"SELECT {quote(column[by])}, {key} FROM {table} "  # noqa: S608
+                f"WHERE {key} > %s AND {case_column} = %s",
+                [before or 0, case_id],
+            )
             return dict(cursor.fetchall())
 
     @staticmethod

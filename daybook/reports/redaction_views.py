@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
@@ -65,7 +67,7 @@ class Shown:
 
     number: int | str
     when: str
-    fields: list[tuple[str, list[tuple[str, str | None]]]]
+    fields: list[tuple[str, SafeString]]  # (label, the text with each replacement marked)
 
 
 def preview(case: Case, user: User, redactor: redaction.Redactor) -> tuple[list[Shown], int]:
@@ -80,7 +82,7 @@ def preview(case: Case, user: User, redactor: redaction.Redactor) -> tuple[list[
         texts = {name: str(row.content.get(name) or "") for name in TEXT_FIELDS}
         texts["said"] = row.said
         fields = [
-            (FIELD_LABELS.get(name, name), redactor.spans(text))
+            (FIELD_LABELS.get(name, name), _marked(redactor.spans(text)))
             for name, text in texts.items()
             if text and redactor.mentions(text)
         ]
@@ -89,6 +91,30 @@ def preview(case: Case, user: User, redactor: redaction.Redactor) -> tuple[list[
             if len(shown) < PREVIEW_ROWS:
                 shown.append(Shown(row.number or "context", row.when, fields))
     return shown, changed
+
+
+def _marked(pieces: list[tuple[str, str | None]]) -> SafeString:
+    """A text for the preview: each replacement highlighted, then the words it replaces,
+    struck through (and said in words to a screen reader)."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (
+                text
+                if instead is None
+                else format_html(
+                    '<mark class="daybook-replaced" data-testid="replaced">{}</mark>'
+                    '<span class="govuk-visually-hidden"> (replaces “{}”)</span>'
+                    '<del class="daybook-replaced-original" aria-hidden="true">{}</del>',
+                    instead,
+                    text,
+                    text,
+                ),
+            )
+            for text, instead in pieces
+        ),
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
