@@ -156,6 +156,17 @@ def test_each_script_is_printed_in_a_face_of_its_own_and_reads_back() -> None:
         assert any(found.startswith(face) for found in faces), (name, faces)
 
 
+def test_a_character_no_font_can_draw_still_gives_a_tagged_report(caplog) -> None:
+    # Chinese is not among the fonts installed: PDF/UA-1 cannot be claimed, the report is
+    # still produced, tagged, and the log says so without quoting the text.
+    document = pdf.statement_pdf(statement(["他站在我家外面, then he walked to the corner shop"]))
+    root = reader(document).trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
+    assert b"pdfuaid" not in root["/Metadata"].get_object().get_data()
+    assert "then he walked to the corner shop" in text_of(document)
+    assert "a character has no font" in caplog.text and "他" not in caplog.text
+
+
 def test_typst_markup_in_what_a_person_wrote_is_printed_as_written(
     full_log,  # noqa: F811
     personas: Personas,

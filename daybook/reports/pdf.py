@@ -10,6 +10,7 @@ that installed the project's font packages.
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from daybook.reports.chronology import Chronology
 from daybook.reports.statement import Statement
 from daybook.ui.charts import Chart
 
+logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "typst"
 # Debian's fonts-liberation and fonts-noto-core / fonts-noto-color-emoji.
 FONT_DIRECTORIES = [
@@ -42,15 +44,27 @@ def fonts() -> typst.Fonts:
 
 def typeset(template: str, data: dict[str, Any], *, when: dt.datetime | None = None) -> bytes:
     """A tagged PDF from `reports/typst/<template>` given `data`; no network, no system fonts.
-    `when` is the document's creation date (the produced-at time)."""
+    `when` is the document's creation date (the produced-at time).
+
+    PDF/UA-1 forbids a character no font can draw. A log may hold one (a script the fonts do
+    not cover, a symbol from another phone's keyboard), and the person still needs their
+    report: it is then typeset again without claiming PDF/UA-1, still tagged, with a box
+    where the character could not be drawn."""
     compiler = typst.Compiler(root=str(TEMPLATES), font_paths=fonts(), ignore_system_fonts=True)
-    document = compiler.compile(
-        input=str(TEMPLATES / template),
-        format="pdf",
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        pdf_standards=["ua-1"],
-        timestamp=when.astimezone(dt.UTC).replace(microsecond=0) if when else None,
-    )
+    arguments: dict[str, Any] = {
+        "input": str(TEMPLATES / template),
+        "format": "pdf",
+        "sys_inputs": {"data": json.dumps(data, ensure_ascii=False)},
+        "timestamp": when.astimezone(dt.UTC).replace(microsecond=0) if when else None,
+    }
+    try:
+        document = compiler.compile(**arguments, pdf_standards=["ua-1"])
+    except typst.TypstError as error:
+        if "could not be displayed" not in error.message:
+            raise
+        # The message quotes the character: what the person wrote never reaches the logs.
+        logger.warning("A report was typeset without PDF/UA-1: a character has no font.")
+        document = compiler.compile(**arguments)
     if not isinstance(document, bytes):  # PDF output is one document, never a list of pages
         raise TypeError("Typst returned pages instead of one PDF")
     return document
