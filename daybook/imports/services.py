@@ -515,7 +515,7 @@ def _import_records(
         ids = log.ImportBatch.insert_rows_keyed(
             ImportedRecord,
             ["case", "dedupe_key", "entry"],
-            [(case.pk, key, entry.pk) for key, entry in imported],
+            [(case.pk, key, entry.id) for key, entry in imported],
             by="dedupe_key",
         )
         log.ImportBatch.insert_rows(

@@ -234,6 +234,8 @@ _KEYS: dict[str, str] = {}
 # is committed to unless empty), and the first few hundred are kept.
 _PAIRS: dict[tuple[str, type, Any], str] = {}
 _PAIRS_KEPT = 512
+# Bodies' keys in sorted order, by the order they were given in: the same few each time.
+_ORDERS: dict[tuple[str, ...], list[str]] = {}
 
 
 def body_and_document(body: dict[str, Any], secret: bytes) -> tuple[bytes, bytes]:
@@ -246,7 +248,13 @@ def body_and_document(body: dict[str, Any], secret: bytes) -> tuple[bytes, bytes
         return canonical_json(body), canonical_json(committed_body(body, secret))
     plain: list[str] = []
     commitments: list[tuple[int, str]] = []  # (position, pair) where the document differs
-    for name in sorted(body):
+    names = tuple(body)
+    order = _ORDERS.get(names)
+    if order is None:
+        order = sorted(body)
+        if len(_ORDERS) < _PAIRS_KEPT:
+            _ORDERS[names] = order
+    for name in order:
         value = body[name]
         kind = type(value)
         simple = isinstance(value, str) or kind is bool or kind is int or value is None

@@ -852,17 +852,17 @@ class ImportBatch:
             Entry, [field.name for field in _ENTRY_COLUMNS[1:]], rows, by="uid"
         )
         for entry in entries:
-            entry.pk = found[entry.uid]
+            entry.id = found[entry.uid]
             entry._state.adding, entry._state.db = False, DEFAULT_DB_ALIAS
-        # An entry's chain record was recorded when it was: the same value, already converted.
-        recorded = {
-            entry.uid: row[_ENTRY_RECORDED_AT] for entry, row in zip(entries, rows, strict=True)
-        }
+        # The chain records were recorded when their entries were (the batch's one time): the
+        # same value, already converted.
+        recorded = rows[0][_ENTRY_RECORDED_AT]
+        kind, how = ChainRecord.Kind.ENTRY.value, RecordedHow.IMPORT.value
         case_id, author_id = self.case.pk, self.author.pk if self.author else None
         self.insert_rows(
             EntryBehaviour,
             ["entry", "case", "code", "category"],
-            [(entry.pk, case_id, code, category) for entry, code, category in self._behaviours],
+            [(entry.id, case_id, code, category) for entry, code, category in self._behaviours],
         )
         self.insert_rows(
             ChainRecord,
@@ -873,9 +873,8 @@ class ImportBatch:
             ],
             [
                 (
-                    *(case_id, seq, ChainRecord.Kind.ENTRY.value, entry.pk, None, entry.uid, None),
-                    *(rid, CHAIN_VERSION, prev, digest, recorded[entry.uid], author_id),
-                    *(RecordedHow.IMPORT.value, sealed),
+                    *(case_id, seq, kind, entry.id, None, entry.uid, None),
+                    *(rid, CHAIN_VERSION, prev, digest, recorded, author_id, how, sealed),
                 )
                 for entry, seq, rid, prev, digest, sealed in self._records
             ],
