@@ -30,6 +30,8 @@ from tests.test_reports import sign_in_fresh
 
 PDF = b"%PDF-1.4 a letter from his solicitor"
 JPEG = jpeg_with_exif()
+# Sign-in, the share, the checkpoint, the counts and the page of entries: never one an entry.
+QUERIES_A_PAGE = 24
 
 
 def text(response) -> str:
@@ -460,3 +462,17 @@ def test_a_search_is_bounded_and_says_so(case, personas: Personas, long_log, mon
     page = text(police.get(reverse("police:shared_log", args=[long_log.pk]), {"words": "van"}))
     assert "65 entries are in these dates; the words were looked for in the first 20." in page
     assert "Showing 1 to 4 of 4 entries that match." in page
+
+
+def test_the_shared_log_page_reads_a_bounded_number_of_queries(
+    case, personas: Personas, long_log, django_assert_max_num_queries
+) -> None:
+    """A page of 50 costs the same however long the log: the entries of the page are opened
+    together, never one by one."""
+    police = sign_in_fresh(personas.police)
+    url = reverse("police:shared_log", args=[long_log.pk])
+    police.get(url)  # the checkpoint of the log as it stands is issued once
+    with django_assert_max_num_queries(QUERIES_A_PAGE):
+        assert police.get(url).status_code == 200
+    with django_assert_max_num_queries(QUERIES_A_PAGE):
+        assert police.get(url, {"words": "van", "behaviour": "following"}).status_code == 200
