@@ -476,3 +476,42 @@ def test_the_shared_log_page_reads_a_bounded_number_of_queries(
         assert police.get(url).status_code == 200
     with django_assert_max_num_queries(QUERIES_A_PAGE):
         assert police.get(url, {"words": "van", "behaviour": "following"}).status_code == 200
+
+
+def test_an_imported_message_says_who_sent_it_and_context_is_marked(
+    case, personas: Personas
+) -> None:
+    theirs = record(
+        case,
+        personas,
+        "2026-10-05",
+        what_happened="I know you're home",
+        source={
+            "said": "WhatsApp message",
+            "from": {"name": "Sam Ex", "address": "+447700900123"},
+            "direction": "incoming",
+            "from_stalker": True,
+        },
+    )
+    own = record(
+        case,
+        personas,
+        "2026-10-05",
+        what_happened="Stop contacting me",
+        source={
+            "said": "WhatsApp message",
+            "from": {"name": "Me"},
+            "party": "the_person",
+            "to": [{"name": "Sam Ex", "address": "+447700900123"}],
+            "direction": "outgoing",
+            "from_stalker": False,
+        },
+    )
+    assert (theirs.status, own.status) == ("logged", "context")
+    share = share_create(case=case, actor=personas.victim, police=personas.police_force)
+    police = sign_in_fresh(personas.police)
+    page = text(police.get(entry_url(share, theirs)))
+    assert "WhatsApp message from Sam Ex (+447700900123) to the person" in page
+    page = text(police.get(entry_url(share, own)))
+    assert "WhatsApp message from the person to Sam Ex (+447700900123)" in page
+    assert "Context" in page and "It is not counted as an incident." in page
