@@ -102,7 +102,7 @@ def test_an_officer_opens_an_entry_and_sees_every_shared_field(
         selectors.police_labels(["following"])[0],
         "Exact time",
         "Europe/London",
-        "Outside the front door",
+        "Home · Outside the front door",
         "Grey hoodie, blue Ford Focus AB12 CDE",
         "The bus driver",
         "Frightened to go out",
@@ -191,13 +191,19 @@ def test_private_details_and_their_history_follow_the_persons_choice(
     police = sign_in_fresh(personas.police)
     without = text(police.get(entry_url(shared["share"], second)))
     assert "Birch Lane" not in without
-    assert "Withheld: the person keeps these details private" in without
+    assert (
+        "Details the person keeps private → “Withheld: the person keeps these details private”"
+    ) in without
+    assert PRIVATE_MARK not in without
 
     with_private = share_create(
         case=case, actor=personas.victim, police=personas.police_force, include_private=True
     )
     page = text(police.get(entry_url(with_private, second)))
     assert PRIVATE_MARK in page and "9 Birch Lane, top floor" in page
+    assert f"{PRIVATE_MARK} → “My sister's flat at 9 Birch Lane, top floor”" in page.replace(
+        "&#x27;", "'"
+    )
     assert "Leave them out of anything the defence sees." in page
 
 

@@ -163,7 +163,7 @@ FIELD_LABELS = {
     "feelings": "Effect on the person",
     "police_reference": "Police reference",
     "police_officer": "Police officer",
-    "private_details": PRIVATE_MARK,
+    "private_details": "Details the person keeps private",
 }
 _CHOICES = {
     "precision": dict(Entry.Precision.choices),
@@ -203,7 +203,9 @@ def shared_history(share: Share, entry: Entry, current: dict[str, Any]) -> list[
         if record.kind == ChainRecord.Kind.AMENDMENT:
             line.changes = [
                 (
-                    FIELD_LABELS.get(name) or field_label(name),
+                    PRIVATE_MARK
+                    if name in PRIVATE_FIELDS and share.include_private
+                    else FIELD_LABELS.get(name) or field_label(name),
                     police_value(name, value)
                     if police_may_see(share, name, value, current)
                     else WITHHELD,
