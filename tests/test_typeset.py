@@ -353,6 +353,21 @@ def test_a_long_text_flows_across_pages_in_full(case, personas: Personas) -> Non
     assert sentences[0] in text and sentences[-1] in text
 
 
+def test_a_word_too_long_for_its_column_is_broken_across_lines(case, personas: Personas) -> None:
+    token = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIGxvbmcgYmFzZTY0IHN0cmluZyB3aXRob3V0IGFueSBzcGFjZXM" * 2
+    log.entry_record(
+        case=case,
+        author=personas.victim,
+        how="victim",
+        values=entry_values(what_happened=f"He sent the code {token} again"),
+    )
+    chronology = build(case, profile="police", produced_by=personas.advocate, charts_wanted=False)
+    raw = "\n".join(page.extract_text() for page in reader(pdf.chronology_pdf(chronology)).pages)
+    # Wrapped onto several lines of its column, every character still there, none added.
+    found = re.search(r"the code (\S+(?:\s+\S+)+?)\s+again", raw)
+    assert found and "".join(found.group(1).split()) == token
+
+
 def test_the_statement_draft_is_an_mg11_marked_as_a_draft_on_every_page() -> None:
     paragraphs = [
         f"On Friday {day} October 2026 at about 21:30 I saw him outside my house again. "
