@@ -521,3 +521,15 @@ def test_an_imported_message_says_who_sent_it_and_context_is_marked(
     page = text(police.get(entry_url(share, own)))
     assert "WhatsApp message from the person to Sam Ex (+447700900123)" in page
     assert "Context" in page and "It is not counted as an incident." in page
+
+
+def test_the_way_back_from_an_entry_returns_to_the_page_and_filters_it_was_opened_from(
+    case, personas: Personas, long_log
+) -> None:
+    police = sign_in_fresh(personas.police)
+    url = reverse("police:shared_log", args=[long_log.pk])
+    listing = police.get(url, {"behaviour": "contacting", "page": "2"}).content.decode()
+    opened = re.findall(r'href="(/shared/\d+/entries/\d+/[^"]*)"', listing)[0]
+    assert opened.endswith("?behaviour=contacting&amp;page=2")
+    entry_page = police.get(opened.replace("&amp;", "&")).content.decode()
+    assert f'href="{url}?behaviour=contacting&amp;page=2#entries"' in entry_page

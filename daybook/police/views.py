@@ -1,12 +1,15 @@
 """The pages a police officer sees: logs shared with their force, each entry and its files,
 and reports of them."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
@@ -109,6 +112,8 @@ def shared_log(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse
             "search_limit": selectors.SEARCH_LIMIT,
             "summary": sharing_selectors.scope_summary(entries),
             "rows": rows,
+            # An entry opened from this page keeps it, so the way back returns here.
+            "entry_query": f"?{query}" if (query := _log_query(request)) else "",
             "reports": share.reports.filter(requested_by=request.user)[:20],
             "private_mark": PRIVATE_MARK,
         },
@@ -135,6 +140,7 @@ def shared_entry(request: AuthenticatedHttpRequest, share_id: int, entry_id: int
         request,
         "police/entry.html",
         {
+            "back": _back_to_log(request, share),
             "share": share,
             "entry": entry,
             "content": shared_content(share, content),
@@ -146,6 +152,22 @@ def shared_entry(request: AuthenticatedHttpRequest, share_id: int, entry_id: int
             "private_mark": PRIVATE_MARK,
         },
     )
+
+
+# What the log page was showing when the officer opened an entry: the way back returns to it.
+LOG_PAGE_QUERY = ("words", "date_from", "date_to", "behaviour", "page")
+
+
+def _log_query(request: AuthenticatedHttpRequest) -> str:
+    return urlencode(
+        [(name, request.GET[name]) for name in LOG_PAGE_QUERY if request.GET.get(name)]
+    )
+
+
+def _back_to_log(request: AuthenticatedHttpRequest, share: Share) -> str:
+    url = reverse("police:shared_log", args=[share.pk])
+    query = _log_query(request)
+    return f"{url}?{query}#entries" if query else url
 
 
 @require_http_methods(["GET", "HEAD"])
