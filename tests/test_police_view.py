@@ -11,6 +11,8 @@ import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -22,7 +24,7 @@ from daybook.incidents.content import PRIVATE_MARK
 from daybook.incidents.derivatives import clean_copy
 from daybook.incidents.evidence import check_upload
 from daybook.police import selectors
-from daybook.police.evidence import NOT_CLEANABLE
+from daybook.police.evidence import DOES_NOT_OPEN, NOT_CLEANABLE
 from daybook.sharing.services import share_create
 from tests.conftest import Personas, entry_values
 from tests.test_evidence import PNG, jpeg_with_exif
@@ -533,3 +535,30 @@ def test_the_way_back_from_an_entry_returns_to_the_page_and_filters_it_was_opene
     assert opened.endswith("?behaviour=contacting&amp;page=2")
     entry_page = police.get(opened.replace("&amp;", "&")).content.decode()
     assert f'href="{url}?behaviour=contacting&amp;page=2#entries"' in entry_page
+
+
+@pytest.mark.parametrize("include_private", [False, True])
+def test_a_file_that_no_longer_opens_as_stored_is_refused_kindly(
+    case, personas: Personas, shared, include_private: bool
+) -> None:
+    share = share_create(
+        case=case,
+        actor=personas.victim,
+        police=personas.police_force,
+        include_private=include_private,
+    )
+    photo = shared["photo"]
+    with default_storage.open(photo.storage_name, "rb") as stored:
+        sealed = bytearray(stored.read())
+    sealed[40] ^= 1  # one bit of the stored file altered
+    default_storage.delete(photo.storage_name)
+    default_storage.save(photo.storage_name, ContentFile(bytes(sealed)))
+    police = sign_in_fresh(personas.police)
+    response = police.get(reverse("police:shared_evidence_download", args=[share.pk, photo.pk]))
+    assert response.status_code == 409
+    assert DOES_NOT_OPEN in text(response).replace("&#x27;", "'")
+    view = reverse("police:shared_evidence_view", args=[share.pk, photo.pk])
+    assert police.get(view).status_code == 404
+    assert not AuditEvent.objects.filter(
+        action__in=[Action.SHARED_EVIDENCE_VIEWED, Action.SHARED_EVIDENCE_DOWNLOADED]
+    ).exists()

@@ -7,6 +7,7 @@ person now lives. A kind of file that cannot be cleaned is listed, saying why, a
 served. Every view or download is audited, and the person sees it on their sharing page."""
 
 import io
+import logging
 import tempfile
 from dataclasses import dataclass
 from typing import IO
@@ -25,6 +26,8 @@ from daybook.incidents.derivatives import CLEANABLE, clean_copy
 from daybook.incidents.models import Evidence
 from daybook.sharing.models import Share
 
+logger = logging.getLogger(__name__)
+
 ORIGINAL, CLEAN = "original", "clean"
 # An original is decrypted into memory up to this size, into a temporary file beyond it, and
 # sent from there a chunk at a time.
@@ -34,11 +37,19 @@ NOT_CLEANABLE = (
     "without changing it, and the person has not shared the details they keep private. Ask "
     "the person or their advocate for it."
 )
+DOES_NOT_OPEN = (
+    "Not available: this file does not open as it was stored, so it may have been damaged or "
+    "altered. Ask the person's advocate to check the log (Check the log and its files now)."
+)
 NOT_CLEANED = (
     "Not available: the location and device details could not be removed from this file, "
     "and the person has not shared the details they keep private. Ask the person or their "
     "advocate for it."
 )
+
+
+class NotServed(Exception):
+    """The file cannot be given through the share; the message says why, for the officer."""
 
 
 def copy_for(share: Share) -> str:
@@ -80,23 +91,28 @@ def shared_evidence_open(
     actor: User,
     action: Action,
     request: HttpRequest | None = None,
-) -> Served | None:
+) -> Served:
     """The file the police get through the share, its view or download audited (codes and
-    ids only), or None when it cannot be served: a kind that cannot be cleaned, or a file that
-    does not follow its format's structure (nothing is recorded then)."""
-    if why_not_served(share, evidence):
-        return None
+    ids only). Raises NotServed, recording nothing, when it cannot be given: a kind that
+    cannot be cleaned, a file that does not follow its format's structure, or one that does
+    not open as it was stored."""
+    if reason := why_not_served(share, evidence):
+        raise NotServed(reason)
     key = keys.case_key(share.case)
     copy = copy_for(share)
-    if copy == ORIGINAL:
-        file = _original(evidence, key)
-    else:
-        # Cleaning walks the whole file's structure, so the clean copy is made in memory;
-        # evidence files are capped in size at upload.
-        cleaned = clean_copy(log.evidence_bytes(evidence, key), evidence.content_type)
-        if cleaned is None:
-            return None
-        file = io.BytesIO(cleaned)
+    try:
+        if copy == ORIGINAL:
+            file = _original(evidence, key)
+        else:
+            # Cleaning walks the whole file's structure, so the clean copy is made in memory;
+            # evidence files are capped in size at upload.
+            cleaned = clean_copy(log.evidence_bytes(evidence, key), evidence.content_type)
+            if cleaned is None:
+                raise NotServed(NOT_CLEANED)
+            file = io.BytesIO(cleaned)
+    except (crypto.DecryptionError, FileNotFoundError):
+        logger.warning("Evidence file %s does not open as stored", evidence.pk)
+        raise NotServed(DOES_NOT_OPEN) from None
     with transaction.atomic():
         audit_record(
             action=action,

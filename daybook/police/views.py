@@ -179,15 +179,16 @@ def shared_evidence_view(
     share, item = shared_evidence_for(request, share_id, evidence_id)
     if not item.is_image:
         raise Http404
-    served = evidence.shared_evidence_open(
-        share=share,
-        evidence=item,
-        actor=request.user,
-        action=Action.SHARED_EVIDENCE_VIEWED,
-        request=request,
-    )
-    if served is None:
-        raise Http404
+    try:
+        served = evidence.shared_evidence_open(
+            share=share,
+            evidence=item,
+            actor=request.user,
+            action=Action.SHARED_EVIDENCE_VIEWED,
+            request=request,
+        )
+    except evidence.NotServed:
+        raise Http404 from None  # the entry page says why beside the file
     response = FileResponse(served.file, content_type=served.content_type)
     response["Content-Disposition"] = "inline"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -202,19 +203,19 @@ def shared_evidence_download(
 ) -> HttpResponseBase:
     share, item = shared_evidence_for(request, share_id, evidence_id)
     require_sudo(request)
-    served = evidence.shared_evidence_open(
-        share=share,
-        evidence=item,
-        actor=request.user,
-        action=Action.SHARED_EVIDENCE_DOWNLOADED,
-        request=request,
-    )
-    if served is None:
-        reason = evidence.why_not_served(share, item) or evidence.NOT_CLEANED
+    try:
+        served = evidence.shared_evidence_open(
+            share=share,
+            evidence=item,
+            actor=request.user,
+            action=Action.SHARED_EVIDENCE_DOWNLOADED,
+            request=request,
+        )
+    except evidence.NotServed as refused:
         return render(
             request,
             "police/not_served.html",
-            {"share": share, "entry": item.entry, "reason": reason},
+            {"share": share, "entry": item.entry, "reason": str(refused)},
             status=409,
         )
     name = str(log.evidence_meta(item).get("name") or "evidence")
