@@ -50,12 +50,8 @@ def police_may_see(share: Share, name: str, value: Any, current: dict[str, Any])
 
 def police_labels(codes: list[str]) -> list[str]:
     """Behaviours in the third person ("Following"): the person's own words ("Following me")
-    would read as the officer's. Behaviours defined without such wording keep the person's."""
-    return [
-        str(getattr(BEHAVIOURS[code], "neutral_label", BEHAVIOURS[code].label))
-        for code in codes
-        if code in BEHAVIOURS
-    ]
+    would read as the officer's."""
+    return [BEHAVIOURS[code].neutral_label for code in codes if code in BEHAVIOURS]
 
 
 def behaviour_choices() -> list[tuple[str, str]]:
