@@ -119,6 +119,9 @@ def test_an_officer_opens_an_entry_and_sees_every_shared_field(
         assert shown in page, shown
     assert "Birch Lane" not in page and PRIVATE_MARK not in page
     assert "The details the person keeps private are not shared with you." in page
+    # Behaviours in the third person: the person's "Following me" would read as the officer's.
+    assert selectors.police_labels(["following"]) == ["Following"]
+    assert "Following me" not in page
     # The signed checkpoint of the log as it stands is on the entry page too.
     assert 'data-testid="shared-checkpoint"' in page
     case.refresh_from_db()
