@@ -323,6 +323,9 @@ def test_the_police_chronology_pdf_names_the_suspect_the_order_and_the_breached_
         "Northshire Magistrates' Court",
         CONDITIONS[1],
         "Following",
+        # The course of conduct counts it as a breach of the order it broke.
+        "Breaches of court orders and bail conditions "
+        "Interim Stalking Protection Order (interim order in place): 1",
     ):
         assert expected in text, expected
     assert "Following me" not in text and "Other: 1" not in text

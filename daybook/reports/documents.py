@@ -220,6 +220,7 @@ def _summary(chronology: Chronology) -> Document:
         "first_last": f"{day(first) or '—'} to {day(last) or '—'}",
         "statutory": [f"{label}: {count}" for label, count in summary.get("statutory", [])],
         "other": [f"{label}: {count}" for label, count in summary.get("other", [])],
+        "breaches": [f"{label}: {count}" for label, count in summary.get("breaches", [])],
         "feared_violence": str(summary.get("feared_violence", 0)),
         "daily_life": str(summary.get("daily_life", 0)),
         "channels": "; ".join(f"{label}: {count}" for label, count in summary.get("channels", [])),
