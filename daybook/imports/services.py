@@ -576,12 +576,14 @@ def _dedupe_keys(case: Case, format: str) -> Callable[[Record], str]:
     erasing the case's key erases its meaning. The occurrence keeps the same words sent twice
     in the same minute from being taken for a re-import of the first."""
     secret = hmac.digest(case_key(case), b"daybook import dedupe keys", "sha256")
+    keyed = hmac.new(secret, f"{format}|".encode(), "sha256")  # keyed once, copied per record
     seen: dict[str, int] = {}
 
     def key(record: Record) -> str:
         occurrence = seen[record.identity] = seen.get(record.identity, 0) + 1
-        identity = f"{format}|{record.identity}|{occurrence}"
-        return hmac.digest(secret, identity.encode(), "sha256").hex()
+        mac = keyed.copy()
+        mac.update(f"{record.identity}|{occurrence}".encode())
+        return mac.hexdigest()
 
     return key
 

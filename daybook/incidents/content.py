@@ -90,7 +90,7 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
     for field, allowed in _CHOICES.items():
         if not isinstance(content[field], str) or content[field] not in allowed:
             raise ValidationError({field: "Choose one of the options"})
-    if not isinstance(content["behaviours"], list | tuple) or any(
+    if not isinstance(content["behaviours"], (list, tuple)) or any(
         code not in BEHAVIOURS for code in content["behaviours"]
     ):
         raise ValidationError({"behaviours": "Choose behaviours from the list"})

@@ -47,6 +47,7 @@ from daybook.incidents.chain import (
     record_hash,
     record_header,
     record_secret,
+    record_secrets,
 )
 from daybook.incidents.evidence import CheckedFile
 from daybook.incidents.models import (
@@ -75,7 +76,6 @@ def _chain_link(
     case: Case,
     seq: int,
     prev: str,
-    key: bytes,
     kind: str,
     entry: Entry,
     evidence: Evidence | None,
@@ -84,12 +84,13 @@ def _chain_link(
     body: dict[str, Any],
     recorded_at: str,
     rid: str,
+    secret: bytes,
     seal: Callable[[bytes, str], bytes],
 ) -> tuple[str, bytes]:
     """Record number `seq` of a case's chain, with random id `rid`, following `prev`: its
     hash and its body sealed with `seal` (a `crypto.sealer` of the case key). `recorded_at` is
-    the record's `iso_instant`. The hash needs only the entry's and file's uids, so an import
-    can chain many entries before they have primary keys."""
+    the record's `iso_instant`, `secret` its `record_secret`. The hash needs only the entry's
+    and file's uids, so an import can chain many entries before they have primary keys."""
     header = record_header(
         case_uid=case.uid,
         seq=seq,
@@ -102,7 +103,7 @@ def _chain_link(
         recorded_by=author.pk if author else None,
         recorded_how=how,
     )
-    body_bytes, document = body_and_document(body, record_secret(key, rid))
+    body_bytes, document = body_and_document(body, secret)
     return record_hash(header, document), seal(body_bytes, keys.chain_body_ad(rid))
 
 
@@ -131,7 +132,6 @@ def _append(
         case=case,
         seq=seq,
         prev=prev,
-        key=key,
         kind=kind,
         entry=entry,
         evidence=evidence,
@@ -140,6 +140,7 @@ def _append(
         body=body,
         recorded_at=iso_instant(recorded_at),
         rid=rid,
+        secret=record_secret(key, rid),
         seal=crypto.sealer(key),
     )
     record = ChainRecord.objects.create(
@@ -656,8 +657,8 @@ def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
     forms = [
         (at, form) for at, field in enumerate(columns) if (form := _db_form(field)) is not _same
     ]
-    # The entries of one flush share their recording and update times: a value the column
-    # held in the row before is not converted again.
+    # The entries of one flush share their recording and update times, and mostly their
+    # week and month: a value the column held in the row before is not converted again.
     last: dict[int, tuple[Any, Any]] = {at: (None, None) for at, _form in forms}
     rows = []
     for entry in entries:
@@ -666,7 +667,7 @@ def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
             value = row[at]
             if value is not None:
                 before, converted = last[at]
-                if value is not before:
+                if value is not before and value != before:
                     converted = form(value)
                     last[at] = (value, converted)
                 row[at] = converted
@@ -707,6 +708,7 @@ class ImportBatch:
         # The batch's ids and nonces, drawn from the system a block at a time.
         self._random = crypto.RandomBlock()
         self._seal = crypto.sealer(key, self._random.take)
+        self._secret = record_secrets(key)
         self._entries: list[Entry] = []
         # A new entry's values before anything is set: what `Entry()` would give it, but for
         # a generated default (its uid), made for each entry.
@@ -746,7 +748,6 @@ class ImportBatch:
             case=self.case,
             seq=seq,
             prev=prev,
-            key=self._key,
             kind=ChainRecord.Kind.ENTRY,
             entry=entry,
             evidence=None,
@@ -755,6 +756,7 @@ class ImportBatch:
             body=content,
             recorded_at=self._recorded_iso,
             rid=rid,
+            secret=self._secret(rid),
             seal=self._seal,
         )
         self._records.append((entry, seq, rid, prev, digest, sealed))
