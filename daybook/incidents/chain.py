@@ -188,11 +188,15 @@ def commitment(salt: bytes, value: Any) -> str:
     return hashlib.sha256(salt + canonical_json(value)).hexdigest()
 
 
+# An empty field is written as it is, never committed to (see `_committed`).
+_EMPTY = ("", None, {}, [])
+
+
 def _committed(name: str, value: Any) -> bool:
     """Whether a field's value is committed to. An empty one is written as it is: that a field
     is empty says nothing the chronology does not show anyway, and most fields of most entries
     are, so verification hashes only what was written."""
-    return name in COMMITTED_FIELDS and value not in ("", None, {}, [])
+    return name in COMMITTED_FIELDS and value not in _EMPTY
 
 
 def committed_paths(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -237,17 +241,20 @@ def _encoded(value: Any) -> str:
     return _json_text(value)
 
 
-# Each body key as it is written before its value: bodies' keys are a few dozen field names
-# (never data), so each is escaped once.
-_KEYS: dict[str, str] = {}
-# The written pairs of fields that are not committed to, by name and plain value ('"seen":
-# "not_applicable"', '"ended_time":null', an empty text): most of every body, the same in
-# thousands of records. Only codes, dates, times and flags land here (never free text: that
-# is committed to unless empty), and the first few hundred are kept.
+# What `body_and_document` keeps between calls, a few hundred items each: bodies' keys are a
+# few dozen field names (never data), and most of every body is the same few plain values.
+_KEPT = 512
+# Each body's sorted keys, by the order it gave them in, with each key as written before its
+# value and whether its value is committed to unless empty.
+_PLANS: dict[tuple[str, ...], list[tuple[str, str, bool]]] = {}
+# The written pairs of fields not committed to, by key and plain value ('"seen":
+# "not_applicable"', '"ended_time":null', an empty text). Only codes, dates, times and flags
+# land here: free text is committed to unless empty.
 _PAIRS: dict[tuple[str, type, Any], str] = {}
-_PAIRS_KEPT = 512
-# Bodies' keys in sorted order, by the order they were given in: the same few each time.
-_ORDERS: dict[tuple[str, ...], list[str]] = {}
+
+
+def _key_pair(name: str) -> str:
+    return f"{encode_basestring(name)}:"
 
 
 def body_and_document(body: dict[str, Any], secret: bytes) -> tuple[bytes, bytes]:
@@ -258,33 +265,32 @@ def body_and_document(body: dict[str, Any], secret: bytes) -> tuple[bytes, bytes
     Writing a record needs both, for every record of an import of thousands of messages."""
     if isinstance(body.get("changes"), dict):  # an amendment's fields are one level down
         return canonical_json(body), canonical_json(committed_body(body, secret))
+    names = tuple(body)
+    plan = _PLANS.get(names)
+    if plan is None:
+        plan = [(name, _key_pair(name), name in COMMITTED_FIELDS) for name in sorted(body)]
+        if len(_PLANS) < _KEPT:
+            _PLANS[names] = plan
     plain: list[str] = []
     commitments: list[tuple[int, str]] = []  # (position, pair) where the document differs
-    names = tuple(body)
-    order = _ORDERS.get(names)
-    if order is None:
-        order = sorted(body)
-        if len(_ORDERS) < _PAIRS_KEPT:
-            _ORDERS[names] = order
-    for name in order:
+    for name, pair, committable in plan:
         value = body[name]
-        kind = type(value)
-        simple = isinstance(value, str) or kind is bool or kind is int or value is None
-        if simple:
-            known = _PAIRS.get((name, kind, value))
-            if known is not None:
-                plain.append(known)
-                continue
-        pair = _KEYS.get(name)
-        if pair is None:
-            pair = _KEYS[name] = f"{encode_basestring(name)}:"
-        encoded = _encoded(value)
-        if _committed(name, value):
+        if committable and value not in _EMPTY:  # as `_committed` decides
+            encoded = _encoded(value)
             digest = hashlib.sha256(field_salt(secret, name) + encoded.encode()).hexdigest()
             commitments.append((len(plain), f'{pair}{{"commitment":"{digest}"}}'))
-        elif simple and len(_PAIRS) < _PAIRS_KEPT:
-            _PAIRS[name, kind, value] = pair + encoded
-        plain.append(pair + encoded)
+            plain.append(pair + encoded)
+            continue
+        kind = type(value)
+        if kind is str or kind is bool or kind is int or value is None or isinstance(value, str):
+            known = _PAIRS.get((pair, kind, value))
+            if known is None:
+                known = pair + _encoded(value)
+                if len(_PAIRS) < _KEPT:
+                    _PAIRS[pair, kind, value] = known
+            plain.append(known)
+        else:
+            plain.append(pair + _encoded(value))
     hashed = plain.copy()
     for at, written in commitments:
         hashed[at] = written
