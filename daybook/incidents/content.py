@@ -83,9 +83,8 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
     Dates are ISO strings, times "HH:MM" (or "HH:MM:SS"), behaviours a sorted list of codes.
     Raises ValidationError naming the field at fault; never guesses.
     """
-    unknown = values.keys() - _KNOWN
-    if unknown:
-        raise ValidationError(f"Unknown field: {sorted(unknown)[0]}")
+    if not values.keys() <= _KNOWN:
+        raise ValidationError(f"Unknown field: {sorted(values.keys() - _KNOWN)[0]}")
     content = {**_BLANK, **values}
     for field, allowed in _CHOICES.items():
         if not isinstance(content[field], str) or content[field] not in allowed:
