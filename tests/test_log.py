@@ -386,3 +386,13 @@ def test_the_next_page_of_a_filtered_log_keeps_its_filters(
     # Four entries from the 2nd, oldest first: without the filters it would be page 2 of 3.
     assert "Page 2 of 2" in second
     assert "5 October 2026" in second and "3 October 2026" not in second
+
+
+def test_an_entry_with_a_field_no_form_has_is_refused_by_name() -> None:
+    """A forged field is refused, named, before anything is kept."""
+    from django.core.exceptions import ValidationError
+
+    from daybook.incidents.content import normalise
+
+    with pytest.raises(ValidationError, match="Unknown field: forged"):
+        normalise({**entry_values(), "forged": "x"})
