@@ -189,7 +189,7 @@ def commitment(salt: bytes, value: Any) -> str:
 
 
 # An empty field is written as it is, never committed to (see `_committed`).
-_EMPTY = ("", None, {}, [])
+_EMPTY: tuple[Any, ...] = ("", None, {}, [])
 
 
 def _committed(name: str, value: Any) -> bool:
