@@ -16,6 +16,10 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A support service's privacy settings: how long a closed case is kept before it is
+    # reviewed for erasure, and whether erasing one needs a second manager's approval.
+    retention_years = models.PositiveSmallIntegerField(default=6)
+    erasure_needs_second_approval = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
