@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "daybook.imports",
     "daybook.insights",
     "daybook.drafts",
+    "daybook.erasure",
+    "daybook.retention",
+    "daybook.subject_access",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,8 @@ LAYERS: list[set[str]] = [
     {"insights"},
     {"imports", "drafts"},
     {"casework", "police"},
+    {"erasure"},
+    {"retention", "subject_access"},
     {"settings", "urls", "wsgi"},
 ]
 LAYER_OF = {app: number for number, apps in enumerate(LAYERS) for app in apps}

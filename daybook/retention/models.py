@@ -1,0 +1,1 @@
+"""Retention reviews of closed cases."""

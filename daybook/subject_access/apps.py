@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SubjectAccessConfig(AppConfig):
+    """A copy of everything held about a person, for them (or for a request made by letter)."""
+
+    name = "daybook.subject_access"
+    default_auto_field = "django.db.models.BigAutoField"

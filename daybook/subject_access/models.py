@@ -1,0 +1,1 @@
+"""Subject access requests and the copies produced for them."""
