@@ -39,6 +39,9 @@ urlpatterns = [
     path("", include("daybook.imports.urls")),
     path("", include("daybook.insights.urls")),
     path("", include("daybook.casework.urls")),
+    path("", include("daybook.erasure.urls")),
+    path("", include("daybook.retention.urls")),
+    path("", include("daybook.subject_access.urls")),
 ]
 
 handler404 = "daybook.ui.views.not_found"
