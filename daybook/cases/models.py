@@ -139,6 +139,16 @@ class Case(models.Model):
             return ""
 
 
+class WithheldBecause(models.TextChoices):
+    """Why a manager left a casework record out of the person's copy of their data: the
+    exemptions of the Data Protection Act 2018, Schedule 2, a service most often relies on."""
+
+    THIRD_PARTY = "third_party", "It would reveal another person's information"
+    CRIME = "crime", "It would prejudice preventing or detecting crime"
+    LEGAL_PRIVILEGE = "legal_privilege", "It is legally privileged"
+    SERIOUS_HARM = "serious_harm", "It would be likely to cause serious harm"
+
+
 class CaseRecord(models.Model):
     """Something recorded in a case's casework. Free text is sealed with the case's key."""
 
@@ -149,6 +159,9 @@ class CaseRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     sealed = models.BinaryField(null=True, blank=True)
+    # Empty unless a manager withheld the record from subject access, and why (a code only:
+    # the record itself says what it is).
+    withheld = models.CharField(max_length=20, choices=WithheldBecause.choices, blank=True)
 
     class Meta:
         abstract = True
