@@ -88,3 +88,9 @@ def statistics_pdf(
     return typeset(
         "statistics.typ", documents.statistics(found, figures, produced_at), when=produced_at
     )
+
+
+def subject_access_pdf(document: dict[str, Any], *, produced_at: dt.datetime) -> bytes:
+    """A person's copy of everything held about them, from the parts that
+    `daybook.subject_access.document` lays out (headings, pairs and tables of plain text)."""
+    return typeset("subject_access.typ", document, when=produced_at)
