@@ -110,8 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers carry on during a write; IMMEDIATE takes the write lock at
         # the start of a transaction so concurrent appends queue instead of failing.
+        # secure_delete overwrites deleted rows with zeros, so an erased case's pages do not
+        # linger in the file (docs/erasure.md).
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA foreign_keys=ON;",
+        "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }

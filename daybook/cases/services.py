@@ -236,8 +236,11 @@ def case_label(case: Case) -> str:
 
 
 @transaction.atomic
-def case_erase(*, case: Case, actor: User, request: HttpRequest | None = None) -> None:
-    """Destroy the case's key: every sealed field and file becomes unreadable for good."""
+def case_erase(*, case: Case, actor: User | None, request: HttpRequest | None = None) -> None:
+    """Destroy the case's key: every sealed field and file becomes unreadable for good.
+
+    The last step of carrying out an erasure (daybook/erasure/services.py), which deletes
+    every row and file about the case first and the case row after."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     case.wrapped_key = None
     case.label_sealed = case.closure_reason_sealed = None

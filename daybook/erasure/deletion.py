@@ -1,0 +1,118 @@
+"""Deleting every row and stored file about a case, for `erasure_carry_out`.
+
+Rows are found by their foreign keys to the case, over every installed model, so a model added
+later that points at a case is erased with it without being listed here. What does not point
+at the case directly is handled by name: stored files (kept under the case's uid), background
+tasks whose arguments name the case or its imports and reports, and shares (revoked, and the
+police told, before they go).
+"""
+
+import datetime as dt
+
+from django.apps import apps
+from django.core.files.storage import default_storage
+from django.db import models
+from django_tasks_db.models import DBTaskResult
+
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.cases.models import Case
+from daybook.erasure.models import WithdrawnShare
+from daybook.imports.models import ImportJob
+from daybook.reports.models import Report
+from daybook.sharing.models import Share
+
+# Apps whose rows are kept on purpose: the erasure's own request and tombstone, and the audit.
+KEPT_APPS = {"erasure", "audit"}
+
+# Background tasks and the rows their first argument names.
+TASKS_BY_CASE = ("daybook.insights.tasks.check_escalation",)
+TASKS_BY_IMPORT = ("daybook.imports.tasks.run_import",)
+TASKS_BY_REPORT = ("daybook.reports.tasks.build_report",)
+
+
+def case_foreign_keys() -> list[tuple[type[models.Model], str]]:
+    """(model, field name) for every foreign key to a case outside the kept apps."""
+    found = []
+    for model in apps.get_models():
+        if model._meta.app_label in KEPT_APPS:
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.ForeignKey) and field.related_model is Case:
+                found.append((model, field.name))
+    return found
+
+
+def stored_names(case: Case) -> list[str]:
+    """Every stored file of the case: evidence, uploaded exports and their progress files,
+    reports. Listed by the folders named after the case's uid as well as by the rows, so a
+    file whose row is already gone is not missed."""
+    from daybook.incidents.models import Evidence
+
+    names = set(Evidence.objects.filter(entry__case=case).values_list("storage_name", flat=True))
+    names |= set(ImportJob.objects.filter(case=case).values_list("storage_name", flat=True))
+    names |= set(
+        Report.objects.filter(case=case)
+        .exclude(storage_name="")
+        .values_list("storage_name", flat=True)
+    )
+    for folder in (case.uid, f"imports/{case.uid}", f"reports/{case.uid}"):
+        names |= set(_walk(folder))
+    return sorted(name for name in names if name)
+
+
+def _walk(folder: str) -> list[str]:
+    try:
+        folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found = [f"{folder}/{name}" for name in files]
+    for sub in folders:
+        found += _walk(f"{folder}/{sub}")
+    return found
+
+
+def withdraw_shares(case: Case, *, now: dt.datetime) -> None:
+    """Revoke the case's shares and tell each force that a log shared with it is withdrawn,
+    without its reference. Every share, revoked before or not, leaves the notice: the force's
+    list no longer shows the log at all."""
+    for share in Share.objects.filter(case=case).order_by("pk"):
+        if share.revoked_at is None:
+            audit_record(
+                action=Action.SHARE_REVOKED,
+                subject=case,
+                organisation_id=share.police_id,
+                extra={"share": share.pk, "erased": True},
+            )
+        WithdrawnShare.objects.create(
+            police_id=share.police_id, shared_at=share.created_at, withdrawn_at=now
+        )
+    Share.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=now)
+
+
+def delete_tasks(case: Case) -> None:
+    job_ids = list(ImportJob.objects.filter(case=case).values_list("pk", flat=True))
+    report_ids = list(Report.objects.filter(case=case).values_list("pk", flat=True))
+    for paths, ids in (
+        (TASKS_BY_CASE, [case.pk]),
+        (TASKS_BY_IMPORT, job_ids),
+        (TASKS_BY_REPORT, report_ids),
+    ):
+        for task_id, args_kwargs in DBTaskResult.objects.filter(task_path__in=paths).values_list(
+            "id", "args_kwargs"
+        ):
+            args = (args_kwargs or {}).get("args") or []
+            if args and args[0] in ids:
+                DBTaskResult.objects.filter(id=task_id).delete()
+
+
+def delete_everything_about(case: Case, *, now: dt.datetime) -> list[str]:
+    """Delete every row about the case but the case itself; return the stored files to delete once
+    the transaction commits."""
+    names = stored_names(case)
+    withdraw_shares(case, now=now)
+    delete_tasks(case)
+    for model, field in case_foreign_keys():
+        model._base_manager.filter(**{field: case}).delete()
+    case.advocates.clear()
+    return names
