@@ -1,4 +1,9 @@
-"""Consent per purpose, and the one check every action that needs it goes through."""
+"""Consent per purpose, and the one check every action that needs it goes through.
+
+The check is made at the moment of acting, so a withdrawn consent stops new actions at once.
+What was already done on the strength of it is undone where it is withdrawn: see
+`daybook.sharing.services.consent_withdraw` (police shares revoked in the same transaction) and
+`daybook.insights.statistics.consenting` (each run counts only consent that stands)."""
 
 from daybook.cases.models import Case, Consent, LawfulBasis
 

@@ -39,6 +39,7 @@ from daybook.casework.sections import SECTIONS, OrderBreachForm
 from daybook.incidents.models import Entry
 from daybook.public.views import explain_exit_first
 from daybook.risk.models import Screening
+from daybook.sharing import services as sharing_services
 from daybook.ui.forms import submitted
 
 GET_POST = ["GET", "HEAD", "POST"]
@@ -333,7 +334,7 @@ def consent_withdraw(
 ) -> HttpResponse:
     case = casework_case_for(request, case_id, write=True)
     item = get_object_or_404(Consent, pk=consent_id, case=case, withdrawn_at__isnull=True)
-    case_services.consent_withdraw(consent=item, actor=request.user, request=request)
+    sharing_services.consent_withdraw(consent=item, actor=request.user, request=request)
     messages.success(request, "Consent withdrawn.")
     return redirect("cases:consent", case_id=case.pk)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from daybook.accounts.models import Organisation, User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
+from daybook.cases import services as case_services
 from daybook.cases.consent import has_consent, require_consent
 from daybook.cases.models import Case, Consent
 from daybook.incidents.models import Entry
@@ -84,6 +85,27 @@ def share_revoke(*, share: Share, actor: User, request: HttpRequest | None = Non
         extra={"share": share.pk},
     )
     return share
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, consent: Consent, actor: User, request: HttpRequest | None = None
+) -> Consent:
+    """Withdraw a consent, taking effect everywhere at once.
+
+    Withdrawing consent to share with the police revokes, in the same transaction, every
+    active share of the case with the police (each audited), so no officer reads another
+    entry, file or report of it — unless another consent to share with the police, or a
+    recorded lawful basis, still stands. Shares the person made themselves are revoked too:
+    the withdrawal is their latest word. Consent to statistics needs nothing more here: each
+    statistics run counts only cases whose consent stands (`insights.statistics.consenting`)."""
+    consent = case_services.consent_withdraw(consent=consent, actor=actor, request=request)
+    case = consent.case
+    if consent.purpose == Consent.Purpose.POLICE and not has_consent(case, Consent.Purpose.POLICE):
+        active = Share.objects.select_for_update().filter(case=case, revoked_at__isnull=True)
+        for share in active.select_related("case"):
+            share_revoke(share=share, actor=actor, request=request)
+    return consent
 
 
 def entries_in_scope(
