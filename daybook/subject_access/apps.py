@@ -6,3 +6,6 @@ class SubjectAccessConfig(AppConfig):
 
     name = "daybook.subject_access"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from daybook.subject_access import tasks  # noqa: F401  (connects the builder to requests)

@@ -1,0 +1,155 @@
+"""A person leaving Daybook: their logs erased and their account closed, after an undo window.
+
+Asking erases nothing at once. Each log they own gets an erasure request with the erasure
+app's undo window; until it passes they can sign in and cancel everything. Once their logs
+are erased, their account is anonymised and switched off (`accounts.services.user_anonymise`):
+the row stays so the audit's references stay true. A log a service holds may also wait for
+the service's decision, and the account stays open until it is erased.
+"""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from daybook.accounts.models import User
+from daybook.accounts.services import user_anonymise
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
+from daybook.cases.models import Case
+from daybook.erasure.models import ErasureRequest
+from daybook.erasure.services import (
+    UNDO_DAYS,
+    erasure_cancel,
+    erasure_pending,
+    erasure_request,
+)
+from daybook.subject_access.models import AccountDeletion, SubjectAccessRequest
+
+logger = logging.getLogger(__name__)
+
+
+def _own_logs(person: User) -> list[Case]:
+    return list(Case.objects.filter(owner=person, erased_at__isnull=True).order_by("pk"))
+
+
+def account_deletion_pending(person: User) -> AccountDeletion | None:
+    return AccountDeletion.objects.filter(
+        person=person, cancelled_at__isnull=True, carried_out_at__isnull=True
+    ).first()
+
+
+@transaction.atomic
+def account_deletion_request(
+    *, person: User, request: HttpRequest | None = None
+) -> AccountDeletion:
+    """Ask for the person's account and every log they own to be deleted after the undo
+    window. Staff accounts are refused: they are deactivated, never deleted."""
+    if person.is_staff_member:
+        raise PermissionDenied("Staff accounts are deactivated by a manager, never deleted.")
+    if account_deletion_pending(person) is not None:
+        raise ValidationError("Your account is already due to be deleted.")
+    now = timezone.now()
+    deletion = AccountDeletion.objects.create(
+        person=person, due_at=now + dt.timedelta(days=UNDO_DAYS)
+    )
+    logs = _own_logs(person)
+    for case in logs:
+        if erasure_pending(case) is None:
+            erasure_request(
+                case=case, actor=person, reason=ErasureRequest.Reason.PERSON, request=request
+            )
+    audit_record(
+        action=Action.ACCOUNT_DELETION_REQUESTED,
+        actor=person,
+        subject=person,
+        request=request,
+        extra={"deletion": deletion.pk, "logs": len(logs)},
+    )
+    return deletion
+
+
+@transaction.atomic
+def account_deletion_cancel(*, person: User, request: HttpRequest | None = None) -> AccountDeletion:
+    """Stop the deletion, and the erasure of each of the person's logs with it."""
+    deletion = (
+        AccountDeletion.objects.select_for_update()
+        .filter(person=person, cancelled_at__isnull=True, carried_out_at__isnull=True)
+        .first()
+    )
+    if deletion is None:
+        raise ValidationError("Your account is not due to be deleted.")
+    for case in _own_logs(person):
+        erasure = erasure_pending(case)
+        if erasure is not None and erasure.reason == ErasureRequest.Reason.PERSON:
+            erasure_cancel(erasure=erasure, actor=person, request=request)
+    deletion.cancelled_at = timezone.now()
+    deletion.save(update_fields=["cancelled_at"])
+    audit_record(
+        action=Action.ACCOUNT_DELETION_CANCELLED,
+        actor=person,
+        subject=person,
+        request=request,
+        extra={"deletion": deletion.pk},
+    )
+    return deletion
+
+
+def account_deletion_due_on(deletion: AccountDeletion) -> dt.datetime:
+    """When the account and logs will be deleted: the latest of the account's own window and
+    its logs' erasures."""
+    latest = deletion.due_at
+    for case in _own_logs(deletion.person):
+        erasure = erasure_pending(case)
+        if erasure is not None and erasure.due_at > latest:
+            latest = erasure.due_at
+    return latest
+
+
+def account_deletion_waits_for_service(deletion: AccountDeletion) -> bool:
+    """Whether a log's erasure waits for its service's decision before it can go ahead."""
+    for case in _own_logs(deletion.person):
+        erasure = erasure_pending(case)
+        if erasure is not None and erasure.needs_approval and erasure.approved_at is None:
+            return True
+    return False
+
+
+def _carry_out(deletion: AccountDeletion) -> bool:
+    with transaction.atomic():
+        deletion = (
+            AccountDeletion.objects.select_for_update().select_related("person").get(pk=deletion.pk)
+        )
+        if not deletion.pending or _own_logs(deletion.person):
+            return False
+        copies = list(
+            SubjectAccessRequest.objects.filter(person=deletion.person).exclude(storage_name="")
+        )
+        SubjectAccessRequest.objects.filter(pk__in=[copy.pk for copy in copies]).update(
+            storage_name="", wrapped_key=None
+        )
+        user_anonymise(user=deletion.person)
+        deletion.carried_out_at = timezone.now()
+        deletion.save(update_fields=["carried_out_at"])
+    for copy in copies:  # sealed with keys that no longer exist; removed after the commit
+        default_storage.delete(copy.storage_name)
+    return True
+
+
+def account_deletions_carry_out_due(now: dt.datetime | None = None) -> int:
+    """Close every account whose window has passed and whose logs have all been erased.
+    Run after the erasures are carried out (the daily task does both, in that order)."""
+    now = now or timezone.now()
+    done = 0
+    for deletion in AccountDeletion.objects.filter(
+        cancelled_at__isnull=True, carried_out_at__isnull=True, due_at__lte=now
+    ):
+        try:
+            done += _carry_out(deletion)
+        except Exception:
+            logger.exception("Account deletion %s could not be carried out", deletion.pk)
+    return done
