@@ -200,3 +200,66 @@ def user_name_change(*, user: User, name: str, request: HttpRequest | None = Non
         extra={"given": bool(name)},
     )
     return user
+
+
+# --- Leaving: accounts closed, never deleted ---------------------------------------------------
+
+
+def _end_sessions(user: User) -> None:
+    """Sign the account out everywhere: every session it holds is ended."""
+    from allauth.usersessions.models import UserSession
+
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+
+
+@transaction.atomic
+def user_anonymise(*, user: User) -> User:
+    """Close a person's account once their logs are erased: the row stays, so every audit
+    event that names it stays true, but nothing in it says who they were. Their e-mail
+    addresses, name, password, two-step verification and sessions go.
+
+    Staff accounts are never closed this way: they are deactivated (`staff_deactivate`), so
+    that what they did stays attributable."""
+    from allauth.mfa.models import Authenticator
+
+    if user.is_staff_member:
+        raise PermissionDenied("Staff accounts are deactivated, never deleted.")
+    _end_sessions(user)
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.save(update_fields=["email", "name", "password", "is_active"])
+    audit_record(action=Action.ACCOUNT_DELETED, subject=user)
+    return user
+
+
+@transaction.atomic
+def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    """Switch off a member of staff's account: they can no longer sign in, their sessions end,
+    and everything they did stays attributed to them. Only someone who could change their role
+    may do it (a manager of their service, or an administrator), never to themselves."""
+    organisation = user.organisation
+    if not user.is_staff_member or organisation is None:
+        raise PermissionDenied
+    if user.pk == actor.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if user.role not in grantable_roles(actor, organisation):
+        raise PermissionDenied
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _end_sessions(user)
+    audit_record(
+        action=Action.ACCOUNT_DEACTIVATED,
+        actor=actor,
+        subject=user,
+        request=request,
+        organisation_id=organisation.pk,
+        extra={"role": user.role},
+    )
+    return user

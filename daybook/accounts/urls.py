@@ -15,5 +15,10 @@ urlpatterns = [
         views.change_role,
         name="change_role",
     ),
+    path(
+        "team/<int:organisation_id>/members/<int:user_id>/deactivate/",
+        views.deactivate,
+        name="deactivate",
+    ),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

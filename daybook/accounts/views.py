@@ -3,7 +3,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -168,3 +168,23 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+@require_POST
+def deactivate(
+    request: AuthenticatedHttpRequest, organisation_id: int, user_id: int
+) -> HttpResponse:
+    """Switch off a member of staff's account. Staff accounts are never deleted, so that
+    everything the audit says they did stays true."""
+    organisation = organisation_for_team(request.user, organisation_id)
+    member = get_object_or_404(User, pk=user_id, organisation=organisation)
+    require_sudo(request)
+    try:
+        services.staff_deactivate(actor=request.user, user=member, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, "You cannot deactivate this account.")
+    else:
+        messages.success(request, "Account deactivated. They can no longer sign in.")
+    return redirect("accounts:team", organisation_id=organisation.pk)
