@@ -29,6 +29,7 @@ from daybook.incidents.services import entry_draft_save, entry_record, evidence_
 from daybook.insights.models import EscalationAlert
 from daybook.reports import chronology
 from daybook.reports.services import report_build, report_request
+from daybook.retention.models import RetentionReview
 from daybook.sharing.services import share_create
 from tests.conftest import PASSWORD, Personas, entry_values, make_user
 from tests.test_evidence import PNG
@@ -201,6 +202,10 @@ def build_world(personas: Personas, case: Case) -> World:
     kwargs["order_id"] = records["orders"]
     kwargs["breach_id"] = OrderBreach.objects.create(
         protectiveorder_id=records["orders"], entry=entry
+    ).pk
+    # A retention review waiting for the holding service's manager.
+    kwargs["review_id"] = RetentionReview.objects.create(
+        case=case, service=service, due_on=dt.date(2026, 1, 1)
     ).pk
     return World(users=users, case=case, kwargs=kwargs, slugs=list(SECTIONS), records=records)
 

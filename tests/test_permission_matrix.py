@@ -213,6 +213,18 @@ TABLE: dict[str, Row] = {
         ),
         sudo=("POST",),
     ),
+    # Retention: a service's manager reviews their own service's closed cases that are due
+    "retention:due": Row(get=signed_in(404, manager=200, other_manager=200), post=GET_ONLY),
+    "retention:keep": Row(get=signed_in(404, manager=200), post=signed_in(404, manager=400)),
+    "retention:erase": Row(
+        get=signed_in(404, manager=200),
+        post=signed_in(404, manager=Redirect("retention:due")),
+        sudo=("POST",),
+    ),
+    "retention:settings": Row(
+        get=signed_in(404, manager=200, other_manager=200),
+        post=signed_in(404, manager=400, other_manager=400),
+    ),
     # Drafts: only ever their writer's
     # Commissioners and administrators write nothing that could be a draft.
     "drafts:list": Row(get=signed_in(200, commissioner=403, administrator=403), post=GET_ONLY),
