@@ -443,3 +443,79 @@ def test_the_person_can_always_cancel_an_erasure_of_their_log(personas, case) ->
     assert Case.objects.filter(pk=case.pk).exists()
     with pytest.raises(ErasureRefused, match="already been cancelled"):
         erasure_cancel(erasure=erasure, actor=personas.manager)
+
+
+# --- The pages: wrong ids, forged posts ------------------------------------------------------
+
+
+def test_wrong_ids_are_not_found(personas, case, own_log) -> None:
+    manager = client_for(personas.manager)
+    erasure = erasure_request(case=own_log, actor=personas.victim, reason="person")
+    assert manager.get(reverse("erasure:erase", args=[own_log.pk])).status_code == 404
+    assert manager.get(reverse("erasure:erase", args=[999999])).status_code == 404
+    # Another case's erasure, through this case's address.
+    victim = client_for(personas.victim)
+    forged = reverse("erasure:cancel", args=[case.pk, erasure.pk])
+    assert victim.post(forged).status_code == 404
+    outsider = client_for(personas.outsider)
+    assert (
+        outsider.post(reverse("erasure:cancel", args=[own_log.pk, erasure.pk])).status_code == 404
+    )
+    assert erasure_pending(own_log) == erasure
+
+
+def test_an_advocate_is_refused_and_gets_no_button(personas, case) -> None:
+    advocate = client_for(personas.advocate)
+    assert advocate.get(reverse("erasure:erase", args=[case.pk])).status_code == 403
+    assert advocate.post(reverse("erasure:erase", args=[case.pk])).status_code == 403
+    erasure = erasure_request(case=case, actor=personas.manager, reason="person")
+    assert advocate.post(reverse("erasure:cancel", args=[case.pk, erasure.pk])).status_code == 403
+    record = advocate.get(reverse("cases:record", args=[case.pk])).content.decode()
+    assert "will be erased on" in record and "Cancel the erasure" not in record
+
+
+def test_a_forged_reason_gets_a_kind_message(personas, case) -> None:
+    manager = sign_in_fresh(personas.manager)
+    response = manager.post(reverse("erasure:erase", args=[case.pk]), {"reason": "retention"})
+    assert response.status_code == 400
+    assert "Choose one of the reasons listed" in response.content.decode()
+    response = manager.post(reverse("erasure:erase", args=[case.pk]), {"reason": "service"})
+    assert "reason for erasing the case" in response.content.decode()
+    assert not ErasureRequest.objects.exists()
+
+
+def test_asking_needs_a_fresh_confirmation(personas, case) -> None:
+    manager = client_for(personas.manager)
+    response = manager.post(reverse("erasure:erase", args=[case.pk]), {"reason": "person"})
+    assert response.status_code == 302 and "reauthenticate" in response["Location"]
+    assert not ErasureRequest.objects.exists()
+
+
+def test_approving_twice_or_ones_own_request_is_answered_kindly(
+    personas, case, second_manager
+) -> None:
+    personas.service.erasure_needs_second_approval = True
+    personas.service.save()
+    erasure = erasure_request(case=case, actor=personas.manager, reason="person")
+    url = reverse("erasure:approve", args=[case.pk, erasure.pk])
+    own = sign_in_fresh(personas.manager).post(url, follow=True).content.decode()
+    assert "Another manager of the service must approve this erasure" in own
+    assert sign_in_fresh(personas.advocate).post(url).status_code == 403
+    second = sign_in_fresh(second_manager)
+    assert "Erasure approved" in second.post(url, follow=True).content.decode()
+    again = second.post(url, follow=True).content.decode()
+    assert "This erasure does not need approving" in again
+    assert ErasureRequest.objects.get().approved_by == second_manager
+
+
+def test_the_daily_task_and_command_carry_out_what_is_due(personas, own_log, settings) -> None:
+    from django.core.management import call_command
+
+    from daybook.erasure.tasks import erasures_carry_out
+
+    erasure_request(case=own_log, actor=personas.victim, reason="person")
+    ErasureRequest.objects.update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    result = erasures_carry_out.enqueue()
+    assert result.return_value == 1
+    call_command("carry_out_erasures")  # nothing left: says so
+    assert Tombstone.objects.count() == 1

@@ -18,13 +18,17 @@ class ManagerErasureForm(forms.Form):
         label="Why is this case to be erased?",
         choices=MANAGER_REASONS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose why the case is to be erased"},
+        error_messages={
+            "required": "Choose why the case is to be erased",
+            "invalid_choice": "Choose one of the reasons listed",
+        },
     )
     service_reason = forms.ChoiceField(
         label="The service's reason",
         help_text="Only if the service decided.",
         choices=[("", "Choose a reason"), *ErasureRequest.ServiceReason.choices],
         required=False,
+        error_messages={"invalid_choice": "Choose one of the service's reasons listed"},
     )
     note = forms.CharField(
         label="More about the decision (optional)",

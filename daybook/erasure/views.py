@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from daybook.accounts.http import AuthenticatedHttpRequest
-from daybook.accounts.policy import is_owner
+from daybook.accounts.policy import is_owner, manages_holding_service
 from daybook.accounts.sudo import require_sudo
 from daybook.cases.access import case_for
 from daybook.cases.models import Case
@@ -37,11 +37,12 @@ def erase(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request, case_id)
     if not services.may_request_erasure(request.user, case):
         raise PermissionDenied
+    by_person = is_owner(request.user, case)
+    what = "log" if by_person else "case"
     pending = services.erasure_pending(case)
     if pending is not None:
-        messages.info(request, f"This log will be erased on {pending.due_at:%-d %B %Y}.")
+        messages.info(request, f"This {what} will be erased on {pending.due_at:%-d %B %Y}.")
         return _back(request, case)
-    by_person = is_owner(request.user, case)
     form = None if by_person else ManagerErasureForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
         require_sudo(request)
@@ -61,7 +62,7 @@ def erase(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
         then = "once another manager approves it, " if erasure.awaiting_approval else ""
         messages.success(
             request,
-            f"This log will be erased on {erasure.due_at:%-d %B %Y}, {then}unless it is "
+            f"This {what} will be erased on {erasure.due_at:%-d %B %Y}, {then}unless it is "
             "cancelled before then.",
         )
         return _back(request, case)
@@ -96,8 +97,10 @@ def cancel(request: AuthenticatedHttpRequest, case_id: int, erasure_id: int) -> 
 def approve(request: AuthenticatedHttpRequest, case_id: int, erasure_id: int) -> HttpResponse:
     case = case_for(request, case_id)
     erasure = _erasure_of(case, erasure_id)
-    if not services.may_approve_erasure(request.user, erasure):
+    if not manages_holding_service(request.user, case):
         raise PermissionDenied
+    # A manager who may not approve this one (their own request, or one already approved)
+    # is told why by the service.
     require_sudo(request)
     try:
         services.erasure_approve(erasure=erasure, actor=request.user, request=request)
