@@ -31,6 +31,11 @@ from daybook.reports import chronology
 from daybook.reports.services import report_build, report_request
 from daybook.retention.models import RetentionReview
 from daybook.sharing.services import share_create
+from daybook.subject_access.services import (
+    subject_access_build,
+    subject_access_request,
+    subject_access_request_by_letter,
+)
 from tests.conftest import PASSWORD, Personas, entry_values, make_user
 from tests.test_evidence import PNG
 
@@ -114,6 +119,11 @@ def build_world(personas: Personas, case: Case) -> World:
     )
     consent = consent_record(case=case, actor=personas.advocate, purpose="support", how="verbal")
     records = {slug: _section_record(case, slug, personas.advocate) for slug in SECTIONS}
+    # The person's own copy of their data, and one a manager produced for a letter.
+    own_copy = subject_access_request(person=victim)
+    subject_access_build(own_copy)
+    letter_copy = subject_access_request_by_letter(case=case, actor=personas.manager)
+    subject_access_build(letter_copy)
 
     report = report_request(case=case, actor=victim, kind="chronology", profile="police")
     report_build(report)
@@ -193,6 +203,10 @@ def build_world(personas: Personas, case: Case) -> World:
         "police_force_id": personas.police_force.pk,
         "user_id": unallocated.pk,
         "token": token,
+        "copy_id": own_copy.pk,
+        "letter_id": letter_copy.pk,
+        # A casework record a manager may withhold from the person's copy.
+        "uid": SECTIONS["contact"].model.objects.get(pk=records["contact"]).uid,
     }
     # The same name means a different object in two places: an entry draft in the log, a
     # saved form on the Drafts page; a report of the case, or one the police made from a share.

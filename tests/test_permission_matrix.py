@@ -206,6 +206,14 @@ TABLE: dict[str, Row] = {
     "accounts:invite": Row(
         get=POST_ONLY, post=signed_in(404, manager=400, administrator=400), sudo=("POST",)
     ),
+    # Staff accounts are deactivated, never deleted: by whoever could change their role
+    "accounts:deactivate": Row(
+        get=POST_ONLY,
+        post=signed_in(
+            404, manager=Redirect("accounts:team"), administrator=Redirect("accounts:team")
+        ),
+        sudo=("POST",),
+    ),
     "accounts:change_role": Row(
         get=POST_ONLY,
         post=signed_in(
@@ -330,6 +338,51 @@ TABLE: dict[str, Row] = {
     ),
     "reports:status": Row(get=holders(200), post=GET_ONLY),
     "reports:download": Row(get=holders(200), post=GET_ONLY, sudo=("GET",)),
+    # Subject access and leaving: a person's own copy and their leaving are theirs alone (staff
+    # go through their service); a copy for a request made by letter is the holding service
+    # manager's, and the allocated advocate, who may read the case, is refused.
+    "subject_access:mine": Row(
+        get=signed_in(404, owner=200, other_victim=200),
+        post=signed_in(
+            404,
+            owner=Redirect("subject_access:mine_status"),
+            other_victim=Redirect("subject_access:mine_status"),
+        ),
+        sudo=("POST",),
+    ),
+    "subject_access:mine_status": Row(get=signed_in(404, owner=200), post=GET_ONLY),
+    "subject_access:mine_download": Row(
+        get=signed_in(404, owner=200), post=GET_ONLY, sudo=("GET",)
+    ),
+    "subject_access:leave": Row(
+        get=signed_in(404, owner=200, other_victim=200),
+        post=signed_in(
+            404,
+            owner=Redirect("subject_access:leave"),
+            other_victim=Redirect("subject_access:leave"),
+        ),
+        sudo=("POST",),
+    ),
+    "subject_access:leave_cancel": Row(
+        get=POST_ONLY,
+        post=signed_in(
+            404,
+            owner=Redirect("subject_access:leave"),
+            other_victim=Redirect("subject_access:leave"),
+        ),
+    ),
+    "subject_access:case": Row(
+        get=casework(200, advocate=403),
+        post=casework(Redirect("subject_access:case_status"), advocate=403),
+        sudo=("POST",),
+    ),
+    "subject_access:withhold": Row(
+        get=POST_ONLY, post=casework(Redirect("subject_access:case"), advocate=403)
+    ),
+    "subject_access:case_status": Row(get=casework(200, advocate=403), post=GET_ONLY),
+    "subject_access:case_download": Row(
+        get=casework(200, advocate=403), post=GET_ONLY, sudo=("GET",)
+    ),
     # Risk
     "risk:screening": Row(get=casework(200), post=casework(200)),
     # Sharing with the police, and the police's view of what was shared with their force

@@ -20,10 +20,10 @@ urlpatterns = [
         name="withhold",
     ),
     path(
-        "cases/<int:case_id>/subject-access/<int:copy_id>/", views.case_status, name="case_status"
+        "cases/<int:case_id>/subject-access/<int:letter_id>/", views.case_status, name="case_status"
     ),
     path(
-        "cases/<int:case_id>/subject-access/<int:copy_id>/download/",
+        "cases/<int:case_id>/subject-access/<int:letter_id>/download/",
         views.case_download,
         name="case_download",
     ),

@@ -167,7 +167,7 @@ def case_copies(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
         copy = services.subject_access_request_by_letter(
             case=case, actor=request.user, request=request
         )
-        return redirect("subject_access:case_status", case_id=case.pk, copy_id=copy.pk)
+        return redirect("subject_access:case_status", case_id=case.pk, letter_id=copy.pk)
     copies = SubjectAccessRequest.objects.filter(case=case, via=SubjectAccessRequest.Via.LETTER)
     return render(
         request,
@@ -196,9 +196,9 @@ def withhold(request: AuthenticatedHttpRequest, case_id: int, uid: str) -> HttpR
 
 
 @require_http_methods(GET)
-def case_status(request: AuthenticatedHttpRequest, case_id: int, copy_id: int) -> HttpResponse:
+def case_status(request: AuthenticatedHttpRequest, case_id: int, letter_id: int) -> HttpResponse:
     case = _manager_case(request, case_id)
-    copy = letter_copy_for(request, case, copy_id)
+    copy = letter_copy_for(request, case, letter_id)
     return render(
         request,
         "subject_access/status.html",
@@ -207,6 +207,6 @@ def case_status(request: AuthenticatedHttpRequest, case_id: int, copy_id: int) -
 
 
 @require_http_methods(GET)
-def case_download(request: AuthenticatedHttpRequest, case_id: int, copy_id: int) -> HttpResponse:
+def case_download(request: AuthenticatedHttpRequest, case_id: int, letter_id: int) -> HttpResponse:
     case = _manager_case(request, case_id)
-    return _download(request, letter_copy_for(request, case, copy_id))
+    return _download(request, letter_copy_for(request, case, letter_id))
