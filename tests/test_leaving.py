@@ -55,7 +55,7 @@ def test_asking_to_leave_asks_to_erase_each_log_and_shows_the_date(
     client = _signed_in(personas)
     response = client.post(reverse("subject_access:leave"), follow=True)
     page = response.content.decode()
-    due = (timezone.now() + dt.timedelta(days=7)).strftime("%-d %B %Y")
+    due = timezone.localtime(timezone.now() + dt.timedelta(days=7)).strftime("%-d %B %Y")
     assert f"Your account and log will be deleted on {due}." in " ".join(page.split())
     erasure = ErasureRequest.objects.get(case=own_log)
     assert erasure.reason == ErasureRequest.Reason.PERSON and erasure.is_open
