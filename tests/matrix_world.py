@@ -23,6 +23,7 @@ from daybook.casework.sections import SECTIONS
 from daybook.casework.services import consultation_save, referral_make
 from daybook.drafts.kinds import form_key, place_of
 from daybook.drafts.services import draft_save
+from daybook.erasure.services import erasure_request
 from daybook.imports.services import import_upload
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.services import entry_draft_save, entry_record, evidence_add
@@ -221,6 +222,8 @@ def build_world(personas: Personas, case: Case) -> World:
     kwargs["review_id"] = RetentionReview.objects.create(
         case=case, service=service, due_on=dt.date(2026, 1, 1)
     ).pk
+    # An erasure of the case its service's manager asked for, waiting out its undo window.
+    kwargs["erasure_id"] = erasure_request(case=case, actor=personas.manager, reason="person").pk
     return World(users=users, case=case, kwargs=kwargs, slugs=list(SECTIONS), records=records)
 
 

@@ -233,6 +233,23 @@ TABLE: dict[str, Row] = {
         get=signed_in(404, manager=200, other_manager=200),
         post=signed_in(404, manager=400, other_manager=400),
     ),
+    # Erasure: the holding service's manager and the person whose log it is; advocates are
+    # refused. The world's case already has an erasure waiting, so asking again sends each back
+    # to where it is shown; the manager who asked is told another manager must approve it.
+    "erasure:erase": Row(
+        get=holders(Redirect("cases:record"), owner=Redirect("incidents:log"), advocate=403),
+        post=holders(Redirect("cases:record"), owner=Redirect("incidents:log"), advocate=403),
+        sudo=("POST",),
+    ),
+    "erasure:cancel": Row(
+        get=POST_ONLY,
+        post=holders(Redirect("cases:record"), owner=Redirect("incidents:log"), advocate=403),
+    ),
+    "erasure:approve": Row(
+        get=POST_ONLY,
+        post=holders(Redirect("cases:record"), owner=403, advocate=403),
+        sudo=("POST",),
+    ),
     # Drafts: only ever their writer's
     # Commissioners and administrators write nothing that could be a draft.
     "drafts:list": Row(get=signed_in(200, commissioner=403, administrator=403), post=GET_ONLY),
