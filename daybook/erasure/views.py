@@ -37,6 +37,8 @@ def erase(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request, case_id)
     if not services.may_request_erasure(request.user, case):
         raise PermissionDenied
+    if request.method == "POST":
+        require_sudo(request)
     by_person = is_owner(request.user, case)
     what = "log" if by_person else "case"
     pending = services.erasure_pending(case)
@@ -45,7 +47,6 @@ def erase(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
         return _back(request, case)
     form = None if by_person else ManagerErasureForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
-        require_sudo(request)
         data = form.cleaned_data if form is not None else {"reason": ErasureRequest.Reason.PERSON}
         try:
             erasure = services.erasure_request(
