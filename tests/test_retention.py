@@ -343,3 +343,11 @@ def test_a_manager_sets_their_services_retention_years(personas: Personas) -> No
         personas.manager,
     )
     assert "from 6 to 8 years" in text(client.get(reverse("retention:settings")))
+
+
+def test_a_managers_home_page_links_to_the_cases_due(due_review, personas: Personas) -> None:
+    page = text(manager_client(personas).get(reverse("home")))
+    assert "Cases due for a retention review (1)" in page
+    advocate = Client()
+    sign_in_with_mfa(advocate, personas.advocate)
+    assert "retention review" not in text(advocate.get(reverse("home")))
