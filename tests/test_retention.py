@@ -351,3 +351,20 @@ def test_a_managers_home_page_links_to_the_cases_due(due_review, personas: Perso
     advocate = Client()
     sign_in_with_mfa(advocate, personas.advocate)
     assert "retention review" not in text(advocate.get(reverse("home")))
+
+
+def test_once_carried_out_the_erasure_leaves_no_review_behind(
+    due_review, personas: Personas, django_capture_on_commit_callbacks
+) -> None:
+    from daybook.erasure.models import Tombstone
+    from daybook.erasure.services import erasures_carry_out_due
+    from daybook.retention.services import retention_erase
+
+    reference = due_review.case.reference
+    erasure = retention_erase(review=due_review, actor=personas.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert erasures_carry_out_due(now=erasure.due_at + dt.timedelta(seconds=1)) == 1
+    assert not Case.objects.filter(reference=reference).exists()
+    assert not RetentionReview.objects.exists()
+    tombstone = Tombstone.objects.get(reference=reference)
+    assert tombstone.reason == ErasureRequest.Reason.RETENTION
