@@ -141,7 +141,9 @@ class Case(models.Model):
 
 class WithheldBecause(models.TextChoices):
     """Why a manager left a casework record out of the person's copy of their data: the
-    exemptions of the Data Protection Act 2018, Schedule 2, a service most often relies on."""
+    exemptions of the Data Protection Act 2018 a service most often relies on (Schedule 2:
+    other people's data, crime, legal privilege; Schedule 3: serious harm, where the data is
+    health or social work data). docs/privacy.md says when each applies."""
 
     THIRD_PARTY = "third_party", "It would reveal another person's information"
     CRIME = "crime", "It would prejudice preventing or detecting crime"
