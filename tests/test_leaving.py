@@ -62,6 +62,11 @@ def test_asking_to_leave_asks_to_erase_each_log_and_shows_the_date(
     assert AuditEvent.objects.filter(
         action=Action.ACCOUNT_DELETION_REQUESTED, actor=personas.victim
     ).exists()
+    # Wherever they land, they see the date and the way to cancel.
+    for name in ("home", "accounts:security"):
+        text = " ".join(client.get(reverse(name)).content.decode().split())
+        assert f"Your account and log will be deleted on {due}." in text, name
+        assert "Cancel the deletion" in text
     # Nothing is deleted yet: the person still signs in and reads their log.
     assert account_deletions_carry_out_due() == 0
     assert client.get(reverse("incidents:log", args=[own_log.pk])).status_code == 200

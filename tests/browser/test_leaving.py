@@ -73,6 +73,10 @@ def test_a_person_downloads_their_copy_then_asks_to_leave_cancels_and_asks_again
     assert ErasureRequest.objects.get(case=case).is_open
     assert_accessible_and_fits(page)
 
+    # During the window their home page says so too, and offers to cancel.
+    page.goto(base + reverse("home"))
+    assert words in " ".join(main_text(page).split())
+    assert_accessible_and_fits(page)
     page.get_by_role("button", name="Cancel the deletion").click()
     page.wait_for_load_state()
     assert "Cancelled. Your account and your log will be kept." in main_text(page)
