@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from daybook.accounts.models import Invitation, Organisation, Role, User
 from daybook.accounts.services import token_hash
-from daybook.cases.models import Case, OrderBreach, Referral
-from daybook.cases.services import consent_record
+from daybook.cases.models import Case, CaseStatus, OrderBreach, Referral
+from daybook.cases.services import case_open, consent_record
 from daybook.casework.sections import SECTIONS
 from daybook.casework.services import consultation_save, referral_make
 from daybook.drafts.kinds import form_key, place_of
@@ -218,9 +218,13 @@ def build_world(personas: Personas, case: Case) -> World:
     kwargs["breach_id"] = OrderBreach.objects.create(
         protectiveorder_id=records["orders"], entry=entry
     ).pk
-    # A retention review waiting for the holding service's manager.
+    # Another case of the service, closed long ago, waiting for its manager's retention review.
+    closed = case_open(created_by=personas.advocate, service=service)
+    Case.objects.filter(pk=closed.pk).update(
+        status=CaseStatus.CLOSED, closed_at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
+    )
     kwargs["review_id"] = RetentionReview.objects.create(
-        case=case, service=service, due_on=dt.date(2026, 1, 1)
+        case=closed, service=service, due_on=dt.date(2025, 1, 1)
     ).pk
     # An erasure of the case its service's manager asked for, waiting out its undo window.
     kwargs["erasure_id"] = erasure_request(case=case, actor=personas.manager, reason="person").pk

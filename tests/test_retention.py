@@ -368,3 +368,12 @@ def test_once_carried_out_the_erasure_leaves_no_review_behind(
     assert not RetentionReview.objects.exists()
     tombstone = Tombstone.objects.get(reference=reference)
     assert tombstone.reason == ErasureRequest.Reason.RETENTION
+
+
+def test_a_case_reopened_while_waiting_leaves_the_list(due_review, personas: Personas) -> None:
+    case_status_set(case=due_review.case, actor=personas.advocate, status=CaseStatus.ACTIVE)
+    client = manager_client(personas)
+    assert due_review.case.reference not in text(client.get(reverse("retention:due")))
+    assert client.get(reverse("retention:keep", args=[due_review.pk])).status_code == 404
+    assert reviews_open_for_due_cases() == []
+    assert not RetentionReview.objects.exists()  # dropped: due again once it closes again

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from daybook.accounts.models import Organisation, User
 from daybook.accounts.policy import manages_holding_service, manages_organisation
+from daybook.cases.models import CaseStatus
 from daybook.retention.models import RetentionReview
 
 
@@ -25,7 +26,12 @@ def waiting_review_for(user: User, review_id: int) -> RetentionReview:
     """A review still waiting for a decision, of a case the user's service holds."""
     review = (
         RetentionReview.objects.select_related("case", "service")
-        .filter(pk=review_id, decision="", case__erased_at__isnull=True)
+        .filter(
+            pk=review_id,
+            decision="",
+            case__status=CaseStatus.CLOSED,
+            case__erased_at__isnull=True,
+        )
         .first()
     )
     if review is None:

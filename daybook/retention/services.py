@@ -86,6 +86,9 @@ def reviews_open_for_due_cases(*, today: dt.date | None = None) -> list[Retentio
     """Open a review for every case that has become due, in every service. Run daily; a case
     already waiting is not listed again. Audited per case, by id only."""
     today = today or timezone.localdate()
+    # A case reopened while it waited is no longer due: its review is dropped, and the case is
+    # due again its retention years after it next closes.
+    RetentionReview.objects.filter(decision="").exclude(case__status=CaseStatus.CLOSED).delete()
     opened: list[RetentionReview] = []
     for service in Organisation.objects.filter(kind=Organisation.Kind.SUPPORT_SERVICE):
         for case in cases_due(service, today).select_related("service"):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.sudo import require_sudo
+from daybook.cases.models import CaseStatus
 from daybook.erasure.services import UNDO_DAYS, ErasureRefused
 from daybook.retention import services
 from daybook.retention.access import service_for_retention, waiting_review_for
@@ -30,7 +31,12 @@ def due(request: AuthenticatedHttpRequest) -> HttpResponse:
         "-decided_at", "-pk"
     )
     reviews = (
-        RetentionReview.objects.filter(service=service, decision="", case__erased_at__isnull=True)
+        RetentionReview.objects.filter(
+            service=service,
+            decision="",
+            case__status=CaseStatus.CLOSED,
+            case__erased_at__isnull=True,
+        )
         .select_related("case")
         .annotate(
             last_decision=Subquery(last.values("decision")[:1]),

@@ -4,6 +4,7 @@ from django import template
 
 from daybook.accounts.models import User
 from daybook.accounts.policy import manages_organisation
+from daybook.cases.models import CaseStatus
 from daybook.retention.models import RetentionReview
 
 register = template.Library()
@@ -16,5 +17,8 @@ def retention_reviews_waiting(user: User) -> int | None:
     if user.organisation_id is None or not manages_organisation(user, None):
         return None
     return RetentionReview.objects.filter(
-        service=user.organisation_id, decision="", case__erased_at__isnull=True
+        service=user.organisation_id,
+        decision="",
+        case__status=CaseStatus.CLOSED,
+        case__erased_at__isnull=True,
     ).count()
