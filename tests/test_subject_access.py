@@ -294,3 +294,32 @@ def test_a_manager_withholds_a_record_with_a_reason_and_releases_it(
     assert held.withheld.withheld == "serious_harm"
     wrong = reverse("subject_access:withhold", args=[held.case.pk, "0" * 32])
     assert manager.post(wrong, {"because": ""}).status_code == 404
+
+
+def test_erasing_the_case_deletes_a_copy_produced_for_it(
+    held: Held, personas: Personas, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from daybook.erasure.models import ErasureRequest
+    from daybook.erasure.services import erasure_carry_out, erasure_request
+
+    manager = Client()
+    sign_in_with_mfa(manager, personas.manager)
+    reauthenticate(manager)
+    copy = _produce(
+        manager,
+        reverse("subject_access:case", args=[held.case.pk]),
+        django_capture_on_commit_callbacks,
+    )
+    copy.refresh_from_db()
+    assert default_storage.exists(copy.storage_name)
+    erasure = erasure_request(
+        case=held.case,
+        actor=personas.manager,
+        reason=ErasureRequest.Reason.SERVICE,
+        service_reason=ErasureRequest.ServiceReason.NO_LONGER_NEEDED,
+    )
+    erasure_carry_out(erasure=erasure)
+    assert not default_storage.exists(copy.storage_name)
+    assert not SubjectAccessRequest.objects.filter(pk=copy.pk).exists()

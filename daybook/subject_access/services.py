@@ -160,8 +160,10 @@ def _store(copy: SubjectAccessRequest, data: bytes) -> None:
     """Store the sealed file, then mark the copy done and audit it in one transaction; if
     that transaction fails, the stored file is removed again."""
     key = crypto.new_data_key()
+    # A copy of one case is kept in the case's own folder, so erasing the case deletes it too.
+    folder = f"{copy.case.uid}/subject-access" if copy.case is not None else "subject_access"
     name = default_storage.save(
-        f"subject_access/{copy.uid}", ContentFile(crypto.seal(key, data, copy.file_ad()))
+        f"{folder}/{copy.uid}", ContentFile(crypto.seal(key, data, copy.file_ad()))
     )
     try:
         with transaction.atomic():
