@@ -323,3 +323,26 @@ def test_erasing_the_case_deletes_a_copy_produced_for_it(
     erasure_carry_out(erasure=erasure)
     assert not default_storage.exists(copy.storage_name)
     assert not SubjectAccessRequest.objects.filter(pk=copy.pk).exists()
+
+
+def test_a_copy_that_cannot_be_built_says_so_kindly_and_stores_nothing(
+    held: Held, personas: Personas, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from daybook.subject_access import collect
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("Followed home from work")  # what the message might quote
+
+    monkeypatch.setattr(collect, "collect", broken)
+    client = _victim(personas)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("subject_access:mine"))
+    page = client.get(response["Location"]).content.decode()
+    assert "The copy could not be produced (RuntimeError). Try again." in page
+    copy = SubjectAccessRequest.objects.get()
+    assert copy.status == SubjectAccessRequest.Status.FAILED and copy.storage_name == ""
+    event = AuditEvent.objects.get(action=Action.SUBJECT_ACCESS_BUILT, subject_id=str(copy.pk))
+    assert event.extra["failure"] == "RuntimeError"
+    assert "Followed home" not in json.dumps(event.extra)
+    download = client.get(reverse("subject_access:mine_download", args=[copy.pk]))
+    assert download.status_code == 404

@@ -272,7 +272,8 @@ def _views(cases: list[Case], person: User | None) -> list[dict[str, Any]]:
         events = events.exclude(actor=person)
     reference = {case.pk: case.reference for case in cases}
     found = []
-    for event in events.order_by("-at", "-id")[:5000]:
+    # Every row, however many: a copy that stopped at a limit would not be everything held.
+    for event in events.order_by("-at", "-id").iterator(chunk_size=2000):
         case_id = event.extra.get("case") if isinstance(event.extra, dict) else None
         if case_id is None and event.subject_type == "cases.case":
             case_id = int(event.subject_id)
