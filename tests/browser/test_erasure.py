@@ -48,6 +48,7 @@ def test_a_manager_erases_a_case_and_the_person_cancels_it(
         f"This case will be erased on {_in_a_week()}"
     )
     assert "The service decided: opened in error" in main_text(page)
+    assert "Opened twice" in main_text(page)
     assert ErasureRequest.objects.get().service_reason == "opened_in_error"
 
     # The person sees it on their log and stops it.
@@ -56,6 +57,7 @@ def test_a_manager_erases_a_case_and_the_person_cancels_it(
     pending = page.get_by_test_id("erasure-pending")
     expect(pending).to_contain_text(f"This log will be erased on {_in_a_week()}")
     assert_accessible_and_fits(page)
+    assert "Opened twice" not in main_text(page)  # the service's own words, for its managers
     pending.get_by_role("button", name="Cancel the erasure").click()
     expect(page.get_by_text("The erasure is cancelled")).to_be_visible()
     expect(page.get_by_test_id("erasure-pending")).to_have_count(0)

@@ -7,7 +7,7 @@ from django import template
 from django.db.models import QuerySet
 
 from daybook.accounts.models import User
-from daybook.accounts.policy import is_owner, is_police
+from daybook.accounts.policy import is_owner, is_police, manages_holding_service
 from daybook.cases.models import Case
 from daybook.erasure import services
 from daybook.erasure.models import WithdrawnShare
@@ -20,6 +20,7 @@ def erasure_status(case: Case, user: User) -> dict[str, Any]:
     """The pending erasure (when it happens, who may cancel or approve it), or the way to ask
     for one for those who may."""
     erasure = services.erasure_pending(case)
+    managing = bool(manages_holding_service(user, case))
     return {
         "case": case,
         "erasure": erasure,
@@ -27,6 +28,8 @@ def erasure_status(case: Case, user: User) -> dict[str, Any]:
         "may_request": erasure is None and services.may_request_erasure(user, case),
         "may_cancel": erasure is not None and services.may_cancel_erasure(user, erasure),
         "may_approve": erasure is not None and services.may_approve_erasure(user, erasure),
+        # The words given with a service's decision: for the service's managers only.
+        "note": services.erasure_note(erasure) if erasure is not None and managing else "",
     }
 
 
