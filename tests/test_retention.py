@@ -377,3 +377,15 @@ def test_a_case_reopened_while_waiting_leaves_the_list(due_review, personas: Per
     assert client.get(reverse("retention:keep", args=[due_review.pk])).status_code == 404
     assert reviews_open_for_due_cases() == []
     assert not RetentionReview.objects.exists()  # dropped: due again once it closes again
+
+
+def test_the_daily_command_queues_the_task(personas: Personas) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    due = closed_case(personas, closed_on=years_ago(7))
+    out = StringIO()
+    call_command("retention_due", stdout=out)  # tests run tasks as soon as they are queued
+    assert "Retention check queued" in out.getvalue()
+    assert list(RetentionReview.objects.values_list("case", flat=True)) == [due.pk]
