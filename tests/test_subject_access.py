@@ -168,6 +168,9 @@ def test_a_person_downloads_everything_held_about_them(
     assert OTHER_PERSON not in json.dumps(data) and OTHER_PERSON not in text
     assert held.other_case.reference not in json.dumps(data)
 
+    # Codes for machines in the JSON; the form's own words in the PDF.
+    assert amended["content"]["channel"] == "in_person"
+    assert "Channel In person" in text and "in_person" not in text
     for words in (
         "A copy of everything held about you",
         "He stood outside the house for two hours.",

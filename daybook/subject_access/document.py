@@ -4,13 +4,40 @@
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.conf import settings
 
+from daybook.incidents.behaviours import BEHAVIOURS
+from daybook.incidents.models import Entry
 from daybook.reports.pdf import subject_access_pdf
 
 EMPTY = "None held."
+
+
+# An entry's coded answers, in the words the entry form offers (the JSON keeps the codes).
+CODED = {
+    "channel": dict(Entry.Channel.choices),
+    "place_kind": dict(Entry.PlaceKind.choices),
+    "precision": dict(Entry.Precision.choices),
+    "seen": dict(Entry.Seen.choices),
+}
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _readable(content: dict[str, Any]) -> dict[str, Any]:
+    """An entry's content (or an amendment's changes) with its codes put into words."""
+    found: dict[str, Any] = {}
+    for key, value in content.items():
+        if key in CODED and isinstance(value, str):
+            value = CODED[key].get(value, value)
+        elif key == "behaviours" and isinstance(value, list):
+            value = [BEHAVIOURS[code].label if code in BEHAVIOURS else code for code in value]
+        elif key == "changes" and isinstance(value, dict):
+            value = _readable(value)
+        found[key] = value
+    return found
 
 
 def _label(name: str) -> str:
@@ -27,6 +54,8 @@ def _text(value: Any) -> str:
         return ", ".join(_text(item) for item in value) or "—"
     if isinstance(value, dict):
         return "; ".join(f"{_label(str(key))}: {_text(item)}" for key, item in value.items())
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        return _when(value)
     return str(value)
 
 
@@ -80,7 +109,7 @@ def _log_parts(log: dict[str, Any]) -> list[dict[str, Any]]:
                 record["kind"],
                 _when(record["recorded_at"]),
                 record["recorded_by"],
-                _text(record["content"]),
+                _text(_readable(record["content"])),
             ]
             for record in entry["history"]
         ]
@@ -109,7 +138,7 @@ def _log_parts(log: dict[str, Any]) -> list[dict[str, Any]]:
             _part(
                 f"Entry {number}: {_when(entry['occurred_on'])} ({entry['status']})",
                 level=3,
-                pairs=_pairs(entry["content"]),
+                pairs=_pairs(_readable(entry["content"])),
                 tables=tables,
             )
         )
