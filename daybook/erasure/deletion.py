@@ -73,17 +73,16 @@ def _walk(folder: str) -> list[str]:
 
 
 def withdraw_shares(case: Case, *, now: dt.datetime) -> None:
-    """Revoke the case's shares and tell each force that a log shared with it is withdrawn,
-    without its reference. Every share, revoked before or not, leaves the notice: the force's
-    list no longer shows the log at all."""
-    for share in Share.objects.filter(case=case).order_by("pk"):
-        if share.revoked_at is None:
-            audit_record(
-                action=Action.SHARE_REVOKED,
-                subject=case,
-                organisation_id=share.police_id,
-                extra={"share": share.pk, "erased": True},
-            )
+    """Revoke the case's active shares and tell each force that a log shared with it was
+    withdrawn, without its reference: the force's list no longer shows the log at all. A share
+    revoked earlier was already gone from that list, so it leaves no notice."""
+    for share in Share.objects.filter(case=case, revoked_at__isnull=True).order_by("pk"):
+        audit_record(
+            action=Action.SHARE_REVOKED,
+            subject=case,
+            organisation_id=share.police_id,
+            extra={"share": share.pk, "erased": True},
+        )
         WithdrawnShare.objects.create(
             police_id=share.police_id, shared_at=share.created_at, withdrawn_at=now
         )
