@@ -5,19 +5,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.sudo import require_sudo
-from daybook.cases.models import CaseStatus
 from daybook.erasure.services import UNDO_DAYS, ErasureRefused
 from daybook.retention import services
 from daybook.retention.access import service_for_retention, waiting_review_for
 from daybook.retention.forms import KeepForm, RetentionYearsForm
 from daybook.retention.models import RetentionReview
+from daybook.retention.selectors import reviews_waiting, with_last_review
 
 REVIEWS_PER_PAGE = 50
 GET_POST = ["GET", "HEAD", "POST"]
@@ -26,26 +26,7 @@ GET_POST = ["GET", "HEAD", "POST"]
 @require_http_methods(["GET", "HEAD"])
 def due(request: AuthenticatedHttpRequest) -> HttpResponse:
     service = service_for_retention(request.user)
-    # The case's last decided review, read in the same query as the list.
-    last = RetentionReview.objects.filter(case=OuterRef("case"), decision__gt="").order_by(
-        "-decided_at", "-pk"
-    )
-    reviews = (
-        RetentionReview.objects.filter(
-            service=service,
-            decision="",
-            case__status=CaseStatus.CLOSED,
-            case__erased_at__isnull=True,
-        )
-        .select_related("case")
-        .annotate(
-            last_decision=Subquery(last.values("decision")[:1]),
-            last_decided_at=Subquery(last.values("decided_at")[:1]),
-            last_keep_reason=Subquery(last.values("keep_reason")[:1]),
-            last_keep_until=Subquery(last.values("keep_until")[:1]),
-        )
-        .order_by("due_on", "pk")
-    )
+    reviews = with_last_review(reviews_waiting(service.pk))
     page = Paginator(reviews, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(review, _last_review(review)) for review in page]
     return render(request, "retention/due.html", {"service": service, "page": page, "rows": rows})
@@ -55,7 +36,7 @@ def _last_review(review: Any) -> str:
     """The case's previous decision, in words: "None" for a case due for the first time."""
     if not review.last_decision:
         return "None"
-    decided = f"{review.last_decided_at:%-d %b %Y}"
+    decided = f"{timezone.localtime(review.last_decided_at):%-d %b %Y}"
     if review.last_decision == RetentionReview.Decision.KEEP:
         reason = RetentionReview.KeepReason(review.last_keep_reason).label.lower()
         return f"{decided}: kept until {review.last_keep_until:%-d %b %Y} ({reason})"

@@ -4,8 +4,7 @@ from django import template
 
 from daybook.accounts.models import User
 from daybook.accounts.policy import manages_organisation
-from daybook.cases.models import CaseStatus
-from daybook.retention.models import RetentionReview
+from daybook.retention.selectors import reviews_waiting
 
 register = template.Library()
 
@@ -16,9 +15,4 @@ def retention_reviews_waiting(user: User) -> int | None:
     who does not review them, so the page offers them no link."""
     if user.organisation_id is None or not manages_organisation(user, None):
         return None
-    return RetentionReview.objects.filter(
-        service=user.organisation_id,
-        decision="",
-        case__status=CaseStatus.CLOSED,
-        case__erased_at__isnull=True,
-    ).count()
+    return reviews_waiting(user.organisation_id).count()
