@@ -14,6 +14,8 @@ from daybook.cases.services import case_open, consent_record, lawful_basis_recor
 from daybook.incidents import services as log
 from daybook.incidents.evidence import check_upload
 from daybook.insights import statistics
+from daybook.reports import chronology
+from daybook.reports.services import report_build, report_request
 from daybook.sharing.models import Share
 from daybook.sharing.services import share_create
 from tests.conftest import Personas, entry_values
@@ -33,15 +35,28 @@ def shared(case, personas: Personas):
         entry=entry, author=personas.victim, how="victim", checked=check_upload("door.png", PNG)
     )
     share = share_create(case=case, actor=personas.advocate, police=personas.police_force)
+    # A chronology the officer produced from the share.
+    report = report_request(
+        case=case,
+        actor=personas.police,
+        kind="chronology",
+        profile=chronology.DISCLOSABLE,
+        share=share,
+    )
+    report_build(report)
     return consent, share, entry, evidence
 
 
 def _police_urls(share: Share, entry, evidence) -> list[str]:
+    """Everything of the log an officer can open: the log, an entry, a file, a report."""
+    report = share.reports.get()
     return [
         reverse("police:shared_log", args=[share.pk]),
         reverse("police:shared_entry", args=[share.pk, entry.pk]),
         reverse("police:shared_evidence_view", args=[share.pk, evidence.pk]),
         reverse("police:shared_evidence_download", args=[share.pk, evidence.pk]),
+        reverse("police:shared_report", args=[share.pk, report.pk]),
+        reverse("police:shared_report_download", args=[share.pk, report.pk]),
     ]
 
 
