@@ -171,6 +171,7 @@ def test_a_person_downloads_everything_held_about_them(
     # Codes for machines in the JSON; the form's own words in the PDF.
     assert amended["content"]["channel"] == "in_person"
     assert "Channel In person" in text and "in_person" not in text
+    assert "before this contact: Yes" in text and "When: 3 Oct 2026, 09:00 UTC" in text
     for words in (
         "A copy of everything held about you",
         "He stood outside the house for two hours.",

@@ -144,6 +144,15 @@ def _entries(case: Case, person: User | None, files: list[EvidenceFile]) -> list
     ]
 
 
+def _answer(value: object) -> str:
+    """A casework form's answer as text: dates as ISO text, yes or no for a tick box."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def _not_withheld(records: Iterable[CaseRecord]) -> list[Any]:
     return [record for record in records if not record.withheld]
 
@@ -162,7 +171,7 @@ def _case_record(case: Case) -> dict[str, Any]:
                 "records": [
                     {
                         "recorded_at": _when(row["record"].created_at),
-                        "answers": {str(label): str(value) for label, value in row["items"]},
+                        "answers": {str(label): _answer(value) for label, value in row["items"]},
                     }
                     for row in rows
                 ],

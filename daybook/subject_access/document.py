@@ -23,7 +23,7 @@ CODED = {
     "precision": dict(Entry.Precision.choices),
     "seen": dict(Entry.Seen.choices),
 }
-ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}[^ ]*)?$")
 
 
 def _readable(content: dict[str, Any]) -> dict[str, Any]:
@@ -51,11 +51,15 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
-        return ", ".join(_text(item) for item in value) or "—"
+        return ", ".join(_text(item) for item in value if item not in (None, "")) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{_label(str(key))}: {_text(item)}" for key, item in value.items())
+        pairs = (f"{_label(str(key))}: {_text(item)}" for key, item in value.items())
+        return "; ".join(pairs) or "—"
     if isinstance(value, str) and ISO_MOMENT.match(value):
-        return _when(value)
+        try:
+            return _when(value)
+        except ValueError:  # looks like a date but is not one: printed as written
+            return value
     return str(value)
 
 
