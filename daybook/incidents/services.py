@@ -658,7 +658,9 @@ def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
         (at, form) for at, field in enumerate(columns) if (form := _db_form(field)) is not _same
     ]
     # The entries of one flush share their recording and update times, and mostly their
-    # week and month: a value the column held in the row before is not converted again.
+    # week and month: a value the column held in the row before is not converted again. Equal
+    # dates are the same date; equal times need not be the same instant (two 01:30s in one
+    # zone compare equal on the night the clocks go back), so only the very same one is.
     last: dict[int, tuple[Any, Any]] = {at: (None, None) for at, _form in forms}
     rows = []
     for entry in entries:
@@ -667,7 +669,7 @@ def _entry_rows(entries: list[Entry]) -> list[list[Any]]:
             value = row[at]
             if value is not None:
                 before, converted = last[at]
-                if value is not before and value != before:
+                if value is not before and (type(value) is not dt.date or value != before):
                     converted = form(value)
                     last[at] = (value, converted)
                 row[at] = converted
