@@ -16,6 +16,9 @@ from daybook.accounts.services import user_anonymise
 from daybook.audit.models import Action, AuditEvent
 from daybook.cases.models import Case
 from daybook.cases.services import case_open
+from daybook.drafts.kinds import form_key, place_of
+from daybook.drafts.models import Draft
+from daybook.drafts.services import draft_save
 from daybook.erasure.models import ErasureRequest
 from daybook.erasure.services import erasure_approve, erasures_carry_out_due
 from daybook.incidents.services import entry_record
@@ -104,6 +107,13 @@ def test_once_the_window_passes_the_log_is_erased_and_the_account_anonymised(
     own_log: Case, personas: Personas
 ) -> None:
     victim = personas.victim
+    referral_form = form_key("cases.referral")
+    draft_save(
+        owner=victim,
+        key=referral_form,
+        place=place_of(victim, referral_form),
+        payload={"fields": {"situation": ["Half written"]}, "texts": []},
+    )
     client = _signed_in(personas)
     client.post(reverse("subject_access:leave"))
     signed_in_before = AuditEvent.objects.filter(actor=victim).count()
@@ -116,6 +126,7 @@ def test_once_the_window_passes_the_log_is_erased_and_the_account_anonymised(
     assert victim.email not in user.email
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not Case.objects.filter(owner=user).exists()
+    assert not Draft.objects.filter(owner=user).exists()
     # The audit still says truly who did what: its rows still point at the row.
     assert AuditEvent.objects.filter(actor=user).count() >= signed_in_before
     assert AuditEvent.objects.filter(

@@ -17,6 +17,8 @@ from daybook.cases.models import Case, ContactNote, Referral
 from daybook.cases.services import case_open, consent_record
 from daybook.casework.sections import SECTIONS
 from daybook.casework.services import casework_save, referral_make
+from daybook.drafts.kinds import form_key, place_of
+from daybook.drafts.services import draft_save
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.services import entry_amend, entry_record, entry_withdraw, evidence_add
 from daybook.sharing.services import share_create
@@ -29,6 +31,7 @@ from tests.test_evidence import PNG
 WITHHELD_NOTE = "Spoke to her sister Rachel, who asked us not to say"
 INCLUDED_NOTE = "Called to plan the court visit"
 OTHER_PERSON = "Someone else's log entirely"
+UNSENT = "Half a referral, never sent"
 
 
 @dataclass
@@ -92,6 +95,13 @@ def held(case: Case, personas: Personas) -> Held:
     withheld = _note(case, personas.advocate, WITHHELD_NOTE)
     _note(case, personas.advocate, INCLUDED_NOTE)
     casework_withhold(record=withheld, actor=personas.manager, because="third_party")
+    referral_form = form_key("cases.referral")
+    draft_save(
+        owner=victim,
+        key=referral_form,
+        place=place_of(victim, referral_form),
+        payload={"fields": {"situation": [UNSENT]}, "texts": []},
+    )
     advocate = Client()
     sign_in_with_mfa(advocate, personas.advocate)
     assert advocate.get(reverse("incidents:log", args=[case.pk])).status_code == 200
@@ -172,7 +182,10 @@ def test_a_person_downloads_everything_held_about_them(
     assert amended["content"]["channel"] == "in_person"
     assert "Channel In person" in text and "in_person" not in text
     assert "before this contact: Yes" in text and "When: 3 Oct 2026, 09:00 UTC" in text
+    (draft,) = data["drafts"]
+    assert draft["content"]["situation"] == [UNSENT]
     for words in (
+        UNSENT,
         "A copy of everything held about you",
         "He stood outside the house for two hours.",
         "I remembered it better",

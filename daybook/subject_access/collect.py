@@ -14,15 +14,18 @@ from typing import Any
 
 from django.db.models import Q
 
+from daybook import crypto
 from daybook.accounts.models import User
 from daybook.audit.models import SIGN_IN_ACTIONS, AuditEvent
 from daybook.audit.services import audit_events_about
 from daybook.cases.models import Case, CaseRecord, Consent, LawfulBasis, Perpetrator, Referral
-from daybook.cases.sealing import open_for
+from daybook.cases.sealing import CaseErased, open_for
 from daybook.cases.services import client_ad, safe_contact_ad
 from daybook.casework.sections import SECTIONS
 from daybook.casework.selectors import section_rows
 from daybook.casework.services import referral_details
+from daybook.drafts.models import Draft
+from daybook.drafts.services import draft_open
 from daybook.incidents import keys
 from daybook.incidents.models import ChainRecord, Entry, Evidence
 from daybook.incidents.services import current_contents, evidence_bytes
@@ -63,6 +66,24 @@ def _who(user: User | None, person: User | None) -> str:
     if user.organisation is None:
         return user.get_role_display()
     return f"{user.get_role_display()}, {user.organisation.name}"
+
+
+def _drafts(person: User) -> list[dict[str, Any]]:
+    """What the person has written in a form and not yet sent, as they left it."""
+    found = []
+    for draft in Draft.objects.filter(owner=person).order_by("updated_at", "id"):
+        try:
+            content: Any = draft_open(draft)
+        except (CaseErased, crypto.DecryptionError):
+            continue  # its case was erased: nothing of it can be read any more
+        found.append(
+            {
+                "form": draft.form_key.split(":", 1)[0],
+                "saved_at": _when(draft.updated_at),
+                "content": content.get("fields", content) if isinstance(content, dict) else {},
+            }
+        )
+    return found
 
 
 def account(person: User) -> dict[str, Any]:
@@ -328,6 +349,7 @@ def collect(*, person: User | None, cases: list[Case], produced_at: dt.datetime)
     data = {
         "produced_at": produced_at.isoformat(),
         "account": account(person) if person is not None else None,
+        "drafts": _drafts(person) if person is not None else [],
         "logs": logs,
         "referrals": [
             _referral(referral)

@@ -241,6 +241,22 @@ def layout(data: dict[str, Any]) -> dict[str, Any]:
         )
     for log in data["logs"]:
         parts += _log_parts(log)
+    if data["drafts"]:
+        parts.append(
+            _part(
+                "Forms you started and did not send",
+                tables=[
+                    _table(
+                        ["Saved", "Form", "What you had written"],
+                        [
+                            [_when(item["saved_at"]), item["form"], _text(item["content"])]
+                            for item in data["drafts"]
+                        ],
+                        [2, 2, 6],
+                    )
+                ],
+            )
+        )
     parts.append(
         _part(
             "Referrals about you",

@@ -21,6 +21,7 @@ from daybook.accounts.services import user_anonymise
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case
+from daybook.drafts.models import Draft
 from daybook.erasure.models import ErasureRequest
 from daybook.erasure.services import (
     UNDO_DAYS,
@@ -132,6 +133,8 @@ def _carry_out(deletion: AccountDeletion) -> bool:
         SubjectAccessRequest.objects.filter(pk__in=[copy.pk for copy in copies]).update(
             storage_name="", wrapped_key=None
         )
+        # Forms they started and never sent go too (those of their logs went with the logs).
+        Draft.objects.filter(owner=deletion.person).delete()
         user_anonymise(user=deletion.person)
         deletion.carried_out_at = timezone.now()
         deletion.save(update_fields=["carried_out_at"])
