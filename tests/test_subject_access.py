@@ -363,3 +363,26 @@ def test_a_copy_that_cannot_be_built_says_so_kindly_and_stores_nothing(
     assert "Followed home" not in json.dumps(event.extra)
     download = client.get(reverse("subject_access:mine_download", args=[copy.pk]))
     assert download.status_code == 404
+
+
+def test_a_persons_copy_holding_a_log_erased_since_is_deleted_at_the_next_purge(
+    personas: Personas, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from daybook.erasure.models import ErasureRequest
+    from daybook.erasure.services import erasure_carry_out, erasure_request
+
+    own = case_open(created_by=personas.victim, owner=personas.victim)
+    entry_record(case=own, author=personas.victim, how="victim", values=entry_values())
+    client = _victim(personas)
+    copy = _produce(client, reverse("subject_access:mine"), django_capture_on_commit_callbacks)
+    copy.refresh_from_db()
+    assert copy.covers == [own.pk]
+    assert subject_access_purge_expired() == 0
+    erasure = erasure_request(case=own, actor=personas.victim, reason=ErasureRequest.Reason.PERSON)
+    erasure_carry_out(erasure=erasure)
+    response = client.get(reverse("subject_access:mine_download", args=[copy.pk]))
+    assert response.status_code == 410
+    assert subject_access_purge_expired() == 1
+    assert not default_storage.exists(copy.storage_name)

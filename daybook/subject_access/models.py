@@ -49,6 +49,9 @@ class SubjectAccessRequest(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # The ids of the cases the copy holds, so that a copy holding a case erased since is
+    # deleted at once rather than when it expires.
+    covers = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

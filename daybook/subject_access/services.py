@@ -124,7 +124,9 @@ def subject_access_build(copy: SubjectAccessRequest) -> None:
 
 def _zip(copy: SubjectAccessRequest) -> bytes:
     produced_at = timezone.now()
-    found = collect.collect(person=copy.person, cases=_scope(copy), produced_at=produced_at)
+    cases = _scope(copy)
+    copy.covers = [case.pk for case in cases]
+    found = collect.collect(person=copy.person, cases=cases, produced_at=produced_at)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("copy.pdf", document.copy_pdf(found.data, produced_at=produced_at))
@@ -172,6 +174,7 @@ def _store(copy: SubjectAccessRequest, data: bytes) -> None:
                 status=SubjectAccessRequest.Status.DONE,
                 wrapped_key=crypto.wrap_data_key(key, copy.key_name()),
                 storage_name=name,
+                covers=copy.covers,
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
                 finished_at=timezone.now(),
@@ -183,8 +186,16 @@ def _store(copy: SubjectAccessRequest, data: bytes) -> None:
     copy.status, copy.storage_name = SubjectAccessRequest.Status.DONE, name
 
 
+def _holds_erased_case(copy: SubjectAccessRequest) -> bool:
+    kept = Case.objects.filter(pk__in=copy.covers, erased_at__isnull=True).count()
+    return kept < len(copy.covers)
+
+
 def subject_access_expired(copy: SubjectAccessRequest) -> bool:
-    return copy.expires_at <= timezone.now() or not copy.storage_name
+    """Expired, purged, or holding a case erased since it was produced."""
+    if copy.expires_at <= timezone.now() or not copy.storage_name:
+        return True
+    return _holds_erased_case(copy)
 
 
 def subject_access_bytes(
@@ -203,14 +214,14 @@ def subject_access_bytes(
 
 @transaction.atomic
 def subject_access_purge_expired() -> int:
-    """Delete expired copies' files and keys (the rows stay for the audit trail). The files
-    go last, once the rows are written."""
-    expired = list(
-        SubjectAccessRequest.objects.select_for_update()
-        .filter(expires_at__lte=timezone.now())
-        .exclude(storage_name="")
-        .values_list("pk", "storage_name")
-    )
+    """Delete the files and keys of copies that have expired or that hold a case erased
+    since (the rows stay for the audit trail). The files go last, once the rows are written."""
+    stored = SubjectAccessRequest.objects.select_for_update().exclude(storage_name="")
+    expired = [
+        (copy.pk, copy.storage_name)
+        for copy in stored.order_by("pk")
+        if copy.expires_at <= timezone.now() or _holds_erased_case(copy)
+    ]
     if not expired:
         return 0
     SubjectAccessRequest.objects.filter(pk__in=[pk for pk, _ in expired]).update(
