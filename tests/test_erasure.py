@@ -519,3 +519,34 @@ def test_the_daily_task_and_command_carry_out_what_is_due(personas, own_log, set
     assert result.return_value == 1
     call_command("carry_out_erasures")  # nothing left: says so
     assert Tombstone.objects.count() == 1
+
+
+def test_a_share_revoked_earlier_leaves_the_police_no_notice(personas, own_log) -> None:
+    from daybook.sharing.services import share_revoke
+
+    earlier = share_create(case=own_log, actor=personas.victim, police=personas.police_force)
+    share_revoke(share=earlier, actor=personas.victim)
+    share_create(case=own_log, actor=personas.victim, police=personas.police_force)
+    erasure_request(case=own_log, actor=personas.victim, reason="person")
+    assert erasures_carry_out_due(timezone.now() + LATER) == 1
+    assert WithdrawnShare.objects.count() == 1
+    assert Share.objects.count() == 0
+
+
+def test_one_erasure_failing_leaves_the_others_done(personas, own_log, case, monkeypatch) -> None:
+    from daybook.erasure import deletion
+
+    erasure_request(case=own_log, actor=personas.victim, reason="person")
+    erasure_request(case=case, actor=personas.manager, reason="person")
+    real = deletion.delete_tasks
+
+    def failing_for_the_service_case(target: Case) -> None:
+        if target.pk == case.pk:
+            raise RuntimeError("storage unavailable")
+        real(target)
+
+    monkeypatch.setattr("daybook.erasure.deletion.delete_tasks", failing_for_the_service_case)
+    assert erasures_carry_out_due(timezone.now() + LATER) == 1
+    assert Case.objects.filter(pk=case.pk).exists() and erasure_pending(case) is not None
+    assert not Case.objects.filter(pk=own_log.pk).exists()
+    assert not Tombstone.objects.filter(case_number=case.pk).exists()
