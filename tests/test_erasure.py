@@ -339,15 +339,25 @@ def test_the_police_are_told_a_shared_log_was_withdrawn_without_its_reference(
 @pytest.mark.django_db(transaction=True)
 def test_background_tasks_that_name_the_case_are_deleted(personas: Personas, settings) -> None:
     from daybook.insights.tasks import check_escalation
+    from daybook.reports.services import report_request
+    from daybook.reports.tasks import build_report
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     log = case_open(created_by=personas.victim, owner=personas.victim)
     kept = case_open(created_by=personas.outsider, owner=personas.outsider)
     check_escalation.enqueue(log.pk)
     check_escalation.enqueue(kept.pk)
+    for case in (log, kept):
+        report = report_request(case=case, actor=case.owner, kind="chronology", profile="police")
+        build_report.enqueue(report.pk)
+    kept_report = Report.objects.get(case=kept)
     erasure_request(case=log, actor=personas.victim, reason="person")
     assert erasures_carry_out_due(timezone.now() + LATER) == 1
-    assert [row.args_kwargs["args"] for row in DBTaskResult.objects.all()] == [[kept.pk]]
+    left = {
+        (row.task_path.rsplit(".", 1)[1], row.args_kwargs["args"][0])
+        for row in DBTaskResult.objects.all()
+    }
+    assert left == {("check_escalation", kept.pk), ("build_report", kept_report.pk)}
 
 
 # --- Who may ask, approve and cancel ----------------------------------------------------------

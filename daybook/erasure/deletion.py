@@ -25,10 +25,14 @@ from daybook.sharing.models import Share
 # Apps whose rows are kept on purpose: the erasure's own request and tombstone, and the audit.
 KEPT_APPS = {"erasure", "audit"}
 
-# Background tasks and the rows their first argument names.
-TASKS_BY_CASE = ("daybook.insights.tasks.check_escalation",)
-TASKS_BY_IMPORT = ("daybook.imports.tasks.run_import",)
-TASKS_BY_REPORT = ("daybook.reports.tasks.build_report",)
+# Background tasks whose first argument is the id of a row about the case, and that row's model
+# (named, not imported: some of these apps sit above this one).
+TASK_ARGUMENTS = {
+    "daybook.insights.tasks.check_escalation": "cases.Case",
+    "daybook.imports.tasks.run_import": "imports.ImportJob",
+    "daybook.reports.tasks.build_report": "reports.Report",
+    "daybook.subject_access.tasks.build_copy": "subject_access.SubjectAccessRequest",
+}
 
 
 def case_foreign_keys() -> list[tuple[type[models.Model], str]]:
@@ -90,19 +94,25 @@ def withdraw_shares(case: Case, *, now: dt.datetime) -> None:
 
 
 def delete_tasks(case: Case) -> None:
-    job_ids = list(ImportJob.objects.filter(case=case).values_list("pk", flat=True))
-    report_ids = list(Report.objects.filter(case=case).values_list("pk", flat=True))
-    for paths, ids in (
-        (TASKS_BY_CASE, [case.pk]),
-        (TASKS_BY_IMPORT, job_ids),
-        (TASKS_BY_REPORT, report_ids),
-    ):
-        for task_id, args_kwargs in DBTaskResult.objects.filter(task_path__in=paths).values_list(
-            "id", "args_kwargs"
-        ):
-            args = (args_kwargs or {}).get("args") or []
-            if args and args[0] in ids:
-                DBTaskResult.objects.filter(id=task_id).delete()
+    """Delete the queued and finished background tasks whose arguments name the case."""
+    for path, label in TASK_ARGUMENTS.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        if model is Case:
+            ids = {case.pk}
+        else:
+            ids = set(model._base_manager.filter(case=case).values_list("pk", flat=True))
+        if not ids:
+            continue
+        tasks = DBTaskResult.objects.filter(task_path=path).values_list("id", "args_kwargs")
+        named = [
+            task_id
+            for task_id, args_kwargs in tasks
+            if ((args_kwargs or {}).get("args") or [None])[0] in ids
+        ]
+        DBTaskResult.objects.filter(id__in=named).delete()
 
 
 def delete_everything_about(case: Case, *, now: dt.datetime) -> list[str]:
