@@ -16,7 +16,7 @@ from daybook.audit.models import Action, AuditEvent
 from daybook.cases.models import Case, ContactNote, Referral
 from daybook.cases.services import case_open, consent_record
 from daybook.casework.sections import SECTIONS
-from daybook.casework.services import casework_save, referral_make
+from daybook.casework.services import casework_save, consultation_save, referral_make
 from daybook.drafts.kinds import form_key, place_of
 from daybook.drafts.services import draft_save
 from daybook.incidents.evidence import check_upload
@@ -28,6 +28,8 @@ from tests.conftest import Personas, entry_values
 from tests.test_accounts import reauthenticate, sign_in, sign_in_with_mfa
 from tests.test_evidence import PNG
 
+ADVICE = "Ask the landlord for a lock change this week"
+CONSULTANT_CONTACT = "kim.housing@example.org"
 WITHHELD_NOTE = "Spoke to her sister Rachel, who asked us not to say"
 INCLUDED_NOTE = "Called to plan the court visit"
 OTHER_PERSON = "Someone else's log entirely"
@@ -92,6 +94,25 @@ def held(case: Case, personas: Personas) -> Held:
         case=case,
     )
     share_create(case=case, actor=victim, police=personas.police_force)
+    consent_record(
+        case=case,
+        actor=personas.advocate,
+        purpose="share_organisation",
+        how="verbal",
+        detail="Northshire Housing",
+    )
+    consultation_save(
+        service=personas.service,
+        actor=personas.advocate,
+        case=case,
+        values={
+            "organisation_name": "Northshire Housing",
+            "organisation_kind": "housing",
+            "question": "Can the locks be changed?",
+            "contact": CONSULTANT_CONTACT,
+            "advice": ADVICE,
+        },
+    )
     withheld = _note(case, personas.advocate, WITHHELD_NOTE)
     _note(case, personas.advocate, INCLUDED_NOTE)
     casework_withhold(record=withheld, actor=personas.manager, because="third_party")
@@ -171,6 +192,12 @@ def test_a_person_downloads_everything_held_about_them(
     assert viewed[0]["role"] == "Advocate"
     # Staff are named by role and organisation only: their names are their own data.
     assert "Jo Bloggs" not in json.dumps(data) and personas.advocate.email not in json.dumps(data)
+
+    (consultation,) = log["consultations"]
+    assert consultation["with"] == "Northshire Housing" and consultation["advice"] == ADVICE
+    assert ADVICE in text and "Advice given to other organisations" in text
+    # How to reach the professional who asked is theirs, not the person's.
+    assert CONSULTANT_CONTACT not in json.dumps(data) and CONSULTANT_CONTACT not in text
 
     notes = json.dumps(log["case_record"])
     assert INCLUDED_NOTE in notes

@@ -18,12 +18,20 @@ from daybook import crypto
 from daybook.accounts.models import User
 from daybook.audit.models import SIGN_IN_ACTIONS, AuditEvent
 from daybook.audit.services import audit_events_about
-from daybook.cases.models import Case, CaseRecord, Consent, LawfulBasis, Perpetrator, Referral
+from daybook.cases.models import (
+    Case,
+    CaseRecord,
+    Consent,
+    Consultation,
+    LawfulBasis,
+    Perpetrator,
+    Referral,
+)
 from daybook.cases.sealing import CaseErased, open_for
 from daybook.cases.services import client_ad, safe_contact_ad
 from daybook.casework.sections import SECTIONS
 from daybook.casework.selectors import section_rows
-from daybook.casework.services import referral_details
+from daybook.casework.services import consultation_text, referral_details
 from daybook.drafts.models import Draft
 from daybook.drafts.services import draft_open
 from daybook.incidents import keys
@@ -274,6 +282,28 @@ def _referral(referral: Referral) -> dict[str, Any]:
     }
 
 
+# What a consultation about the case says of the person. How to reach the professional who
+# asked is theirs, not the person's, and is left out.
+CONSULTATION_TEXTS = ("role", "question", "situation", "advice", "follow_up")
+
+
+def _consultations(case: Case) -> list[dict[str, Any]]:
+    """Advice the service gave another organisation about this case, once it was linked to
+    the case (with the person's consent to share with that organisation)."""
+    found = []
+    for consultation in Consultation.objects.filter(case=case).order_by("created_at"):
+        text = consultation_text(consultation)
+        found.append(
+            {
+                "with": consultation.organisation_name,
+                "kind": consultation.get_organisation_kind_display(),
+                "at": _when(consultation.created_at),
+                **{name: str(text.get(name) or "") for name in CONSULTATION_TEXTS},
+            }
+        )
+    return found
+
+
 def _shares(case: Case, person: User | None) -> list[dict[str, Any]]:
     return [
         {
@@ -343,6 +373,7 @@ def collect(*, person: User | None, cases: list[Case], produced_at: dt.datetime)
                 "entries": _entries(case, person, files),
                 "case_record": _case_record(case) if case.service_id else None,
                 "consents": _consents(case, person),
+                "consultations": _consultations(case) if case.service_id else [],
                 "shares": _shares(case, person),
             }
         )

@@ -193,6 +193,27 @@ def _log_parts(log: dict[str, Any]) -> list[dict[str, Any]]:
     )
     parts.append(
         _part(
+            f"Advice given to other organisations ({log['reference']})",
+            level=3,
+            tables=[
+                _table(
+                    ["With", "When", "What was asked", "Advice"],
+                    [
+                        [
+                            f"{item['with']} ({item['kind']})",
+                            _when(item["at"]),
+                            _text(" ".join(filter(None, (item["question"], item["situation"])))),
+                            _text(" ".join(filter(None, (item["advice"], item["follow_up"])))),
+                        ]
+                        for item in log.get("consultations", [])
+                    ],
+                    [3, 2, 4, 4],
+                )
+            ],
+        )
+    )
+    parts.append(
+        _part(
             f"Sharing with the police ({log['reference']})",
             level=3,
             tables=[
