@@ -14,8 +14,9 @@ from django.utils import timezone
 from daybook.accounts.models import User
 from daybook.accounts.services import user_anonymise
 from daybook.audit.models import Action, AuditEvent
-from daybook.cases.models import Case
+from daybook.cases.models import Case, Referral
 from daybook.cases.services import case_open
+from daybook.casework.services import referral_make
 from daybook.drafts.kinds import form_key, place_of
 from daybook.drafts.models import Draft
 from daybook.drafts.services import draft_save
@@ -114,6 +115,13 @@ def test_once_the_window_passes_the_log_is_erased_and_the_account_anonymised(
         place=place_of(victim, referral_form),
         payload={"fields": {"situation": ["Half written"]}, "texts": []},
     )
+    # A referral they made themselves that never became a case: what they said of themselves.
+    waiting = referral_make(
+        service=personas.service,
+        source=Referral.Source.SELF_ACCOUNT,
+        details={"name": "Vic Tim", "situation": "He waits outside my work"},
+        referrer=victim,
+    )
     client = _signed_in(personas)
     client.post(reverse("subject_access:leave"))
     signed_in_before = AuditEvent.objects.filter(actor=victim).count()
@@ -127,6 +135,7 @@ def test_once_the_window_passes_the_log_is_erased_and_the_account_anonymised(
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not Case.objects.filter(owner=user).exists()
     assert not Draft.objects.filter(owner=user).exists()
+    assert not Referral.objects.filter(pk=waiting.pk).exists()
     # The audit still says truly who did what: its rows still point at the row.
     assert AuditEvent.objects.filter(actor=user).count() >= signed_in_before
     assert AuditEvent.objects.filter(

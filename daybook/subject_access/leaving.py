@@ -20,7 +20,7 @@ from daybook.accounts.models import User
 from daybook.accounts.services import user_anonymise
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
-from daybook.cases.models import Case
+from daybook.cases.models import Case, Referral
 from daybook.drafts.models import Draft
 from daybook.erasure.models import ErasureRequest
 from daybook.erasure.services import (
@@ -133,8 +133,13 @@ def _carry_out(deletion: AccountDeletion) -> bool:
         SubjectAccessRequest.objects.filter(pk__in=[copy.pk for copy in copies]).update(
             storage_name="", wrapped_key=None
         )
-        # Forms they started and never sent go too (those of their logs went with the logs).
+        # Forms they started and never sent go too (those of their logs went with the logs),
+        # and referrals they made themselves that never became a case (one that did went with
+        # its case): what they said of themselves, waiting or declined.
         Draft.objects.filter(owner=deletion.person).delete()
+        Referral.objects.filter(
+            referrer=deletion.person, source=Referral.Source.SELF_ACCOUNT, case__isnull=True
+        ).delete()
         user_anonymise(user=deletion.person)
         deletion.carried_out_at = timezone.now()
         deletion.save(update_fields=["carried_out_at"])
