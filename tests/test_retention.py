@@ -343,6 +343,8 @@ def test_a_manager_sets_their_services_retention_years(personas: Personas) -> No
         personas.manager,
     )
     assert "from 6 to 8 years" in text(client.get(reverse("retention:settings")))
+    event = AuditEvent.objects.get(action=Action.RETENTION_YEARS_CHANGED)
+    assert (event.actor, event.extra) == (personas.manager, {"from": 6, "to": 8})
 
 
 def test_a_managers_home_page_links_to_the_cases_due(due_review, personas: Personas) -> None:

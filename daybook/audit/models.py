@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     ERASURE_CANCELLED = "erasure_cancelled", "Erasure cancelled"
     RETENTION_DUE = "retention_due", "Case due for its retention review"
     RETENTION_EXTENDED = "retention_extended", "Case kept longer after its retention review"
+    RETENTION_YEARS_CHANGED = "retention_years_changed", "Years closed cases are kept changed"
     SUBJECT_ACCESS_REQUESTED = "subject_access_requested", "Copy of everything held asked for"
     SUBJECT_ACCESS_BUILT = "subject_access_built", "Copy of everything held produced"
     SUBJECT_ACCESS_DOWNLOADED = "subject_access_downloaded", "Copy of everything held downloaded"

@@ -170,6 +170,13 @@ def retention_years_set(*, organisation: Organisation, actor: User, years: int) 
             years_after=years,
             changed_by=actor,
         )
+        audit_record(
+            action=Action.RETENTION_YEARS_CHANGED,
+            actor=actor,
+            subject=organisation,
+            organisation_id=organisation.pk,
+            extra={"from": organisation.retention_years, "to": years},
+        )
         organisation.retention_years = years
         organisation.save(update_fields=["retention_years"])
     return organisation
