@@ -58,6 +58,8 @@ LATER = dt.timedelta(days=UNDO_DAYS, minutes=1)
 # What an audit row may say: codes such as "no_longer_needed", never words.
 CODE = re.compile(r"[a-z0-9_.:/-]{0,40}")
 
+ON_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
 
 def test_a_manager_asks_and_the_case_is_erased_after_the_window(personas: Personas, case) -> None:
     erasure = erasure_request(case=case, actor=personas.manager, reason="person")
@@ -203,9 +205,10 @@ def written_and_erased(personas: Personas, django_capture_on_commit_callbacks):
     tokens = list(IdentifierToken.objects.filter(case=log).values_list("token", flat=True))
     subjects = _subjects(log)
     fragments = _sealed_fragments(log)
-    # The control: before erasing, the sealed values and the plain date are there to find.
-    assert _raw_fragments(fragments, database_files())
-    assert ODD_DATE.encode() in b"".join(p.read_bytes() for p in database_files())
+    if ON_SQLITE:
+        # The control: before erasing, the sealed values and the plain date are there to find.
+        assert _raw_fragments(fragments, database_files())
+        assert ODD_DATE.encode() in b"".join(p.read_bytes() for p in database_files())
 
     erasure = erasure_request(
         case=log,
@@ -235,14 +238,12 @@ def test_erasing_leaves_no_canary_in_the_database_files_or_storage(written_and_e
     canary = written_and_erased["canary"]
     assert len(canary.written) > 80  # every form was filled in
     assert leaks(canary, every_stored_value()) == []
-    assert raw_leaks(canary, database_files()) == []
+    if ON_SQLITE:  # only SQLite keeps the database in files of ours to read
+        assert raw_leaks(canary, database_files()) == []
     assert raw_leaks(canary, storage_files()) == []
 
 
-@pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-    reason="only SQLite keeps the database in files of ours to read",
-)
+@pytest.mark.skipif(not ON_SQLITE, reason="only SQLite keeps the database in files of ours to read")
 @pytest.mark.django_db(transaction=True)
 def test_erasing_overwrites_the_sealed_values_and_plain_traces_in_the_files(
     written_and_erased,

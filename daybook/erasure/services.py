@@ -151,7 +151,11 @@ def erasure_note(erasure: ErasureRequest) -> str:
 
 
 def _locked(erasure: ErasureRequest) -> ErasureRequest:
-    return ErasureRequest.objects.select_for_update().select_related("case").get(pk=erasure.pk)
+    return (
+        ErasureRequest.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=erasure.pk)
+    )
 
 
 @transaction.atomic

@@ -148,7 +148,11 @@ def retention_erase(
 ) -> ErasureRequest:
     """Ask for a due case to be erased because its retention period has ended. The erasure
     itself (its undo window, any second approval) is the erasure app's."""
-    review = RetentionReview.objects.select_for_update().select_related("case").get(pk=review.pk)
+    review = (
+        RetentionReview.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=review.pk)
+    )
     _decide(review, actor, RetentionReview.Decision.ERASE)
     review.save(update_fields=["decision", "decided_by", "decided_at"])
     return erasure_request(

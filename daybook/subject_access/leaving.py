@@ -123,7 +123,9 @@ def account_deletion_waits_for_service(deletion: AccountDeletion) -> bool:
 def _carry_out(deletion: AccountDeletion) -> bool:
     with transaction.atomic():
         deletion = (
-            AccountDeletion.objects.select_for_update().select_related("person").get(pk=deletion.pk)
+            AccountDeletion.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .get(pk=deletion.pk)
         )
         if not deletion.pending or _own_logs(deletion.person):
             return False
