@@ -385,8 +385,11 @@ def test_a_copy_that_cannot_be_built_says_so_kindly_and_stores_nothing(
     assert "The copy could not be produced (RuntimeError). Try again." in page
     copy = SubjectAccessRequest.objects.get()
     assert copy.status == SubjectAccessRequest.Status.FAILED and copy.storage_name == ""
-    event = AuditEvent.objects.get(action=Action.SUBJECT_ACCESS_BUILT, subject_id=str(copy.pk))
+    event = AuditEvent.objects.get(action=Action.SUBJECT_ACCESS_FAILED, subject_id=str(copy.pk))
     assert event.extra["failure"] == "RuntimeError"
+    assert not AuditEvent.objects.filter(
+        action=Action.SUBJECT_ACCESS_BUILT, subject_id=str(copy.pk)
+    ).exists()
     assert "Followed home" not in json.dumps(event.extra)
     download = client.get(reverse("subject_access:mine_download", args=[copy.pk]))
     assert download.status_code == 404

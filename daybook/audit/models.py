@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     RETENTION_YEARS_CHANGED = "retention_years_changed", "Years closed cases are kept changed"
     SUBJECT_ACCESS_REQUESTED = "subject_access_requested", "Copy of everything held asked for"
     SUBJECT_ACCESS_BUILT = "subject_access_built", "Copy of everything held produced"
+    SUBJECT_ACCESS_FAILED = "subject_access_failed", "Copy of everything held could not be made"
     SUBJECT_ACCESS_DOWNLOADED = "subject_access_downloaded", "Copy of everything held downloaded"
     ACCOUNT_DELETION_REQUESTED = "account_deletion_requested", "Account deletion asked for"
     ACCOUNT_DELETION_CANCELLED = "account_deletion_cancelled", "Account deletion cancelled"

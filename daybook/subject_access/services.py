@@ -155,8 +155,7 @@ def _failed(copy: SubjectAccessRequest, failure: str) -> None:
         finished_at=timezone.now(),
     )
     copy.status = SubjectAccessRequest.Status.FAILED
-    # The build's end, with how it failed in place of a size: no action of its own is needed.
-    _audit(copy, Action.SUBJECT_ACCESS_BUILT, failure=failure)
+    _audit(copy, Action.SUBJECT_ACCESS_FAILED, failure=failure)
 
 
 def _store(copy: SubjectAccessRequest, data: bytes) -> None:
