@@ -30,6 +30,9 @@ test: keys
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DAYBOOK_HTTPS=true DAYBOOK_EMAIL=smtp DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	scripts/ensure_system_packages.sh
 	DAYBOOK_HTTPS=false DAYBOOK_EMAIL=console DAYBOOK_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "daybook.erasure",
     "daybook.retention",
     "daybook.subject_access",
+    "daybook.workers",
+    "daybook.health",
+    "daybook.backups",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,10 @@ MIDDLEWARE = [
     # Inside CSP's middleware, so the page it draws gets a nonce for its scripts.
     "daybook.ui.middleware.BlankErrorPagesMiddleware",
 ]
+
+# security.W003 looks for Django's CSRF middleware by its exact name; Daybook's is a subclass
+# of it (daybook/public/middleware.py, held to that by tests/test_settings.py).
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
 
 ROOT_URLCONF = "daybook.urls"
 WSGI_APPLICATION = "daybook.wsgi.application"
@@ -232,6 +239,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("DAYBOOK_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Lets the domain be put on browsers' HTTPS-only list, so even a first visit from a shared or
+# watched network cannot be downgraded. A service whose other subdomains are not HTTPS-only yet
+# turns it off until they are (docs/operators.md).
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("DAYBOOK_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DAYBOOK_BEHIND_PROXY", False) else None
 )

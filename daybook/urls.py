@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("daybook.erasure.urls")),
     path("", include("daybook.retention.urls")),
     path("", include("daybook.subject_access.urls")),
+    path("", include("daybook.health.urls")),
 ]
 
 handler404 = "daybook.ui.views.not_found"

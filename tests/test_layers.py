@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "daybook"
 # and from any lower layer; never from a higher one.
 LAYERS: list[set[str]] = [
     {"env", "crypto", "ui"},
-    {"public", "audit"},
+    {"public", "audit", "workers"},
     {"accounts"},
     {"cases"},
     {"incidents", "risk"},
@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     {"casework", "police"},
     {"erasure"},
     {"retention", "subject_access"},
+    {"backups", "health"},
     {"settings", "urls", "wsgi"},
 ]
 LAYER_OF = {app: number for number, apps in enumerate(LAYERS) for app in apps}

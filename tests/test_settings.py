@@ -45,3 +45,19 @@ def test_missing_secret_stops_start_up(monkeypatch) -> None:
     monkeypatch.delenv("DAYBOOK_S_FILE", raising=False)
     with pytest.raises(ImproperlyConfigured):
         env_secret("DAYBOOK_S")
+
+
+def test_the_csrf_check_silenced_for_deployment_is_still_made() -> None:
+    """security.W003 is silenced only because Daybook's CSRF middleware is Django's, refined."""
+    from django.conf import settings
+    from django.middleware.csrf import CsrfViewMiddleware
+    from django.utils.module_loading import import_string
+
+    assert "security.W003" in settings.SILENCED_SYSTEM_CHECKS
+    classes = {name: import_string(name) for name in settings.MIDDLEWARE}
+    csrf = [
+        name
+        for name, middleware in classes.items()
+        if isinstance(middleware, type) and issubclass(middleware, CsrfViewMiddleware)
+    ]
+    assert csrf == ["daybook.public.middleware.NoReferrerCsrfViewMiddleware"]
