@@ -58,7 +58,7 @@ from daybook.incidents.models import (
     Evidence,
     RecordedHow,
 )
-from daybook.incidents.signals import log_changed
+from daybook.incidents.signals import checkpoint_issued, log_changed
 
 
 def iso_instant(moment: dt.datetime) -> str:
@@ -1027,6 +1027,9 @@ def checkpoint_issue(
             subject=case,
             request=request,
             extra={"checkpoint": checkpoint.pk, "purpose": purpose, "sequence": locked.chain_seq},
+        )
+        transaction.on_commit(
+            lambda: checkpoint_issued.send(sender=Checkpoint, checkpoint=checkpoint), robust=True
         )
     return checkpoint
 
