@@ -8,8 +8,10 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from daybook.env import env_bool, env_int, env_list, env_secret, env_str
+from daybook.proxies import ProxyListError, parse_networks
 from daybook.public import helplines
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,7 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # In place of allauth's UserSessionsMiddleware, which writes on every request.
+    "daybook.accounts.activity.SessionActivityMiddleware",
     "daybook.accounts.middleware.StaffMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "daybook.drafts.middleware.DraftSentMiddleware",
@@ -182,9 +185,20 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("DAYBOOK_REAUTHENTICATION_SECONDS", 3
 # address never spends the allowance of everyone on a shared network (a refuge's, a
 # library's); only trying many addresses from one network does.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
-# Behind the proxy every request comes from the proxy's address, and one limit would hold for
-# everyone: limits per network read the client's address the proxy adds to X-Forwarded-For.
-ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("DAYBOOK_BEHIND_PROXY", False) else 0
+# Behind a proxy every request comes from the proxy's address, and one limit would hold for
+# everyone: the load balancers and reverse proxies in front of Daybook (addresses or networks)
+# are named here, and the client's address is read from the X-Forwarded-For they add, for
+# rate limits, audit rows and sessions alike (daybook/proxies.py, docs/scaling.md). allauth's
+# ALLAUTH_TRUSTED_PROXY_COUNT is left at 0: Daybook's adapter answers for it.
+try:
+    DAYBOOK_TRUSTED_PROXIES = parse_networks(env_list("DAYBOOK_TRUSTED_PROXIES", []))
+except ProxyListError as error:
+    raise ImproperlyConfigured(f"DAYBOOK_TRUSTED_PROXIES: {error}") from None
+if env_bool("DAYBOOK_BEHIND_PROXY", False) and not DAYBOOK_TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "DAYBOOK_BEHIND_PROXY is true: set DAYBOOK_TRUSTED_PROXIES to the proxies' addresses, "
+        "or every rate limit and audit row will hold the proxy's address."
+    )
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_RATE_LIMITS = {
     "login": "120/m/ip",
@@ -204,7 +218,10 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("DAYBOOK_SERVICE_NAME", "Daybook")
 MFA_RATE_LIMITS = {"authenticate": "5/m/user", "reauthenticate": "10/m/user"}
+# The list of sessions shows when each was last used; Daybook's middleware records it at most
+# once in this many seconds per session (daybook/accounts/activity.py), not on every request.
 USERSESSIONS_TRACK_ACTIVITY = True
+DAYBOOK_SESSION_ACTIVITY_SECONDS = env_int("DAYBOOK_SESSION_ACTIVITY_SECONDS", 300)
 # Daybook's own labels and the optional "What should we call you?" at sign-up.
 ACCOUNT_FORMS = {
     "login": "daybook.accounts.forms.LoginForm",

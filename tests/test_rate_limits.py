@@ -154,7 +154,7 @@ def test_behind_the_proxy_each_network_keeps_its_own_allowance(
     personas: Personas,
     settings,
 ) -> None:
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.DAYBOOK_TRUSTED_PROXIES = ("10.0.0.2/32",)
     for _ in range(70):
         client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=STALKER_NETWORK)
         sign_in(client, f"someone{_}@example.org", "no account")
@@ -170,14 +170,17 @@ def test_behind_the_proxy_each_network_keeps_its_own_allowance(
     assert signed_in(owner)
 
 
-@pytest.mark.parametrize(("behind_proxy", "count"), [("true", "1"), ("false", "0")])
-def test_the_proxy_setting_decides_whose_address_is_counted(behind_proxy: str, count: str) -> None:
-    environment = {**os.environ, "DAYBOOK_BEHIND_PROXY": behind_proxy}
-    code = "import daybook.settings as s; print(s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+@pytest.mark.parametrize(
+    ("proxies", "trusted"),
+    [("10.0.0.2, 10.1.0.0/16", "('10.0.0.2/32', '10.1.0.0/16')"), ("", "()")],
+)
+def test_the_proxy_setting_decides_whose_address_is_counted(proxies: str, trusted: str) -> None:
+    environment = {**os.environ, "DAYBOOK_TRUSTED_PROXIES": proxies}
+    code = "import daybook.settings as s; print(s.DAYBOOK_TRUSTED_PROXIES)"
     result = subprocess.run(  # noqa: S603 (a fixed command)
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == count
+    assert result.stdout.strip() == trusted
 
 
 def test_the_owner_sees_the_attempts_on_their_account_page(personas: Personas) -> None:

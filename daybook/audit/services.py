@@ -1,15 +1,24 @@
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
 from daybook.audit.models import Action, AuditEvent
+from daybook.proxies import client_address
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The address of the person making `request`: the connecting address, or behind the
+    proxies of ``DAYBOOK_TRUSTED_PROXIES`` the one they forwarded (daybook/proxies.py). Audit
+    rows, rate limits and the list of a person's sessions all use this one answer."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(
+        request.META.get("REMOTE_ADDR"),
+        request.META.get("HTTP_X_FORWARDED_FOR"),
+        settings.DAYBOOK_TRUSTED_PROXIES,
+    )
 
 
 def audit_record(
