@@ -313,6 +313,62 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Evidence, reports, subject access copies and uploaded exports on S3-compatible object
+# storage instead (docs/storage.md). They are sealed with their case's key before upload and
+# only ever served by Daybook's own views once opened: no object is public, and no address of
+# the store is ever given to a browser.
+DAYBOOK_STORAGE = env_str("DAYBOOK_STORAGE", "file")
+_storage_problem = ""
+if DAYBOOK_STORAGE not in ("file", "s3"):
+    _storage_problem = f"DAYBOOK_STORAGE must be 'file' or 's3', not {DAYBOOK_STORAGE!r}."
+if DAYBOOK_STORAGE == "s3":
+    from boto3.s3.transfer import TransferConfig  # type: ignore[import-untyped]
+
+    # Without keys, boto3 finds the machine's own credentials (an instance or pod role).
+    _s3_access_key = env_secret("DAYBOOK_S3_ACCESS_KEY_ID", required=False)
+    _s3_secret_key = env_secret("DAYBOOK_S3_SECRET_ACCESS_KEY", required=False)
+    _s3_addressing = env_str("DAYBOOK_S3_ADDRESSING_STYLE", "auto")
+    if bool(_s3_access_key) != bool(_s3_secret_key):
+        _storage_problem = (
+            "Set both DAYBOOK_S3_ACCESS_KEY_ID_FILE and DAYBOOK_S3_SECRET_ACCESS_KEY_FILE, "
+            "or neither to use the machine's own role."
+        )
+    if _s3_addressing not in ("auto", "path", "virtual"):
+        _storage_problem = "DAYBOOK_S3_ADDRESSING_STYLE must be 'auto', 'path' or 'virtual'."
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DAYBOOK_S3_BUCKET"),
+            "endpoint_url": env_str("DAYBOOK_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DAYBOOK_S3_REGION", "") or None,
+            "addressing_style": _s3_addressing,
+            "access_key": _s3_access_key or None,
+            "secret_key": _s3_secret_key or None,
+            # No ACL is sent: objects are the bucket owner's alone (and buckets that refuse
+            # ACLs, as new AWS buckets do, accept the upload). Any address made is signed.
+            "default_acl": None,
+            "querystring_auth": True,
+            "custom_domain": None,
+            # A name already taken is never written over: a new file gets a new name (and the
+            # services refuse a renamed evidence file).
+            "file_overwrite": False,
+            # Every object is sealed bytes; no type guessed from a name, no gzip encoding.
+            "object_parameters": {"ContentType": "application/octet-stream"},
+            "gzip": False,
+            # A file opened for reading is downloaded into a temporary file that moves to disk
+            # past this size, rather than held whole in memory (the default keeps it there).
+            "max_memory_size": 8 << 20,
+            # Uploads go in 8 MiB parts, at most four at a time: a worker holds about 32 MiB
+            # per upload, whatever the file's size.
+            "transfer_config": TransferConfig(
+                multipart_threshold=8 << 20, multipart_chunksize=8 << 20, max_concurrency=4
+            ),
+        },
+    }
+if _storage_problem:
+    from django.core.exceptions import ImproperlyConfigured as _Improper
+
+    raise _Improper(_storage_problem)
 
 LOGGING = {
     "version": 1,

@@ -411,9 +411,13 @@ def _start(job: ImportJob) -> bool:
 def _remove_orphans(case: Case) -> None:
     """Evidence files stored by an import that was rolled back belong to no record: remove them."""
     kept = set(Evidence.objects.filter(entry__case=case).values_list("storage_name", flat=True))
-    if not default_storage.exists(case.uid):
+    # Listed, not tested with exists(): object storage has no folders, only names that share
+    # a prefix, and lists nothing for a prefix no name has.
+    try:
+        names = default_storage.listdir(case.uid)[1]
+    except FileNotFoundError:
         return
-    for name in default_storage.listdir(case.uid)[1]:
+    for name in names:
         if f"{case.uid}/{name}" not in kept:
             default_storage.delete(f"{case.uid}/{name}")
 
