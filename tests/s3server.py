@@ -142,3 +142,18 @@ def settings_storages(environment: dict[str, str]) -> dict[str, Any]:
                 del os.environ[name]
         storages: dict[str, Any] = runpy.run_path(str(SETTINGS_FILE))["STORAGES"]
     return storages
+
+
+def store_in_a_new_bucket(settings: Any, server: S3Server, folder: Path) -> str:
+    """Make Daybook store its files in a new bucket, through STORAGES as the settings module
+    makes them for S3 (`settings` is pytest-django's fixture: changing STORAGES resets Django's
+    storage handler and default_storage, and the test's end puts them back). Returns the
+    bucket's name."""
+    from django.core.files.storage import default_storage, storages
+
+    name = server.new_bucket()
+    configured = settings_storages(s3_environment(server, name, folder))
+    settings.STORAGES = {**settings.STORAGES, "default": configured["default"]}
+    assert type(storages["default"]).__name__ == "S3Storage"
+    assert default_storage.bucket_name == name
+    return name

@@ -50,6 +50,7 @@ from tests.s3server import (
     running_s3_server,
     s3_environment,
     settings_storages,
+    store_in_a_new_bucket,
 )
 from tests.test_accounts import reauthenticate, sign_in
 from tests.test_reports import sign_in_fresh
@@ -86,14 +87,8 @@ class Bucket:
 
 @pytest.fixture
 def bucket(settings, s3_server: S3Server, tmp_path: Path) -> Bucket:
-    """A new bucket, and Daybook storing in it: STORAGES as the settings module makes them for
-    S3. Changing the setting resets Django's storage handler and default_storage."""
-    name = s3_server.new_bucket()
-    configured = settings_storages(s3_environment(s3_server, name, tmp_path))
-    settings.STORAGES = {**settings.STORAGES, "default": configured["default"]}
-    assert type(storages["default"]).__name__ == "S3Storage"
-    assert default_storage.bucket_name == name
-    return Bucket(server=s3_server, name=name)
+    """A new bucket, that Daybook stores its files in."""
+    return Bucket(server=s3_server, name=store_in_a_new_bucket(settings, s3_server, tmp_path))
 
 
 def assert_sealed(objects: dict[str, bytes]) -> None:
