@@ -36,10 +36,11 @@ from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import Entry, Evidence
 from daybook.incidents.verify import verify_case
 from daybook.reports.models import Report
-from daybook.reports.services import report_build, report_request
+from daybook.reports.services import report_build, report_request, reports_purge_expired
 from daybook.subject_access.models import SubjectAccessRequest
 from daybook.subject_access.services import (
     subject_access_build,
+    subject_access_purge_expired,
     subject_access_request_by_letter,
 )
 from tests.conftest import Personas, entry_values
@@ -252,6 +253,10 @@ def test_a_report_is_produced_into_the_bucket_and_downloaded(
     assert download.status_code == 200
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(download.content)).pages)
     assert "blue gate on Ashby Road" in " ".join(text.split())
+    # Once it expires, the purge deletes it from the bucket.
+    Report.objects.filter(pk=report.pk).update(expires_at=report.created_at)
+    assert reports_purge_expired() == 1
+    assert bucket.objects() == {}
 
 
 # --- Imports -----------------------------------------------------------------------------
@@ -352,6 +357,9 @@ def test_a_persons_copy_is_kept_in_the_bucket_and_downloaded(
     response = client.get(reverse("subject_access:mine_download", args=[copy.pk]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response)))
     assert "copy.json" in archive.namelist()
+    SubjectAccessRequest.objects.filter(pk=copy.pk).update(expires_at=copy.created_at)
+    assert subject_access_purge_expired() == 1
+    assert bucket.objects() == {}
 
 
 # --- Everything about one case: sealed, private, and erased ----------------------------------
