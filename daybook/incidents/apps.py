@@ -6,3 +6,6 @@ class IncidentsConfig(AppConfig):
 
     name = "daybook.incidents"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from daybook.incidents import tasks  # noqa: F401  (checks a log in the background as it changes)

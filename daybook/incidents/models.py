@@ -149,6 +149,52 @@ class EntryBehaviour(models.Model):
         return self.code
 
 
+class LogTally(models.Model):
+    """One count a log's pages show, kept as the log changes (daybook/incidents/tallies.py): how
+    many entries have a status, a kind of behaviour, a channel and place, a week, a month, an
+    hour of the week. Written in the transaction of each change, so a page reads a few rows
+    however long the log is; `verify_log` counts the entries again and compares."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    key = models.CharField(max_length=60)
+    count = models.PositiveIntegerField()
+    # The earliest and latest entry counted, where a page says when something first happened.
+    first = models.DateTimeField(null=True)
+    last = models.DateTimeField(null=True)
+    feared_violence = models.PositiveIntegerField(default=0)
+    changed_daily_life = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "key"], name="log_tally_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.count}"
+
+
+class LogVerification(models.Model):
+    """The last whole check of a case's log (daybook/incidents/checks.py): run in the
+    background after every change and by `verify_log`, so the log page says when the log was
+    last checked and what was found, and never calls verified what has not been checked."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="+")
+    checked_at = models.DateTimeField()
+    # The chain as it was checked: how many records, ending in which hash.
+    records = models.PositiveIntegerField()
+    head = models.CharField(max_length=64)
+    files_checked = models.BooleanField(default=False)
+    problem = models.TextField(blank=True, help_text="In words; never an entry's text")
+
+    def __str__(self) -> str:
+        return f"Checked at record {self.records}"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
 class Evidence(models.Model):
     """A file attached to an entry. The bytes are stored sealed and never replaced."""
 

@@ -3,19 +3,14 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from daybook.cases.models import Case
-from daybook.incidents import keys
+from daybook.incidents import checks, keys, tallies
 from daybook.incidents.behaviours import BEHAVIOURS, Category
-from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence, LogVerification
 from daybook.incidents.services import current_contents
-from daybook.incidents.verify import Verification, verify_case
-
-AUTO_VERIFY_LIMIT = 2000  # records; larger logs are checked on request or by verify_log
-VERIFY_CACHE_SECONDS = 300
-
+from daybook.incidents.verify import Verification
 
 FILTERS = ("behaviour", "channel", "date_from", "date_to")
 
@@ -51,16 +46,28 @@ class LogCounts:
 
 
 def log_counts(case: Case, entries: QuerySet[Entry], filters: dict[str, Any]) -> LogCounts:
+    """The whole log's counts from those kept as it changes (one query, whatever its length);
+    a filtered log's counted in the database."""
+    labels = dict(Category.choices)
+    if not any(filters.get(name) for name in FILTERS):
+        kept = tallies.read(case.pk, tallies.STATUS, tallies.CATEGORY)
+        statuses = {status: row.count for status, row in kept[tallies.STATUS].items()}
+        categories = sorted(
+            kept[tallies.CATEGORY].items(), key=lambda item: (-item[1].count, item[0])
+        )
+        return LogCounts(
+            entries=sum(statuses.values()),
+            withdrawn=statuses.get(Entry.Status.WITHDRAWN, 0),
+            context=statuses.get(Entry.Status.CONTEXT, 0),
+            by_category=[(labels.get(code, code), row.count) for code, row in categories],
+        )
     totals = entries.order_by().aggregate(
         total=Count("pk"),
         withdrawn=Count("pk", filter=Q(status=Entry.Status.WITHDRAWN)),
         context=Count("pk", filter=Q(status=Entry.Status.CONTEXT)),
     )
-    behaviours = EntryBehaviour.objects.filter(case=case)
-    if any(filters.get(name) for name in FILTERS):
-        behaviours = behaviours.filter(entry__in=entries.order_by().values("pk"))
+    behaviours = EntryBehaviour.objects.filter(case=case, entry__in=entries.order_by().values("pk"))
     rows = behaviours.values("category").annotate(n=Count("entry_id", distinct=True)).order_by("-n")
-    labels = dict(Category.choices)
     return LogCounts(
         entries=totals["total"],
         withdrawn=totals["withdrawn"],
@@ -101,20 +108,11 @@ def evidence_with_meta(entry: Entry) -> list[tuple[Evidence, dict[str, Any]]]:
     ]
 
 
-def verification_for_page(case: Case) -> Verification | None:
-    """A recent verification of the log's records, or None when it is too big to check now."""
-    cache_key = f"log-verified:{case.pk}:{case.chain_head}"
-    cached = cache.get(cache_key)
-    if cached is not None:
-        return cached
-    if case.chain_seq > AUTO_VERIFY_LIMIT:
-        return None
-    result = verify_case(case, check_files=False)
-    cache.set(cache_key, result, VERIFY_CACHE_SECONDS)
-    return result
+def verification_for_page(case: Case) -> LogVerification | None:
+    """What the last check of the whole log found (None if it has not been checked yet)."""
+    return checks.last_check(case)
 
 
 def verify_now(case: Case) -> Verification:
-    result = verify_case(case, check_files=True)
-    cache.set(f"log-verified:{case.pk}:{case.chain_head}", result, VERIFY_CACHE_SECONDS)
-    return result
+    """A check asked for on the log page: the chain, the entries and every file."""
+    return checks.check_and_keep(case, check_files=True)

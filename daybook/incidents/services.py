@@ -37,7 +37,7 @@ from daybook.accounts.models import User
 from daybook.audit.models import Action
 from daybook.audit.services import audit_record
 from daybook.cases.models import Case, new_uid
-from daybook.incidents import checkpoints, keys, signing
+from daybook.incidents import checkpoints, keys, signing, tallies
 from daybook.incidents import content as entry_content
 from daybook.incidents.behaviours import category_of
 from daybook.incidents.chain import (
@@ -320,6 +320,7 @@ def _entry_write(
     entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
     entry.save()
     _set_behaviours(entry, content["behaviours"])
+    tallies.change(case.pk, removed=(), added=[tallies.counted(entry, content["behaviours"])])
     _append(
         case=case,
         key=key,
@@ -386,10 +387,16 @@ def entry_amend(
         body={"changes": changed, "reason": reason.strip()},
         recorded_at=now,
     )
+    counted_before = tallies.counted(entry, before["behaviours"])
     _project(entry, after)
     entry.amended = True
     entry.save()
     _set_behaviours(entry, after["behaviours"])
+    tallies.change(
+        entry.case_id,
+        removed=[counted_before],
+        added=[tallies.counted(entry, after["behaviours"])],
+    )
     audit_record(
         action=Action.ENTRY_AMENDED,
         actor=author,
@@ -422,8 +429,11 @@ def entry_withdraw(
         body={"reason": reason.strip()},
         recorded_at=timezone.now(),
     )
+    codes = list(EntryBehaviour.objects.filter(entry=entry).values_list("code", flat=True))
+    counted_before = tallies.counted(entry, codes)
     entry.status = Entry.Status.WITHDRAWN
     entry.save(update_fields=["status", "updated_at"])
+    tallies.change(entry.case_id, removed=[counted_before], added=[tallies.counted(entry, codes)])
     audit_record(action=Action.ENTRY_WITHDRAWN, actor=author, subject=entry, request=request)
     return entry
 
@@ -882,6 +892,14 @@ class ImportBatch:
                 )
                 for entry, seq, rid, prev, digest, sealed in self._records
             ],
+        )
+        codes: dict[str, list[str]] = {}
+        for entry, code, _category in self._behaviours:
+            codes.setdefault(entry.uid, []).append(code)
+        tallies.change(
+            case_id,
+            removed=(),
+            added=[tallies.counted(entry, codes.get(entry.uid, ())) for entry in entries],
         )
         self._behaviours, self._records = [], []
 

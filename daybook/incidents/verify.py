@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from daybook import crypto
 from daybook.cases.models import GENESIS, Case
-from daybook.incidents import checkpoints, keys
+from daybook.incidents import checkpoints, keys, tallies
 from daybook.incidents import content as entry_content
 from daybook.incidents.chain import (
     LEGACY_VERSION,
@@ -84,6 +84,9 @@ def verify_case(case: Case, *, check_files: bool = True) -> Verification:
         replayed = _replay_all(case, records)
         _verify_entries(case, replayed)
         _verify_evidence(case, key, replayed, check_files=check_files)
+        # The counts its pages show, once the entries they count are known to be right.
+        if (wrong := tallies.problem(case.pk)) is not None:
+            raise _Broken(wrong)
     except keys.CaseErased:
         result.problem = "This log has been erased: its key no longer exists."
     except _Broken as broken:

@@ -12,11 +12,11 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import Cast
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from daybook.cases.models import Case, OrderBreach
+from daybook.incidents import tallies
 from daybook.incidents.behaviours import BEHAVIOURS, STATUTORY, Category, serious_codes
 from daybook.incidents.models import Entry, EntryBehaviour
 from daybook.ui import charts
@@ -109,15 +109,12 @@ def behaviour_firsts(
 ) -> dict[str, tuple[dt.datetime, int]]:
     """Each behaviour code in the log (or only `codes`): when it first happened and on how
     many occasions."""
-    rows = EntryBehaviour.objects.filter(case=case, entry__status=Entry.Status.LOGGED)
-    if codes is not None:
-        rows = rows.filter(code__in=codes)
-    found = (
-        rows.values_list("code")
-        .annotate(first=Min("entry__occurred_at"), occasions=Count("entry", distinct=True))
-        .order_by()
-    )
-    return {code: (first, occasions) for code, first, occasions in found}
+    kept = tallies.read(case.pk, tallies.CODE)[tallies.CODE]
+    return {
+        code: (row.first, row.count)
+        for code, row in kept.items()
+        if (codes is None or code in codes) and row.first is not None
+    }
 
 
 def counts_between(case: Case, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
@@ -168,21 +165,23 @@ class Overview:
 
 
 def overview(case: Case, now: dt.datetime | None = None) -> Overview:
-    """Two queries: the log grouped by channel and kind of place (a few dozen groups, read from
-    one index), and the messages and calls of the last nights."""
+    """Two queries: the log's counts by channel and kind of place (a few dozen, kept as the log
+    changes), and the messages and calls of the last nights."""
     now = now or timezone.now()
-    groups = list(
-        logged(case)
-        .values_list("channel", "place_kind")
-        .annotate(
-            n=Count("id"),
-            first=Min("occurred_at"),
-            last=Max("occurred_at"),
-            feared=Sum(Cast("feared_violence", IntegerField())),
-            changed=Sum(Cast("changed_daily_life", IntegerField())),
+    kept = tallies.read(case.pk, tallies.PLACE)[tallies.PLACE]
+    # (channel, kind of place, count, first, last, fear of violence, changed daily life)
+    groups: list[tuple[str, str, int, dt.datetime, dt.datetime, int, int]] = [
+        (
+            *tallies.split(key),
+            row.count,
+            row.first,
+            row.last,
+            row.feared_violence,
+            row.changed_daily_life,
         )
-        .order_by()
-    )
+        for key, row in kept.items()
+        if row.first is not None and row.last is not None  # always, for these cells
+    ]
     places: dict[str, int] = {}
     for _channel, place, count, *_rest in groups:
         places[place] = places.get(place, 0) + count
@@ -217,15 +216,9 @@ def overview(case: Case, now: dt.datetime | None = None) -> Overview:
 def rhythm(case: Case) -> list[list[int]]:
     """Incidents with a time by weekday (rows, Monday first) and hour (columns)."""
     grid = [[0] * 24 for _ in charts.WEEKDAYS]
-    rows = (
-        logged(case)
-        .filter(occurred_hour__isnull=False)
-        .values_list("occurred_weekday", "occurred_hour")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for weekday, hour, count in rows:
-        grid[weekday - 1][hour] = count
+    for key, row in tallies.read(case.pk, tallies.HOUR)[tallies.HOUR].items():
+        weekday, hour = map(int, key.split(":"))
+        grid[weekday - 1][hour] = row.count
     return grid
 
 
@@ -255,8 +248,10 @@ def rhythm_finding(grid: list[list[int]]) -> str | None:
 
 
 def weekly(case: Case) -> list[tuple[dt.date, int]]:
-    rows = logged(case).values_list("occurred_week").annotate(n=Count("id")).order_by()
-    return charts.weekly_series(dict(rows))
+    kept = tallies.read(case.pk, tallies.WEEK)[tallies.WEEK]
+    return charts.weekly_series(
+        {dt.date.fromisoformat(week): row.count for week, row in kept.items()}
+    )
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -279,15 +274,17 @@ def by_month(case: Case) -> Months:
     """Months of the log, and per month the occasions of each kind of behaviour (s.2A(3)
     categories: an entry with two codes of one category is one occasion) and the incidents
     by channel."""
-    categories = list(
-        EntryBehaviour.objects.filter(case=case, entry__status=Entry.Status.LOGGED)
-        .values_list("entry__occurred_month", "category")
-        .annotate(n=Count("entry", distinct=True))
-        .order_by()
-    )
-    channels = list(
-        logged(case).values_list("occurred_month", "channel").annotate(n=Count("id")).order_by()
-    )
+    kept = tallies.read(case.pk, tallies.MONTH, tallies.MONTH_CHANNEL)
+
+    def cells(kind: str) -> list[tuple[dt.date, str, int]]:
+        """(month, category or channel, count) of each cell of this kind."""
+        found = []
+        for key, row in kept[kind].items():
+            month, what = tallies.split(key)
+            found.append((dt.date.fromisoformat(month), what, row.count))
+        return found
+
+    categories, channels = cells(tallies.MONTH), cells(tallies.MONTH_CHANNEL)
     if not channels:
         return Months([], {}, {}, {})
     months = _months(min(row[0] for row in channels), max(row[0] for row in channels))

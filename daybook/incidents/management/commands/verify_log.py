@@ -1,21 +1,24 @@
 import json
+from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from daybook import crypto
 from daybook.cases.models import Case
-from daybook.incidents import checkpoints
-from daybook.incidents.verify import checkpoint_problem, verify_case
+from daybook.incidents import checkpoints, checks, tallies
+from daybook.incidents.verify import checkpoint_problem
 
 
 class Command(BaseCommand):
     help = (
         "Verify the hash chain, entries and evidence files of one case's log, or of every "
         "case's, and each log against every signed checkpoint issued for it and any given "
-        "with --checkpoint (a receipt kept outside the database). Each case gets a line; one "
-        "that cannot be checked (its key does not open, or anything else goes wrong) is "
-        "reported and the others are still checked. Exits non-zero if any failed."
+        "with --checkpoint (a receipt kept outside the database), and the counts its pages show "
+        "against its entries. Each case gets a line; one that cannot be checked (its key does "
+        "not open, or anything else goes wrong) is reported and the others are still checked. "
+        "What is found is kept for the log page. Exits non-zero if any failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +29,8 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FILE",
-            help="a checkpoint file (a receipt) to check its case's log against; repeatable",
+            help="a checkpoint file (a receipt, or the checkpoint ledger) to check its case's "
+            "log against; repeatable",
         )
 
     def handle(
@@ -35,6 +39,7 @@ class Command(BaseCommand):
         reference: str | None,
         skip_files: bool,
         checkpoint: list[str],
+        recount: bool = False,
         **options: Any,
     ) -> None:
         given = self.read_checkpoints(checkpoint)
@@ -46,9 +51,13 @@ class Command(BaseCommand):
         elif given:
             cases = cases.filter(reference__in=given)
         checked = failures = 0
+        erased = self.erased_among(given)
         for missing in sorted(set(given) - set(cases.values_list("reference", flat=True))):
             if reference and missing != reference:
                 raise CommandError(f"The checkpoint given is of {missing}, not {reference}.")
+            if missing in erased:
+                self.stdout.write(f"{missing}: erased, so not checked.")
+                continue
             checked += 1
             failures += 1
             self.stdout.write(
@@ -58,6 +67,8 @@ class Command(BaseCommand):
             )
         for case in cases.iterator():
             checked += 1
+            if recount:
+                tallies.recount(case.pk)
             problem = self.problem_of(
                 case, check_files=not skip_files, given=given.get(case.reference, [])
             )
@@ -69,23 +80,47 @@ class Command(BaseCommand):
             raise CommandError(f"{failures} of {checked} log(s) failed verification.")
         self.stdout.write(f"All {checked} log(s) verified.")
 
+    @staticmethod
+    def erased_among(references: Iterable[str]) -> set[str]:
+        """The logs among `references` that were erased: a ledger holds every log's
+        checkpoints, erased ones' too, and those logs are meant to be gone. Erasure leaves a
+        tombstone (daybook/erasure, which sits above this app, so it is found by name)."""
+        if not apps.is_installed("daybook.erasure"):
+            return set()
+        tombstones = apps.get_model("erasure", "Tombstone").objects
+        return set(tombstones.filter(reference__in=references).values_list("reference", flat=True))
+
     def read_checkpoints(self, paths: list[str]) -> dict[str, list[tuple[dict[str, Any], bytes]]]:
-        """The checkpoint files given, by the case each is of. One that cannot be read stops
-        the command before anything is checked."""
+        """The checkpoints in the files given, by the case each is of: a receipt, or a
+        checkpoint ledger (daybook/backups/ledger.py: one checkpoint a line). One that cannot
+        be read stops the command before anything is checked."""
         given: dict[str, list[tuple[dict[str, Any], bytes]]] = {}
         for path in paths:
             try:
                 with open(path, encoding="utf-8") as handle:
-                    data = json.load(handle)
-                statement, signature = checkpoints.read_receipt(data)
+                    text = handle.read()
             except OSError as error:
                 raise CommandError(f"{path} cannot be read: {error.strerror}.") from None
-            except ValueError:
-                raise CommandError(f"{path} is not a checkpoint file: it is not JSON.") from None
-            except checkpoints.BadCheckpoint as error:
-                raise CommandError(f"{path} is not a checkpoint file: {error}.") from None
-            given.setdefault(str(statement["case"]), []).append((statement, signature))
+            for number, data in enumerate(self.documents(path, text), start=1):
+                try:
+                    statement, signature = checkpoints.read_receipt(data)
+                except checkpoints.BadCheckpoint as error:
+                    where = f"{path}" if number == 1 else f"{path} (checkpoint {number})"
+                    raise CommandError(f"{where} is not a checkpoint file: {error}.") from None
+                given.setdefault(str(statement["case"]), []).append((statement, signature))
         return given
+
+    @staticmethod
+    def documents(path: str, text: str) -> list[Any]:
+        """A receipt's one JSON document, or a ledger's one a line."""
+        try:
+            return [json.loads(text)]
+        except ValueError:
+            pass
+        try:
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError:
+            raise CommandError(f"{path} is not a checkpoint file: it is not JSON.") from None
 
     def problem_of(
         self,
@@ -97,7 +132,7 @@ class Command(BaseCommand):
         """Check one case, writing its line if it verified; otherwise what went wrong, in
         words. Nothing that goes wrong in one case stops the others being checked."""
         try:
-            result = verify_case(case, check_files=check_files)
+            result = checks.check_and_keep(case, check_files=check_files)
         except crypto.DecryptionError:
             in_use = crypto.key_id(crypto.master_key())
             wrapped_by = case.key_id or "not recorded"
