@@ -10,7 +10,8 @@ $BIN/python manage.py createcachetable
 $BIN/python manage.py collectstatic --no-input --verbosity 0
 $BIN/python manage.py seed_demo --address "http://$ADDRESS"
 
-$BIN/python manage.py db_worker &
+# A worker records a heartbeat, and takes back the tasks of a worker that died (docs/workers.md).
+$BIN/python manage.py worker &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 

@@ -179,6 +179,11 @@ TABLE: dict[str, Row] = {
     # The public keys checkpoints are signed with: for anyone, signed in or not (staff who
     # have not set up two-step verification are sent to, as on every page but the public ones)
     "signing_keys": Row(get=everyone(200, no_mfa=MFA), post=everyone(405, no_mfa=MFA)),
+    # For load balancers, answered before the sign-in, the two-step check or the session are
+    # asked (daybook/health/middleware.py). No task worker runs in this world, so /readyz
+    # answers "not ready" to everyone alike.
+    "health:healthz": Row(get=everyone(200), post=PUBLIC_GET_ONLY),
+    "health:readyz": Row(get=everyone(503), post=PUBLIC_GET_ONLY),
     "accounts:security": Row(get=signed_in(200), post=GET_ONLY),
     "accounts:name": Row(
         get=signed_in(200),
