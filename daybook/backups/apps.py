@@ -6,3 +6,9 @@ class BackupsConfig(AppConfig):
 
     name = "daybook.backups"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from daybook.backups.ledger import checkpoint_issued_received
+        from daybook.incidents.signals import checkpoint_issued
+
+        checkpoint_issued.connect(checkpoint_issued_received, dispatch_uid="checkpoint-ledger")

@@ -1,0 +1,104 @@
+"""`manage.py restore <backup>`: put a backup into an empty instance, then tell which logs it
+took back to before a checkpoint they had issued."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from daybook.backups import services
+from daybook.backups.archive import BadBackup
+from daybook.backups.database import DatabaseToolFailed
+from daybook.backups.ledger import LedgerMissing, ledger_path, ledger_read
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore the backup in BACKUP into this instance, which must be empty (no cases, no "
+        "accounts, none of the backup's files in storage). Every part's SHA-256 and seal is "
+        "checked before anything is written, and nothing is left half-restored. Afterwards "
+        "every log is compared with the checkpoint ledger (DAYBOOK_CHECKPOINT_LEDGER, or each "
+        "--ledger given): each log now behind a checkpoint it had issued is listed here and "
+        "shown on its case record."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("backup", help="the backup's directory")
+        parser.add_argument(
+            "--ledger",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="a checkpoint ledger to compare with (repeatable: one per host that kept "
+            "its own); by default the one DAYBOOK_CHECKPOINT_LEDGER names",
+        )
+        parser.add_argument(
+            "--no-ledger",
+            action="store_true",
+            help="restore without comparing with a ledger (the instance then cannot tell "
+            "whether the backup took any log back to before a checkpoint)",
+        )
+
+    def handle(
+        self, *args: Any, backup: str, ledger: list[str], no_ledger: bool, **options: Any
+    ) -> None:
+        paths = [] if no_ledger else [Path(path) for path in ledger] or [ledger_path()]
+        try:
+            contents = ledger_read(paths)
+        except LedgerMissing as error:
+            raise CommandError(
+                f"Nothing was restored: the checkpoint ledger {error}. Copy the ledger kept "
+                "from the old instance there or name it with --ledger; --no-ledger restores "
+                "without the comparison."
+            ) from None
+        try:
+            restored = services.restore_run(source=Path(backup), ledger=contents)
+        except BadBackup as error:
+            raise CommandError(f"Nothing was restored: the backup in {backup}: {error}.") from None
+        except services.RestoreRefused as error:
+            raise CommandError(f"Nothing was restored. {error}") from None
+        except DatabaseToolFailed as error:
+            raise CommandError(f"Nothing was restored: {error}.") from None
+        self.report(restored, compared=bool(paths))
+
+    def report(self, restored: services.Restored, *, compared: bool) -> None:
+        manifest, comparison = restored.manifest, restored.comparison
+        taken = timezone.localtime(manifest.taken_at)
+        self.stdout.write(
+            f"Restored the backup taken at {taken:%Y-%m-%d %H:%M:%S %Z}: {manifest.cases} "
+            f"case(s), {len(manifest.files())} stored file(s)."
+        )
+        read = restored.ledger
+        if read.unreadable or read.forged:
+            self.stdout.write(
+                f"The ledger had {read.unreadable} line(s) that could not be read and "
+                f"{read.forged} whose signature did not hold; they were left out."
+            )
+        for behind in comparison.behind:
+            issued = timezone.localtime(behind.checkpoint_issued_at)
+            where = "" if behind.case is not None else " (not in the backup at all)"
+            self.stdout.write(
+                f"{behind.case_reference}: BEHIND — a checkpoint issued at "
+                f"{issued:%Y-%m-%d %H:%M:%S %Z} covered {behind.checkpoint_sequence} records; "
+                f"the restored log{where} holds {behind.restored_sequence}, "
+                f"{behind.records_missing} fewer."
+            )
+        for differs in comparison.differs:
+            issued = timezone.localtime(differs.checkpoint_issued_at)
+            self.stdout.write(
+                f"{differs.case_reference}: DIFFERS — record {differs.sequence} is not the one "
+                f"a checkpoint issued at {issued:%Y-%m-%d %H:%M:%S %Z} covered."
+            )
+        if not compared:
+            self.stdout.write("No ledger was compared: whether any log went back is unknown.")
+        elif not comparison.behind and not comparison.differs:
+            self.stdout.write(
+                f"Every log holds every one of the {len(read.entries)} checkpoint(s) in the ledger."
+            )
+        else:
+            self.stdout.write(
+                f"{len(comparison.behind)} log(s) are behind a checkpoint they had issued: "
+                "their case records say so. Run verify_log --checkpoint with the ledger for "
+                "the detail."
+            )

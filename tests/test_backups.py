@@ -1,0 +1,475 @@
+"""Backups and restores, run as an operator runs them, and the checkpoint ledger that lets a
+restored instance tell it went back to before checkpoints it had issued.
+
+The drill: back up, write more (entries, a file, checkpoints, a new log), restore into an empty
+instance (the database emptied as a new one is, and new, empty file storage), then `verify_log`
+passes and the instance says which logs are now behind a checkpoint. On SQLite in `make test`;
+`make test-db` runs the same tests on PostgreSQL, through pg_dump and pg_restore."""
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from daybook import crypto
+from daybook.accounts.models import User
+from daybook.backups.ledger import ledger_read
+from daybook.backups.models import Restore, RestoredBehind
+from daybook.backups.services import stored_names
+from daybook.cases.models import Case
+from daybook.cases.services import case_open
+from daybook.erasure.services import UNDO_DAYS, erasure_request, erasures_carry_out_due
+from daybook.incidents import services
+from daybook.incidents.evidence import check_upload
+from daybook.incidents.models import Checkpoint, Evidence
+from tests.conftest import Personas, entry_values
+from tests.test_evidence import PNG
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
+
+
+@pytest.fixture
+def ledger(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "kept-apart" / "checkpoint-ledger.jsonl"
+    monkeypatch.setenv("DAYBOOK_CHECKPOINT_LEDGER", str(path))
+    return path
+
+
+def _record(case: Case, personas: Personas, count: int = 1) -> None:
+    for _ in range(count):
+        services.entry_record(
+            case=case, author=personas.victim, how="victim", values=entry_values()
+        )
+
+
+def _add_file(case: Case, personas: Personas, name: str) -> Evidence:
+    entry = services.entry_record(
+        case=case, author=personas.victim, how="victim", values=entry_values()
+    )
+    return services.evidence_add(
+        entry=entry, author=personas.victim, how="victim", checked=check_upload(name, PNG)
+    )
+
+
+def _receipt(case: Case, personas: Personas) -> Checkpoint:
+    return services.checkpoint_issue(
+        case=case, purpose="receipt", actor=personas.victim, request=None
+    )
+
+
+def _run(command: str, *args: str) -> tuple[bool, str]:
+    out = io.StringIO()
+    try:
+        call_command(command, *args, stdout=out)
+    except CommandError as error:
+        return False, f"{out.getvalue()}{error}"
+    return True, out.getvalue()
+
+
+def _empty_instance(settings, tmp_path: Path, name: str = "new-storage") -> Path:
+    """What a new instance is: its database migrated and holding nothing, its storage empty."""
+    call_command("flush", interactive=False, verbosity=0)
+    location = tmp_path / name
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        },
+    }
+    return location
+
+
+def _instance_state() -> tuple[int, int, list[str]]:
+    return Case.objects.count(), User.objects.count(), list(stored_names())
+
+
+# --- The ledger -----------------------------------------------------------------------------
+
+
+def test_every_checkpoint_issued_is_appended_to_the_ledger_which_verify_log_reads(
+    case, personas, ledger
+) -> None:
+    _record(case, personas, 2)
+    first = _receipt(case, personas)
+    _record(case, personas)
+    second = _receipt(case, personas)
+
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    said = [json.loads(line)["checkpoint"] for line in lines]
+    assert [(s["case"], s["sequence"]) for s in said] == [
+        (case.reference, first.sequence),
+        (case.reference, second.sequence),
+    ]
+    assert [json.loads(line)["signature"] for line in lines] == [
+        first.signature,
+        second.signature,
+    ]
+    assert oct(ledger.stat().st_mode & 0o777) == "0o600"
+
+    ok, out = _run("verify_log", "--checkpoint", str(ledger))
+    assert ok, out
+    assert f"{case.reference}: verified, 3 records" in out
+
+
+def test_a_forged_line_in_the_ledger_is_left_out_and_verify_log_refuses_it(
+    case, personas, ledger
+) -> None:
+    _record(case, personas)
+    _receipt(case, personas)
+    genuine = json.loads(ledger.read_text(encoding="utf-8"))
+    forged = {**genuine, "checkpoint": {**genuine["checkpoint"], "sequence": 40}}
+    with ledger.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(forged) + "\n")
+        handle.write("not json at all\n")
+
+    read = ledger_read([ledger])
+    assert [entry.sequence for entry in read.entries] == [1]
+    assert (read.forged, read.unreadable) == (1, 1)
+
+    ok, out = _run("verify_log", "--checkpoint", str(ledger))
+    assert not ok
+    assert "is not a checkpoint file: it is not JSON" in out
+
+
+def test_an_erased_log_in_the_ledger_is_reported_as_erased_not_failed(
+    case, personas, ledger
+) -> None:
+    _record(case, personas)
+    _receipt(case, personas)
+    erasure_request(case=case, actor=personas.manager, reason="person")
+    assert erasures_carry_out_due(timezone.now() + dt.timedelta(days=UNDO_DAYS, minutes=1)) == 1
+
+    ok, out = _run("verify_log", "--checkpoint", str(ledger))
+    assert ok, out
+    assert f"{case.reference}: erased, so not checked." in out
+
+
+# --- The drill ------------------------------------------------------------------------------
+
+
+def test_drill_back_up_write_more_restore_and_the_instance_says_what_went_back(
+    case, personas, ledger, tmp_path, settings
+) -> None:
+    _record(case, personas, 2)
+    kept_file = _add_file(case, personas, "before.png")
+    _receipt(case, personas)  # 4 records: in the backup
+    quiet = case_open(created_by=personas.victim, owner=personas.outsider, service=personas.service)
+    _record(quiet, personas)
+    _receipt(quiet, personas)  # nothing more is written to this log after the backup
+
+    ok, out = _run("backup", str(tmp_path / "backup"))
+    assert ok, out
+    assert "1 stored file(s)" in out
+    assert "Restoring it needs the master key" in out
+
+    _record(case, personas, 2)
+    lost_file = _add_file(case, personas, "after.png")
+    issued_after = _receipt(case, personas)  # 8 records: after the backup
+    started_after = case_open(created_by=personas.victim, owner=None, service=personas.service)
+    _record(started_after, personas)
+    _receipt(started_after, personas)
+
+    location = _empty_instance(settings, tmp_path)
+    assert _instance_state() == (0, 0, [])
+
+    ok, out = _run("restore", str(tmp_path / "backup"))
+    assert ok, out
+    assert f"{case.reference}: BEHIND" in out
+    assert "covered 8 records; the restored log holds 4, 4 fewer." in out
+    assert f"{started_after.reference}: BEHIND" in out
+    assert "(not in the backup at all) holds 0, 1 fewer" in out
+    assert quiet.reference not in out
+    assert "2 log(s) are behind a checkpoint they had issued" in out
+
+    # The restored instance is the one backed up: its logs, its accounts, its one file.
+    assert set(Case.objects.values_list("reference", flat=True)) == {
+        case.reference,
+        quiet.reference,
+    }
+    assert Case.objects.get(pk=case.pk).chain_seq == 4
+    assert User.objects.filter(email=personas.advocate.email).exists()
+    assert list(stored_names()) == [kept_file.storage_name]
+    assert (location / kept_file.storage_name).is_file()
+    assert not (location / lost_file.storage_name).exists()
+
+    # Every restored log verifies, files included, against its own stored checkpoints...
+    ok, out = _run("verify_log")
+    assert ok, out
+    assert "All 2 log(s) verified." in out
+    # ...and the ledger kept apart shows what the database alone cannot.
+    ok, out = _run("verify_log", "--checkpoint", str(ledger))
+    assert not ok
+    assert f"{case.reference}: FAILED" in out
+    assert "restored from a copy older than the checkpoint" in out
+
+    restore = Restore.objects.get()
+    assert restore.ledger_checkpoints == 4
+    behind = RestoredBehind.objects.get(case=case.pk)
+    assert (behind.checkpoint_sequence, behind.restored_sequence) == (8, 4)
+    assert behind.checkpoint_issued_at == issued_after.issued_at
+    assert RestoredBehind.objects.get(case=None).case_reference == started_after.reference
+
+    # The staff who hold the case see it on its record; the other log's record says nothing.
+    advocate = Client()
+    advocate.force_login(User.objects.get(email=personas.advocate.email))
+    page = advocate.get(reverse("cases:record", args=[case.pk])).content.decode()
+    assert "This log was restored from a backup taken on" in " ".join(page.split())
+    assert "covered 4 records more than it now holds" in " ".join(page.split())
+    manager = Client()
+    manager.force_login(User.objects.get(email=personas.manager.email))
+    assert (
+        "restored from a backup"
+        in manager.get(reverse("cases:record", args=[case.pk])).content.decode()
+    )
+    assert (
+        "restored from a backup"
+        not in manager.get(reverse("cases:record", args=[quiet.pk])).content.decode()
+    )
+
+    # Restoring again is refused: the instance is no longer empty.
+    ok, out = _run("restore", str(tmp_path / "backup"))
+    assert not ok
+    assert "already holds" in out
+
+
+# --- Refusals: nothing is written -----------------------------------------------------------
+
+
+def _backup_of_a_log_with_a_file(case, personas, tmp_path) -> Path:
+    _record(case, personas)
+    _add_file(case, personas, "photo.png")
+    _receipt(case, personas)
+    ok, out = _run("backup", str(tmp_path / "backup"))
+    assert ok, out
+    return tmp_path / "backup"
+
+
+def _flip_last_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _cut_in_half(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _rehash(backup: Path, part: str) -> None:
+    """What someone who altered a part would do next: give the manifest its new hash."""
+    outer = json.loads((backup / "manifest.json").read_text())
+    for found in outer["manifest"]["parts"]:
+        if found["path"] == part:
+            found["sha256"] = hashlib.sha256((backup / part).read_bytes()).hexdigest()
+    (backup / "manifest.json").write_text(json.dumps(outer))
+
+
+@pytest.mark.parametrize(
+    ("part", "damage", "said"),
+    [
+        ("files/000001", _flip_last_byte, "does not have the SHA-256 its manifest gives"),
+        ("database.sealed", _cut_in_half, "it has been cut short or altered"),
+        ("database.sealed", "rehashed", "manifest's seal does not hold"),
+        ("files/000001", "missing", "its part files/000001 is missing"),
+        ("manifest.json", _cut_in_half, "is not JSON: it is damaged"),
+    ],
+)
+def test_a_tampered_or_truncated_backup_is_refused_with_nothing_written(
+    case, personas, ledger, tmp_path, settings, part, damage, said
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    target = backup / part
+    if damage == "rehashed":
+        _flip_last_byte(target)
+        _rehash(backup, part)
+    elif damage == "missing":
+        target.unlink()
+    else:
+        damage(target)
+    location = _empty_instance(settings, tmp_path)
+
+    ok, out = _run("restore", str(backup))
+
+    assert not ok
+    assert out.startswith("Nothing was restored")
+    assert said in out
+    assert _instance_state() == (0, 0, [])
+    assert not location.exists() or not any(location.iterdir())
+    assert not Restore.objects.exists()
+
+
+def test_a_backup_taken_under_another_master_key_is_refused_naming_both_keys(
+    case, personas, ledger, tmp_path, settings, monkeypatch
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    _empty_instance(settings, tmp_path)
+    monkeypatch.delenv("DAYBOOK_MASTER_KEY_FILE", raising=False)
+    monkeypatch.setenv("DAYBOOK_MASTER_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
+    crypto.master_key.cache_clear()
+    try:
+        ok, out = _run("restore", str(backup))
+    finally:
+        crypto.master_key.cache_clear()
+    assert not ok
+    assert "taken under another master key" in out
+    assert _instance_state() == (0, 0, [])
+
+
+def test_restoring_into_an_instance_that_holds_cases_is_refused_and_changes_nothing(
+    case, personas, ledger, tmp_path
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    _record(case, personas)
+    before = _instance_state()
+    seq = Case.objects.get(pk=case.pk).chain_seq
+
+    ok, out = _run("restore", str(backup))
+
+    assert not ok
+    assert "This instance's database already holds 1 case and 9 accounts." in out
+    assert "A backup is only restored into an empty instance" in out
+    assert _instance_state() == before
+    assert Case.objects.get(pk=case.pk).chain_seq == seq
+    assert not Restore.objects.exists()
+
+
+def test_restoring_over_files_already_in_storage_is_refused(
+    case, personas, ledger, tmp_path, settings
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    (name,) = list(stored_names())
+    location = _empty_instance(settings, tmp_path)
+    (location / name).parent.mkdir(parents=True)
+    (location / name).write_bytes(b"someone else's file")
+
+    ok, out = _run("restore", str(backup))
+
+    assert not ok
+    assert "storage already holds 1 of the backup's files" in out
+    assert (location / name).read_bytes() == b"someone else's file"
+    assert Case.objects.count() == 0
+
+
+def test_without_its_ledger_a_restore_is_refused_until_one_is_named_or_declined(
+    case, personas, ledger, tmp_path, settings, monkeypatch
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    _empty_instance(settings, tmp_path)
+    # A new machine, the ledger not yet copied to it.
+    monkeypatch.setenv("DAYBOOK_CHECKPOINT_LEDGER", str(tmp_path / "not-here.jsonl"))
+
+    ok, out = _run("restore", str(backup))
+    assert not ok
+    assert "the checkpoint ledger" in out and "--no-ledger" in out
+    assert _instance_state() == (0, 0, [])
+
+    ok, out = _run("restore", str(backup), "--no-ledger")
+    assert ok, out
+    assert "No ledger was compared" in out
+    assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_a_failed_database_step_removes_the_files_already_restored(
+    case, personas, ledger, tmp_path, settings, monkeypatch
+) -> None:
+    from daybook.backups import database
+
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    location = _empty_instance(settings, tmp_path)
+
+    def fail(snapshot_file: Path, alias: str = "default") -> None:
+        raise database.DatabaseToolFailed("pg_restore failed: the disk is full")
+
+    monkeypatch.setattr(database, "put_back", fail)
+    ok, out = _run("restore", str(backup))
+
+    assert not ok
+    assert "the disk is full" in out
+    assert _instance_state() == (0, 0, [])
+    assert [path for path in location.rglob("*") if path.is_file()] == []
+
+
+def test_a_backup_is_never_left_half_written(case, personas, ledger, tmp_path, monkeypatch) -> None:
+    from daybook.backups import services as backup_services
+
+    _add_file(case, personas, "photo.png")
+
+    def broken(name: str, target: Path) -> tuple[int, str]:
+        raise OSError(5, "Input/output error", name)
+
+    monkeypatch.setattr(backup_services, "_copy_stored", broken)
+    ok, out = _run("backup", str(tmp_path / "backup"))
+
+    assert not ok
+    assert "No backup was made" in out
+    assert list(tmp_path.glob("backup*")) == []
+
+
+# --- As an operator does it, into a new machine ---------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="a new SQLite instance is a new folder; see the drill"
+)
+def test_restore_into_a_new_instance_folder_with_manage_py(
+    case, personas, ledger, tmp_path
+) -> None:
+    _record(case, personas, 2)
+    evidence = _add_file(case, personas, "photo.png")
+    _receipt(case, personas)
+    ok, out = _run("backup", str(tmp_path / "backup"))
+    assert ok, out
+    _record(case, personas)
+    _receipt(case, personas)
+
+    new_instance = tmp_path / "new-instance"
+    new_instance.mkdir()  # as an operator makes the folder of a new instance
+    environment = {
+        **os.environ,
+        "DAYBOOK_VAR_DIR": str(new_instance),
+        "DAYBOOK_CHECKPOINT_LEDGER": str(ledger),
+    }
+    environment.pop("DAYBOOK_DATABASE_URL", None)
+
+    def manage(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - this project's own manage.py
+            [sys.executable, str(MANAGE), *args],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+
+    restored = manage("restore", str(tmp_path / "backup"))
+    assert restored.returncode == 0, restored.stderr
+    assert f"{case.reference}: BEHIND" in restored.stdout
+    assert (new_instance / "daybook.sqlite3").is_file()
+    assert (new_instance / "evidence" / evidence.storage_name).is_file()
+
+    verified = manage("verify_log")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"{case.reference}: verified, 4 records" in verified.stdout
+
+    against_ledger = manage("verify_log", "--checkpoint", str(ledger))
+    assert against_ledger.returncode != 0
+    assert "restored from a copy older than the checkpoint" in against_ledger.stdout
+    assert django_settings.DATABASES["default"]["NAME"] != str(new_instance / "daybook.sqlite3")
