@@ -336,6 +336,13 @@ if DAYBOOK_STORAGE == "s3":
         )
     if _s3_addressing not in ("auto", "path", "virtual"):
         _storage_problem = "DAYBOOK_S3_ADDRESSING_STYLE must be 'auto', 'path' or 'virtual'."
+    # Uploads go in 8 MiB parts, four at a time and at most four read ahead of the upload
+    # (boto3 reads ten ahead, and its constructor does not take this one): a worker holds a
+    # few tens of MiB per upload, whatever the file's size.
+    _s3_transfer = TransferConfig(
+        multipart_threshold=8 << 20, multipart_chunksize=8 << 20, max_concurrency=4
+    )
+    _s3_transfer.max_in_memory_upload_chunks = 4
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -359,11 +366,7 @@ if DAYBOOK_STORAGE == "s3":
             # A file opened for reading is downloaded into a temporary file that moves to disk
             # past this size, rather than held whole in memory (the default keeps it there).
             "max_memory_size": 8 << 20,
-            # Uploads go in 8 MiB parts, at most four at a time: a worker holds about 32 MiB
-            # per upload, whatever the file's size.
-            "transfer_config": TransferConfig(
-                multipart_threshold=8 << 20, multipart_chunksize=8 << 20, max_concurrency=4
-            ),
+            "transfer_config": _s3_transfer,
         },
     }
 if _storage_problem:

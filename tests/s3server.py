@@ -7,6 +7,7 @@ uploads, ACLs, listings), and nothing reaches the internet. Each test gets a buc
 so what a test finds in its bucket is what it wrote.
 """
 
+import importlib.util
 import os
 import runpy
 import socket
@@ -25,13 +26,12 @@ from unittest import mock
 
 import boto3
 
-import daybook.settings
-
 REGION = "eu-west-2"
 ACCESS_KEY_ID = "DAYBOOKTESTACCESSKEY"
 SECRET_ACCESS_KEY = "daybook-test-secret-access-key"
 START_SECONDS = 30
-SETTINGS_FILE = Path(daybook.settings.__file__)
+# The settings module's file, found without importing it (an import would configure Django).
+SETTINGS_FILE = Path(str(importlib.util.find_spec("daybook.settings").origin))
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,8 @@ def test_settings_read_the_keys_from_files_and_keep_every_object_private(
     assert options["querystring_auth"] is True and options["file_overwrite"] is False
     # Reads spool to disk past a few MiB; uploads go in parts.
     assert 0 < options["max_memory_size"] <= 16 << 20
-    assert options["transfer_config"].multipart_chunksize <= 16 << 20
+    transfer = options["transfer_config"]
+    assert transfer.multipart_chunksize * transfer.max_in_memory_upload_chunks <= 64 << 20
     assert options["object_parameters"] == {"ContentType": "application/octet-stream"}
 
 
