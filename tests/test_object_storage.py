@@ -37,6 +37,7 @@ from daybook.incidents.models import Entry, Evidence
 from daybook.incidents.verify import verify_case
 from daybook.reports.models import Report
 from daybook.reports.services import report_build, report_request, reports_purge_expired
+from daybook.sharing.services import share_create
 from daybook.subject_access.models import SubjectAccessRequest
 from daybook.subject_access.services import (
     subject_access_build,
@@ -205,6 +206,24 @@ def test_verification_reads_the_files_in_the_bucket(
     assert verify_case(case).problem == (
         "The evidence file added in record 2 is missing from storage."
     )
+
+
+def test_the_police_download_a_shared_file_from_the_bucket(
+    bucket: Bucket, personas: Personas, case, entry
+) -> None:
+    evidence = log.evidence_add(
+        entry=entry,
+        author=personas.victim,
+        how="victim",
+        checked=check_upload("note.txt", CANARY_FILE),
+    )
+    share = share_create(
+        case=case, actor=personas.victim, police=personas.police_force, include_private=True
+    )
+    police = sign_in_fresh(personas.police)
+    response = police.get(reverse("police:shared_evidence_download", args=[share.pk, evidence.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == CANARY_FILE
 
 
 def test_a_large_file_is_uploaded_in_parts_and_read_back_through_a_file_on_disk(
