@@ -64,25 +64,37 @@ def postgres_tool(name: str) -> str:
     )
 
 
+# libpq's connection keywords and the variables pg_dump and pg_restore read them from.
+LIBPQ_VARIABLES = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "dbname": "PGDATABASE",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+}
+
+
 def _postgres_environment(alias: str) -> dict[str, str]:
-    """The connection as libpq's variables, so no password ever appears in a command line."""
-    settings = _settings(alias)
-    environment = dict(os.environ)
-    for variable, key in (
-        ("PGHOST", "HOST"),
-        ("PGPORT", "PORT"),
-        ("PGUSER", "USER"),
-        ("PGPASSWORD", "PASSWORD"),
-        ("PGDATABASE", "NAME"),
-    ):
-        value = settings.get(key)
-        if value:
+    """The connection Django makes, as libpq's variables: the same host, database and
+    credentials however DAYBOOK_DATABASE_URL spelt them, and no password on a command line."""
+    params = connections[alias].get_connection_params()
+    environment = {
+        name: value for name, value in os.environ.items() if name not in LIBPQ_VARIABLES.values()
+    }
+    for keyword, variable in LIBPQ_VARIABLES.items():
+        value = params.get(keyword)
+        if value not in (None, ""):
             environment[variable] = str(value)
-        else:
-            environment.pop(variable, None)
-    for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
-        if settings.get("OPTIONS", {}).get(option):
-            environment[variable] = str(settings["OPTIONS"][option])
     return environment
 
 
@@ -161,7 +173,9 @@ def put_back(snapshot_file: Path, alias: str = "default") -> None:
             "--if-exists",
             "--no-owner",
             "--no-privileges",
-            f"--dbname={_settings(alias)['NAME']}",
+            # Without it pg_restore would only print the SQL; the rest of the connection
+            # comes from the environment.
+            f"--dbname={connections[alias].get_connection_params()['dbname']}",
             str(snapshot_file),
         ],
         alias=alias,
