@@ -48,6 +48,15 @@ class S3Server:
             aws_secret_access_key=SECRET_ACCESS_KEY,
         )
 
+    def iam(self) -> Any:
+        return boto3.client(
+            "iam",
+            endpoint_url=self.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY_ID,
+            aws_secret_access_key=SECRET_ACCESS_KEY,
+        )
+
     def new_bucket(self) -> str:
         name = f"daybook-{uuid.uuid4().hex[:20]}"
         self.client().create_bucket(
@@ -117,11 +126,18 @@ def running_s3_server() -> Iterator[S3Server]:
             process.wait()
 
 
-def s3_environment(server: S3Server, bucket: str, folder: Path) -> dict[str, str]:
+def s3_environment(
+    server: S3Server,
+    bucket: str,
+    folder: Path,
+    *,
+    access_key_id: str = ACCESS_KEY_ID,
+    secret_access_key: str = SECRET_ACCESS_KEY,
+) -> dict[str, str]:
     """What an operator sets to keep files in `bucket`: the keys are in files, as secrets are."""
     access, secret = folder / "s3_access_key_id", folder / "s3_secret_access_key"
-    access.write_text(ACCESS_KEY_ID + "\n", encoding="ascii")
-    secret.write_text(SECRET_ACCESS_KEY + "\n", encoding="ascii")
+    access.write_text(access_key_id + "\n", encoding="ascii")
+    secret.write_text(secret_access_key + "\n", encoding="ascii")
     return {
         "DAYBOOK_STORAGE": "s3",
         "DAYBOOK_S3_BUCKET": bucket,

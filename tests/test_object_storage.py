@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.test import Client
@@ -126,6 +127,31 @@ def test_settings_read_the_keys_from_files_and_keep_every_object_private(
     transfer = options["transfer_config"]
     assert transfer.multipart_chunksize * transfer.max_in_memory_upload_chunks <= 64 << 20
     assert options["object_parameters"] == {"ContentType": "application/octet-stream"}
+
+
+def test_daybook_signs_its_requests_with_the_keys_in_the_files(
+    settings, s3_server: S3Server, tmp_path: Path, case
+) -> None:
+    """Keys of an account made on the server for this test: the server records when a key was
+    last used, so it shows that Daybook's requests were signed with the keys the files hold."""
+    iam, user = s3_server.iam(), f"daybook-{case.uid}"
+    iam.create_user(UserName=user)
+    made = iam.create_access_key(UserName=user)["AccessKey"]
+    bucket = s3_server.new_bucket()
+    environment = s3_environment(
+        s3_server,
+        bucket,
+        tmp_path,
+        access_key_id=made["AccessKeyId"],
+        secret_access_key=made["SecretAccessKey"],
+    )
+    settings.STORAGES = {**settings.STORAGES, "default": settings_storages(environment)["default"]}
+    last_used = iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]
+    assert "LastUsedDate" not in last_used
+    default_storage.save(f"{case.uid}/probe", ContentFile(b"sealed elsewhere"))
+    last_used = iam.get_access_key_last_used(AccessKeyId=made["AccessKeyId"])["AccessKeyLastUsed"]
+    assert last_used["ServiceName"] == "s3" and "LastUsedDate" in last_used
+    assert list(s3_server.objects(bucket)) == [f"{case.uid}/probe"]
 
 
 def test_local_files_stay_the_default() -> None:
