@@ -175,6 +175,8 @@ def test_drill_back_up_write_more_restore_and_the_instance_says_what_went_back(
     _record(quiet, personas)
     _receipt(quiet, personas)  # nothing more is written to this log after the backup
 
+    signed_in_before = Client()
+    signed_in_before.force_login(personas.advocate)
     ok, out = _run("backup", str(tmp_path / "backup"))
     assert ok, out
     assert "1 stored file(s)" in out
@@ -227,12 +229,20 @@ def test_drill_back_up_write_more_restore_and_the_instance_says_what_went_back(
     assert behind.checkpoint_issued_at == issued_after.issued_at
     assert RestoredBehind.objects.get(case=None).case_reference == started_after.reference
 
+    # Sessions the backup held are ended: everyone signs in again.
+    record = reverse("cases:record", args=[case.pk])
+    assert signed_in_before.get(record)["Location"].startswith(reverse("account_login"))
+
     # The staff who hold the case see it on its record; the other log's record says nothing.
     advocate = Client()
     advocate.force_login(User.objects.get(email=personas.advocate.email))
-    page = advocate.get(reverse("cases:record", args=[case.pk])).content.decode()
-    assert "This log was restored from a backup taken on" in " ".join(page.split())
-    assert "covered 4 records more than it now holds" in " ".join(page.split())
+    page = " ".join(advocate.get(record).content.decode().split())
+    taken = timezone.localtime(restore.backup_taken_at)
+    issued = timezone.localtime(issued_after.issued_at)
+    assert (
+        f"This log was restored from a backup taken on {taken:%-d %B %Y at %H:%M}; a checkpoint "
+        f"issued on {issued:%-d %B %Y at %H:%M} covered 4 records more than it now holds."
+    ) in page
     manager = Client()
     manager.force_login(User.objects.get(email=personas.manager.email))
     assert (
@@ -421,6 +431,25 @@ def test_a_backup_is_never_left_half_written(case, personas, ledger, tmp_path, m
     assert not ok
     assert "No backup was made" in out
     assert list(tmp_path.glob("backup*")) == []
+
+
+def test_a_file_deleted_while_the_backup_runs_is_left_out_not_a_failure(
+    case, personas, ledger, tmp_path, monkeypatch
+) -> None:
+    from daybook.backups import services as backup_services
+
+    kept = _add_file(case, personas, "photo.png")
+    listed = list(stored_names())
+    # Listed, then purged before it is copied.
+    monkeypatch.setattr(backup_services, "stored_names", lambda: iter([*listed, "gone/file"]))
+
+    ok, out = _run("backup", str(tmp_path / "backup"))
+
+    assert ok, out
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())["manifest"]
+    files = [part["name"] for part in manifest["parts"] if part["kind"] == "file"]
+    assert files == [kept.storage_name]
+    assert sorted(path.name for path in (tmp_path / "backup" / "files").iterdir()) == ["000001"]
 
 
 # --- As an operator does it, into a new machine ---------------------------------------------

@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -114,7 +116,13 @@ def _backup_into(directory: Path) -> Manifest:
     (directory / archive.FILES).mkdir(mode=0o700)
     for number, name in enumerate(stored_names(), start=1):
         path = f"{archive.FILES}/{number:06d}"
-        parts.append(Part(path, "file", *_copy_stored(name, directory / path), name=name))
+        try:
+            copied = _copy_stored(name, directory / path)
+        except FileNotFoundError:
+            # Deleted since it was listed (a purge, an erasure): it was meant to go.
+            (directory / path).unlink(missing_ok=True)
+            continue
+        parts.append(Part(path, "file", *copied, name=name))
     manifest = Manifest(
         backup_id=backup_id,
         taken_at=taken_at,
@@ -214,7 +222,11 @@ def ledger_compare(ledger: LedgerContents) -> Comparison:
 def restore_record(
     *, manifest: Manifest, ledger: LedgerContents, comparison: Comparison
 ) -> Restore:
-    """Keep, in the restored database, that it was restored and which logs went back."""
+    """Keep, in the restored database, that it was restored and which logs went back; and end
+    every session it brought back, so a session ended after the backup was taken (a lost
+    phone signed out, say) cannot come back with it: everyone signs in again."""
+    Session.objects.all().delete()
+    UserSession.objects.all().delete()
     restore = Restore.objects.create(
         backup_id=manifest.backup_id,
         backup_taken_at=manifest.taken_at,
