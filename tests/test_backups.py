@@ -37,6 +37,7 @@ from daybook.incidents import services
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import Checkpoint, Evidence
 from tests.conftest import Personas, entry_values
+from tests.s3server import running_s3_server, store_in_a_new_bucket
 from tests.test_evidence import PNG
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -502,3 +503,30 @@ def test_restore_into_a_new_instance_folder_with_manage_py(
     assert against_ledger.returncode != 0
     assert "restored from a copy older than the checkpoint" in against_ledger.stdout
     assert django_settings.DATABASES["default"]["NAME"] != str(new_instance / "daybook.sqlite3")
+
+
+# --- Object storage -------------------------------------------------------------------------
+
+
+def test_a_backup_of_files_in_a_bucket_restores_into_a_new_bucket(
+    case, personas, ledger, tmp_path, settings
+) -> None:
+    with running_s3_server() as server:
+        first = store_in_a_new_bucket(settings, server, tmp_path)
+        evidence = _add_file(case, personas, "photo.png")
+        _receipt(case, personas)
+        sealed = server.objects(first)[evidence.storage_name]
+        ok, out = _run("backup", str(tmp_path / "backup"))
+        assert ok, out
+        assert "1 stored file(s)" in out
+        assert (tmp_path / "backup" / "files" / "000001").read_bytes() == sealed
+
+        call_command("flush", interactive=False, verbosity=0)
+        second = store_in_a_new_bucket(settings, server, tmp_path)
+        ok, out = _run("restore", str(tmp_path / "backup"))
+        assert ok, out
+
+        assert server.objects(second) == {evidence.storage_name: sealed}
+        ok, out = _run("verify_log")
+        assert ok, out
+        assert f"{case.reference}: verified, 2 records" in out
