@@ -35,7 +35,7 @@ from daybook.cases.services import case_open
 from daybook.erasure.services import UNDO_DAYS, erasure_request, erasures_carry_out_due
 from daybook.incidents import services
 from daybook.incidents.evidence import check_upload
-from daybook.incidents.models import Checkpoint, Evidence
+from daybook.incidents.models import ChainRecord, Checkpoint, Evidence
 from tests.conftest import Personas, entry_values
 from tests.s3server import running_s3_server, store_in_a_new_bucket
 from tests.test_evidence import PNG
@@ -198,7 +198,7 @@ def test_drill_back_up_write_more_restore_and_the_instance_says_what_went_back(
     assert f"{case.reference}: BEHIND" in out
     assert "covered 8 records; the restored log holds 4, 4 fewer." in out
     assert f"{started_after.reference}: BEHIND" in out
-    assert "(not in the backup at all) holds 0, 1 fewer" in out
+    assert "(not in the database at all) holds 0, 1 fewer" in out
     assert quiet.reference not in out
     assert "2 log(s) are behind a checkpoint they had issued" in out
 
@@ -503,6 +503,53 @@ def test_restore_into_a_new_instance_folder_with_manage_py(
     assert against_ledger.returncode != 0
     assert "restored from a copy older than the checkpoint" in against_ledger.stdout
     assert django_settings.DATABASES["default"]["NAME"] != str(new_instance / "daybook.sqlite3")
+
+
+# --- A recovery by the database's own means -------------------------------------------------
+
+
+def test_after_a_point_in_time_recovery_compare_ledger_finds_the_logs_cut_short(
+    case, personas, ledger
+) -> None:
+    _record(case, personas, 3)
+    _receipt(case, personas)
+    signed_in = Client()
+    signed_in.force_login(personas.advocate)
+    # What a recovery to an earlier moment leaves: the log as it was after its first record.
+    with connection.cursor() as cursor:
+        first = list(ChainRecord.objects.filter(case=case, seq__gt=1).values_list("pk", "entry_id"))
+        for record_id, entry_id in first:
+            cursor.execute("DELETE FROM incidents_chainrecord WHERE id = %s", [record_id])
+            cursor.execute("DELETE FROM incidents_entrybehaviour WHERE entry_id = %s", [entry_id])
+            cursor.execute("DELETE FROM incidents_entry WHERE id = %s", [entry_id])
+        head = ChainRecord.objects.get(case=case, seq=1).hash
+        cursor.execute(
+            "UPDATE cases_case SET chain_seq = 1, chain_head = %s WHERE id = %s", [head, case.pk]
+        )
+    Checkpoint.objects.filter(case=case).delete()
+
+    ok, out = _run("compare_ledger", "--recovered-to", "2026-11-30T09:15")
+
+    assert ok, out
+    assert f"{case.reference}: BEHIND" in out
+    assert "covered 3 records; the restored log holds 1, 2 fewer." in out
+    behind = RestoredBehind.objects.get(case=case)
+    assert behind.restore.backup_taken_at == dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)
+    record = reverse("cases:record", args=[case.pk])
+    assert signed_in.get(record)["Location"].startswith(reverse("account_login"))
+    page = Client()
+    page.force_login(personas.advocate)
+    words = " ".join(page.get(record).content.decode().split())
+    assert "restored from a backup taken on 30 November 2026 at 09:15" in words
+
+    ok, out = _run("compare_ledger", "--recovered-to", "2026-11-30T09:15")
+    assert not ok
+    assert "already been compared" in out
+    assert RestoredBehind.objects.count() == 1
+
+    ok, out = _run("compare_ledger", "--recovered-to", "yesterday teatime")
+    assert not ok
+    assert "is not a date and time" in out
 
 
 # --- Object storage -------------------------------------------------------------------------

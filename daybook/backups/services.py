@@ -84,11 +84,25 @@ def backup_make(*, destination: Path) -> Manifest:
     partial.mkdir(mode=0o700, parents=False)
     try:
         manifest = _backup_into(partial)
+        _flush_to_disk(partial)
         os.replace(partial, destination)
+        _flush_to_disk(destination.parent, files=False)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return manifest
+
+
+def _flush_to_disk(directory: Path, *, files: bool = True) -> None:
+    """Make the backup durable before it is given its final name: a crash just after must
+    not leave a directory that looks whole but whose parts never reached the disk."""
+    paths = [path for path in directory.rglob("*") if files]
+    for path in [*paths, directory]:
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def _backup_into(directory: Path) -> Manifest:
@@ -220,7 +234,7 @@ def ledger_compare(ledger: LedgerContents) -> Comparison:
 
 @transaction.atomic
 def restore_record(
-    *, manifest: Manifest, ledger: LedgerContents, comparison: Comparison
+    *, backup_id: str, taken_at: dt.datetime, ledger: LedgerContents, comparison: Comparison
 ) -> Restore:
     """Keep, in the restored database, that it was restored and which logs went back; and end
     every session it brought back, so a session ended after the backup was taken (a lost
@@ -228,8 +242,8 @@ def restore_record(
     Session.objects.all().delete()
     UserSession.objects.all().delete()
     restore = Restore.objects.create(
-        backup_id=manifest.backup_id,
-        backup_taken_at=manifest.taken_at,
+        backup_id=backup_id,
+        backup_taken_at=taken_at,
         restored_at=timezone.now(),
         ledger_checkpoints=len(ledger.entries),
         ledger_lines_left_out=ledger.unreadable + ledger.forged,
@@ -248,11 +262,30 @@ def restore_record(
     return restore
 
 
-# --- Restoring -------------------------------------------------------------------------
-
-
 class RestoreRefused(Exception):
     """The instance is not one a backup may be restored into; nothing has been written."""
+
+
+def recovery_record(
+    *, recovered_to: dt.datetime, ledger: LedgerContents
+) -> tuple[Restore, Comparison]:
+    """After the database was recovered by its own means (PostgreSQL's point-in-time
+    recovery, a provider's snapshot), what `restore` does after a restore: compare every log
+    with the ledger, keep the logs found behind, end every session. Refuses a second run for
+    the same moment, which would show every notice twice."""
+    backup_id = f"recovered-to:{recovered_to.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+    if Restore.objects.filter(backup_id=backup_id).exists():
+        raise RestoreRefused(
+            "This recovery has already been compared with the ledger; its findings are kept."
+        )
+    comparison = ledger_compare(ledger)
+    restore = restore_record(
+        backup_id=backup_id, taken_at=recovered_to, ledger=ledger, comparison=comparison
+    )
+    return restore, comparison
+
+
+# --- Restoring -------------------------------------------------------------------------
 
 
 def _migrations_check(manifest: Manifest) -> None:
@@ -367,5 +400,10 @@ def restore_run(*, source: Path, ledger: LedgerContents) -> Restored:
             raise
     call_command("migrate", interactive=False, verbosity=0)
     comparison = ledger_compare(ledger)
-    restore = restore_record(manifest=manifest, ledger=ledger, comparison=comparison)
+    restore = restore_record(
+        backup_id=manifest.backup_id,
+        taken_at=manifest.taken_at,
+        ledger=ledger,
+        comparison=comparison,
+    )
     return Restored(manifest=manifest, restore=restore, comparison=comparison, ledger=ledger)

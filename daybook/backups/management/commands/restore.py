@@ -10,7 +10,7 @@ from django.utils import timezone
 from daybook.backups import services
 from daybook.backups.archive import BadBackup
 from daybook.backups.database import DatabaseToolFailed
-from daybook.backups.ledger import LedgerMissing, ledger_path, ledger_read
+from daybook.backups.ledger import LedgerContents, LedgerMissing, ledger_path, ledger_read
 
 
 class Command(BaseCommand):
@@ -63,42 +63,50 @@ class Command(BaseCommand):
         self.report(restored, compared=bool(paths))
 
     def report(self, restored: services.Restored, *, compared: bool) -> None:
-        manifest, comparison = restored.manifest, restored.comparison
+        manifest = restored.manifest
         taken = timezone.localtime(manifest.taken_at)
         self.stdout.write(
             f"Restored the backup taken at {taken:%Y-%m-%d %H:%M:%S %Z}: {manifest.cases} "
             f"case(s), {len(manifest.files())} stored file(s)."
         )
-        read = restored.ledger
-        if read.unreadable or read.forged:
-            self.stdout.write(
-                f"The ledger had {read.unreadable} line(s) that could not be read and "
-                f"{read.forged} whose signature did not hold; they were left out."
-            )
-        for behind in comparison.behind:
-            issued = timezone.localtime(behind.checkpoint_issued_at)
-            where = "" if behind.case is not None else " (not in the backup at all)"
-            self.stdout.write(
-                f"{behind.case_reference}: BEHIND — a checkpoint issued at "
-                f"{issued:%Y-%m-%d %H:%M:%S %Z} covered {behind.checkpoint_sequence} records; "
-                f"the restored log{where} holds {behind.restored_sequence}, "
-                f"{behind.records_missing} fewer."
-            )
-        for differs in comparison.differs:
-            issued = timezone.localtime(differs.checkpoint_issued_at)
-            self.stdout.write(
-                f"{differs.case_reference}: DIFFERS — record {differs.sequence} is not the one "
-                f"a checkpoint issued at {issued:%Y-%m-%d %H:%M:%S %Z} covered."
-            )
-        if not compared:
-            self.stdout.write("No ledger was compared: whether any log went back is unknown.")
-        elif not comparison.behind and not comparison.differs:
-            self.stdout.write(
-                f"Every log holds every one of the {len(read.entries)} checkpoint(s) in the ledger."
-            )
-        else:
-            self.stdout.write(
-                f"{len(comparison.behind)} log(s) are behind a checkpoint they had issued: "
-                "their case records say so. Run verify_log --checkpoint with the ledger for "
-                "the detail."
-            )
+        for line in comparison_lines(restored.comparison, restored.ledger, compared=compared):
+            self.stdout.write(line)
+
+
+def comparison_lines(
+    comparison: services.Comparison, read: LedgerContents, *, compared: bool
+) -> list[str]:
+    """What a comparison with the ledger found, a line each, for the operator."""
+    lines = []
+    if read.unreadable or read.forged:
+        lines.append(
+            f"The ledger had {read.unreadable} line(s) that could not be read and "
+            f"{read.forged} whose signature did not hold; they were left out."
+        )
+    for behind in comparison.behind:
+        issued = timezone.localtime(behind.checkpoint_issued_at)
+        where = "" if behind.case is not None else " (not in the database at all)"
+        lines.append(
+            f"{behind.case_reference}: BEHIND — a checkpoint issued at "
+            f"{issued:%Y-%m-%d %H:%M:%S %Z} covered {behind.checkpoint_sequence} records; "
+            f"the restored log{where} holds {behind.restored_sequence}, "
+            f"{behind.records_missing} fewer."
+        )
+    for differs in comparison.differs:
+        issued = timezone.localtime(differs.checkpoint_issued_at)
+        lines.append(
+            f"{differs.case_reference}: DIFFERS — record {differs.sequence} is not the one "
+            f"a checkpoint issued at {issued:%Y-%m-%d %H:%M:%S %Z} covered."
+        )
+    if not compared:
+        lines.append("No ledger was compared: whether any log went back is unknown.")
+    elif not comparison.behind and not comparison.differs:
+        lines.append(
+            f"Every log holds every one of the {len(read.entries)} checkpoint(s) in the ledger."
+        )
+    else:
+        lines.append(
+            f"{len(comparison.behind)} log(s) are behind a checkpoint they had issued: their "
+            "case records say so. Run verify_log --checkpoint with the ledger for the detail."
+        )
+    return lines
