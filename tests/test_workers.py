@@ -51,7 +51,7 @@ from daybook.workers.services import (
 )
 from tests.conftest import Personas
 from tests.test_import_bulk import chat, queued
-from tests.worker_tasks import record_run
+from tests.worker_tasks import record_run, wait_for_marker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WAIT_SECONDS = 180
@@ -188,6 +188,33 @@ def test_three_workers_run_a_hundred_tasks_each_exactly_once(
     tasks = DBTaskResult.objects.all()
     assert {len(task.worker_ids) for task in tasks} == {1}
     assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_told_twice_to_stop_leaves_its_task_to_be_taken_back(
+    workers: Workers, tmp_path: Path
+) -> None:
+    """The first SIGTERM waits for the task in hand; a second stops the worker at once, and
+    the task it was running is left for the next worker to run again, not marked failed."""
+    wait_for_marker.enqueue(str(tmp_path))
+    first = workers.start("first")
+    wait_for(
+        lambda: DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).exists(),
+        describe="the task running",
+    )
+    first.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert first.poll() is None, "the first signal lets the task finish"
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 1
+    assert DBTaskResult.objects.get().status == TaskResultStatus.RUNNING
+    workers.start("second")
+    (tmp_path / "finish").touch()
+    wait_for(
+        lambda: DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).exists(),
+        describe="the task run again",
+    )
+    assert DBTaskResult.objects.get().worker_ids == ["first", "second"]
 
 
 # --- A worker killed in the middle of an import --------------------------------------------

@@ -14,3 +14,10 @@ def record_run(folder: str, number: int) -> None:
     time.sleep(0.05)  # long enough for every worker to take a share
     with Path(folder, "runs.log").open("a") as runs:
         runs.write(f"{number} {os.getpid()}\n")
+
+
+@task()
+def wait_for_marker(folder: str) -> None:
+    """Run until the test lets it finish, so that a worker can be stopped while it runs."""
+    while not Path(folder, "finish").exists():
+        time.sleep(0.05)

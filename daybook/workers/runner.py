@@ -2,7 +2,9 @@
 
 import datetime as dt
 import logging
+import os
 import threading
+from types import FrameType
 from typing import Any
 
 from django.db import close_old_connections, connections
@@ -54,6 +56,16 @@ class HeartbeatWorker(Worker):
                 worker_heartbeat_remove(worker_id=self.worker_id)
             except Exception as error:  # it goes stale, and is removed by the next check
                 logger.warning("Heartbeat not removed (%s)", type(error).__name__)
+
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        """The first signal lets the task in hand finish (django_tasks_db's own way). A second
+        one stops the process at once, as a kill would: django_tasks_db would mark the task
+        failed while the job it was doing stayed half-way, but left running it is taken back
+        like any dead worker's (retried, its stored files removed)."""
+        if not self.running and self.running_task:
+            logger.warning("Stopped in the middle of a task: it will be taken back")
+            os._exit(1)
+        super().shutdown(signum, frame)
 
     def check(self) -> None:
         """Take back the tasks dead workers left running."""
