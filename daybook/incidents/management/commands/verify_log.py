@@ -32,6 +32,12 @@ class Command(BaseCommand):
             help="a checkpoint file (a receipt, or the checkpoint ledger) to check its case's "
             "log against; repeatable",
         )
+        parser.add_argument(
+            "--recount",
+            action="store_true",
+            help="count each log's entries again for its pages before checking it (after a "
+            "check reported the counts wrong)",
+        )
 
     def handle(
         self,
