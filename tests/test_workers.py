@@ -24,7 +24,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +42,7 @@ from daybook.reports import services as reports
 from daybook.reports.models import Report
 from daybook.subject_access import abandoned as subject_access_abandoned
 from daybook.subject_access.models import SubjectAccessRequest
-from daybook.workers import processes
+from daybook.workers import processes, runner
 from daybook.workers.models import WorkerHeartbeat
 from daybook.workers.services import (
     WorkerStopped,
@@ -463,3 +463,28 @@ def test_a_task_of_a_worker_without_a_heartbeat_is_given_time(db) -> None:
     task = _running_task("tests.worker_tasks.record_run", ["/nowhere", 1], ["unknown"])
     DBTaskResult.objects.filter(pk=task.pk).update(started_at=timezone.now())
     assert abandoned_tasks_take_back(stale_after=dt.timedelta(seconds=60)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_the_database_cannot_take_is_tried_again_later(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On SQLite another worker's import holds every write back for as long as it runs: a
+    worker starting meanwhile carries on (and beats later) rather than stopping."""
+
+    def locked(**kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(runner, "worker_heartbeat_record", locked)
+    worker = runner.HeartbeatWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="starting",
+        excluded_queue_names=[],
+    )
+    worker.run()  # a batch worker with nothing to do: returns once it has looked
+    assert "Heartbeat not recorded (OperationalError)" in caplog.text

@@ -43,8 +43,7 @@ class HeartbeatWorker(Worker):
         self._stopping = threading.Event()
 
     def run(self) -> None:
-        worker_heartbeat_record(worker_id=self.worker_id)
-        self.check()
+        self._beat_once()
         beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         beat.start()
         try:
@@ -74,15 +73,20 @@ class HeartbeatWorker(Worker):
                 "Took back task id=%s (%s)", taken.task_id, "retry" if taken.retrying else "failed"
             )
 
+    def _beat_once(self) -> None:
+        try:
+            worker_heartbeat_record(worker_id=self.worker_id)
+            self.check()
+        except Exception as error:
+            # A database locked by another worker's long import (SQLite), or lost for a
+            # moment: the next beat tries again, and the worker carries on meanwhile.
+            logger.warning("Heartbeat not recorded (%s)", type(error).__name__)
+
     def _beat(self) -> None:
         try:
             while not self._stopping.wait(self.heartbeat_seconds):
                 close_old_connections()
-                try:
-                    worker_heartbeat_record(worker_id=self.worker_id)
-                    self.check()
-                except Exception as error:  # a locked or lost database: the next beat tries
-                    logger.warning("Heartbeat not recorded (%s)", type(error).__name__)
+                self._beat_once()
         finally:
             # This thread's own connections only: the task's are the main thread's.
             connections.close_all()
