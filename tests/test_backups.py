@@ -261,6 +261,25 @@ def test_drill_back_up_write_more_restore_and_the_instance_says_what_went_back(
     assert "already holds" in out
 
 
+def test_a_log_erased_before_the_backup_is_not_reported_as_missing_after_a_restore(
+    case, personas, ledger, tmp_path, settings
+) -> None:
+    _record(case, personas)
+    _receipt(case, personas)
+    erasure_request(case=case, actor=personas.manager, reason="person")
+    assert erasures_carry_out_due(timezone.now() + dt.timedelta(days=UNDO_DAYS, minutes=1)) == 1
+    ok, out = _run("backup", str(tmp_path / "backup"))
+    assert ok, out
+    _empty_instance(settings, tmp_path)
+
+    ok, out = _run("restore", str(tmp_path / "backup"))
+
+    assert ok, out
+    assert case.reference not in out
+    assert "Every log holds every one of the 1 checkpoint(s) in the ledger." in out
+    assert not RestoredBehind.objects.exists()
+
+
 # --- Refusals: nothing is written -----------------------------------------------------------
 
 

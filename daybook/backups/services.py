@@ -35,6 +35,7 @@ from daybook.backups.archive import BadBackup, Manifest, Part
 from daybook.backups.ledger import LedgerContents, ledger_line
 from daybook.backups.models import Restore, RestoredBehind
 from daybook.cases.models import Case
+from daybook.erasure.models import Tombstone
 from daybook.incidents.models import ChainRecord, Checkpoint
 
 # --- Backing up ------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def backup_make(*, destination: Path) -> Manifest:
 def _flush_to_disk(directory: Path, *, files: bool = True) -> None:
     """Make the backup durable before it is given its final name: a crash just after must
     not leave a directory that looks whole but whose parts never reached the disk."""
-    paths = [path for path in directory.rglob("*") if files]
+    paths = list(directory.rglob("*")) if files else []
     for path in [*paths, directory]:
         descriptor = os.open(path, os.O_RDONLY)
         try:
@@ -188,7 +189,8 @@ class Comparison:
 def ledger_compare(ledger: LedgerContents) -> Comparison:
     """Every log in the database against every checkpoint in the ledger: for each log, the
     furthest checkpoint it is now behind, and any checkpoint whose head it no longer has.
-    Logs in the ledger but not in the database (started after the backup) are behind too."""
+    Logs in the ledger but not in the database (started after the backup) are behind too;
+    logs erased (a tombstone) are meant to be gone, and are not."""
     comparison = Comparison()
     by_case = ledger.by_case()
     cases = {
@@ -197,10 +199,13 @@ def ledger_compare(ledger: LedgerContents) -> Comparison:
             "pk", "reference", "chain_seq", "erased_at"
         )
     }
+    erased = set(
+        Tombstone.objects.filter(reference__in=by_case).values_list("reference", flat=True)
+    )
     for reference, entries in sorted(by_case.items()):
         case = cases.get(reference)
-        if case is not None and case.erased_at is not None:
-            continue  # erased since: its log is meant to be gone
+        if reference in erased or (case is not None and case.erased_at is not None):
+            continue  # erased: its log is meant to be gone
         held = case.chain_seq if case is not None else 0
         furthest = max(entries, key=lambda entry: (entry.sequence, entry.issued_at))
         if furthest.sequence > held:
