@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from daybook.audit.models import Action, AuditEvent
 from daybook.cases.models import Case
-from daybook.incidents import checkpoints, services, signing
+from daybook.incidents import checkpoints, services, signing, tallies
 from daybook.incidents.chain import canonical_json
 from daybook.incidents.models import ChainRecord, Checkpoint
 from daybook.incidents.verify import verify_case
@@ -176,6 +176,9 @@ def _cut_short(case, keep: int) -> None:
             "UPDATE cases_case SET chain_seq = %s, chain_head = %s WHERE id = %s",
             [keep, last.hash, case.pk],
         )
+    # And counts the rest again for the pages, as a careful forger would: only a checkpoint
+    # kept elsewhere shows what is gone.
+    tallies.recount(case.pk)
     case.refresh_from_db()
 
 
