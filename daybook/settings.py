@@ -117,7 +117,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept between requests (DAYBOOK_DATABASE_CONN_MAX_AGE), as on PostgreSQL:
+    # opening one per request, with the PRAGMAs below, cost more server time than a whole
+    # minimal signed-in page and a quarter of an average one (docs/scaling.md).
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers carry on during a write; IMMEDIATE takes the write lock at
         # the start of a transaction so concurrent appends queue instead of failing.
