@@ -45,6 +45,12 @@ def _evidence_storage(settings, tmp_path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _checkpoint_ledger(monkeypatch, tmp_path) -> None:
+    """Each test keeps the checkpoints it issues in a ledger of its own (daybook/backups)."""
+    monkeypatch.setenv("DAYBOOK_CHECKPOINT_LEDGER", str(tmp_path / "checkpoint-ledger.jsonl"))
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings) -> None:
     """Background tasks run in the test's own process, when the transaction commits."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -275,10 +275,12 @@ def stored(case_id: int) -> dict[Cell, tuple[Any, ...]]:
     }
 
 
-def problem(case_id: int) -> str | None:
-    """What differs between the counts kept and the entries counted again, in words; None if
+def problem(case_id: int, entries: Iterable[Counted | None] | None = None) -> str | None:
+    """What differs between the counts kept and the entries counted again (`entries`, what
+    each entry of the log counts for, if the caller has read them already), in words; None if
     nothing does."""
-    kept, again = stored(case_id), counted_again(case_id)
+    kept = stored(case_id)
+    again = counted_again(case_id) if entries is None else cells_of(entries)
     for cell in sorted(kept.keys() | again.keys()):
         if kept.get(cell) != again.get(cell):
             return (

@@ -8,8 +8,9 @@ small multiple of the bare cost of decrypting and hashing its records.
 
 import base64
 import datetime as dt
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, overload
 
@@ -75,22 +76,30 @@ class _Broken(Exception):
 
 
 def verify_case(case: Case, *, check_files: bool = True) -> Verification:
-    """The whole log: the chain, then the entries and files against what the chain says."""
+    """The whole log: the chain, then the entries and files against what the chain says, then
+    the counts its pages show against the entries."""
     result = Verification(case_reference=case.reference)
+    # A check holds a few objects per record and makes no reference cycles: the collector's
+    # passes over them, which grow with the log, would cost a third of the check.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         key = keys.case_key(case)
         records: list[_Record] = []
         _verify_chain(case, key, result, records)
         replayed = _replay_all(case, records)
-        _verify_entries(case, replayed)
+        counted = _verify_entries(case, replayed)
         _verify_evidence(case, key, replayed, check_files=check_files)
         # The counts its pages show, once the entries they count are known to be right.
-        if (wrong := tallies.problem(case.pk)) is not None:
+        if (wrong := tallies.problem(case.pk, counted)) is not None:
             raise _Broken(wrong)
     except keys.CaseErased:
         result.problem = "This log has been erased: its key no longer exists."
     except _Broken as broken:
         result.problem, result.problem_seq = str(broken), broken.seq
+    finally:
+        if collecting:
+            gc.enable()
     return result
 
 
@@ -403,7 +412,9 @@ def _stored_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> None:
+def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> list[tallies.Counted]:
+    """Each entry's columns and behaviours against its replayed content; what each entry
+    counts for on the log's pages, read from the same rows."""
     behaviours: dict[int, set[str]] = {}
     for entry_id, code in EntryBehaviour.objects.filter(entry__case=case).values_list(
         "entry_id", "code"
@@ -415,9 +426,11 @@ def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> None:
         .values_list(*_ENTRY_COLUMNS)
     )
     seen = set()
+    counted = []
     for row in rows:
         entry_id, uid = row[0], row[1]
         seen.add(uid)
+        counted.append(_counted(row, behaviours.get(entry_id, ())))
         state = replayed.get(uid)
         if state is None or state.content is None:
             raise _Broken("An entry has been added to the log outside its chain.")
@@ -431,6 +444,48 @@ def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> None:
     missing = sorted(state.seq for uid, state in replayed.items() if uid not in seen)
     if missing:
         raise _Broken(f"The entry added in record {missing[0]} has been removed.", missing[0])
+    return counted
+
+
+def _counted(row: tuple[Any, ...], codes: Iterable[str]) -> tallies.Counted:
+    """What an entry counts for, from its row as `_ENTRY_COLUMNS` reads it."""
+    (
+        _id,
+        _uid,
+        status,
+        _amended,
+        _draft,
+        _occurred_on,
+        occurred_at,
+        _ended_at,
+        _precision,
+        _zone,
+        place_kind,
+        channel,
+        week,
+        month,
+        weekday,
+        hour,
+        _seen,
+        feared,
+        changed,
+        _recorded_at,
+        _recorded_by,
+        _how,
+    ) = row
+    return tallies.Counted(
+        status=status,
+        channel=channel,
+        place_kind=place_kind,
+        occurred_at=_aware(occurred_at).astimezone(dt.UTC),
+        week=week,
+        month=month,
+        weekday=weekday,
+        hour=hour,
+        feared_violence=bool(feared),
+        changed_daily_life=bool(changed),
+        codes=frozenset(codes),
+    )
 
 
 def _verify_evidence(
