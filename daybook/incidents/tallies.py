@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db import connection, transaction
+from django.db.models import Max, Min
 
 from daybook.cases.models import Case
 from daybook.incidents.behaviours import BEHAVIOURS
@@ -152,11 +152,8 @@ def change(
     if not deltas:
         return
     rows = LogTally.objects.filter(case_id=case_id)
-    if len(deltas) <= FEW_CELLS:
-        wanted = Q()
-        for kind, key in deltas:
-            wanted |= Q(kind=kind, key=key)
-        rows = rows.filter(wanted)
+    if len(deltas) <= FEW_CELLS:  # a few more rows than wanted, found with one index
+        rows = rows.filter(kind__in={kind for kind, _key in deltas}, key__in={k for _, k in deltas})
     found = {(row.kind, row.key): row for row in rows}
     new, changed, emptied, reread = [], [], [], []
     for cell, delta in deltas.items():
@@ -183,10 +180,34 @@ def change(
     for row in reread:
         row.first, row.last = _moments(case_id, row.kind, row.key)
     LogTally.objects.bulk_create([row for row in new if row.count])
-    LogTally.objects.bulk_update(
-        [row for row in changed if row.count],
-        ["count", "first", "last", "feared_violence", "changed_daily_life"],
-    )
+    _update([row for row in changed if row.count])
+
+
+_UPDATED = ("count", "first", "last", "feared_violence", "changed_daily_life")
+
+
+def _update(rows: list[LogTally]) -> None:
+    """Write the rows' counts back in one `executemany`: for the dozen cells an entry changes,
+    the ORM's bulk_update would take longer to build its statement than the database to run it."""
+    if not rows:
+        return
+    columns = {field.name: field for field in LogTally._meta.concrete_fields}
+    fields = [columns[name] for name in (*_UPDATED, "id")]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields[:-1])
+    # Only the model's own table and column names are put into the statement.
+    sql = f"UPDATE {quote(LogTally._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                [
+                    field.get_db_prep_value(getattr(row, field.attname), connection)
+                    for field in fields
+                ]
+                for row in rows
+            ],
+        )
 
 
 def _moments(case_id: int, kind: str, key: str) -> tuple[dt.datetime | None, dt.datetime | None]:
