@@ -2,14 +2,14 @@
 beside a baseline page served by the same gunicorn in the same run.
 
     .venv/bin/python benchmarks/load_bench.py [--users 50] [--seconds 4] [--rounds 3]
-    /tmp/pg_cmd.sh .venv/bin/python benchmarks/load_bench.py     # on PostgreSQL
+    DAYBOOK_DATABASE_URL=postgres://.../scratch .venv/bin/python benchmarks/load_bench.py
 
-Starts gunicorn (as scripts/run.sh does: --workers/--threads) on a fresh SQLite database, or
-on the PostgreSQL database DAYBOOK_DATABASE_URL names (used as given: point it at a scratch
-one). Seeds a support service: victims each keeping a log, their advocates and a manager
-(both with an authenticator app set up, as staff must). Then drives simulated people over
-keep-alive connections on 127.0.0.1 (threads and http.client only), half of them staff and
-half victims:
+Starts gunicorn (as scripts/run.sh does: a worker per core, one thread each; --workers and
+--threads change it) on a fresh SQLite database, or on the PostgreSQL database
+DAYBOOK_DATABASE_URL names (used as given: point it at a scratch one). Seeds a support
+service: victims each keeping a log, their advocates and a manager (both with an
+authenticator app set up, as staff must). Then drives simulated people over keep-alive
+connections on 127.0.0.1 (threads and http.client only), half of them staff and half victims:
     staff:   their dashboard, a case record, that case's log page;
     victims: their dashboard, their log page, the form to record an entry, the entry sent
              (a real form POST with its CSRF token) and the entry page it leads to.
@@ -28,7 +28,8 @@ within 3x of idle. The latency target is therefore taken with people who pause, 
 the saturated latency is printed for information.
 Targets: the mix's saturated req/s >= 0.5x the baseline's; the mix's busy p95 <= 3x its idle
 p95; no errors. Figures are min / median / max over the rounds, percentiles over all requests
-of a kind.
+of a kind. On a machine shared with other work req/s and latencies move with its load; the
+server CPU per request (from /proc) does not, and is the figure to size by.
 """
 
 import argparse
@@ -241,19 +242,44 @@ def percentiles(latencies: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
+def gunicorn_workers(master: int) -> list[Path]:
+    """The /proc folders of gunicorn's worker processes (the children of its master)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == master:
+            found.append(stat.parent)
+    return found
+
+
 def server_cpu_seconds(master: int) -> float:
     """CPU time (user and system) used so far by gunicorn's workers, from /proc: what a request
     costs the server whatever else the machine is running, unlike req/s on a shared machine."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for worker in gunicorn_workers(master):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = (worker / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == master:  # fields[1] is the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / ticks
+        total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def worker_memory_mb(master: int) -> list[float]:
+    sizes = []
+    for worker in gunicorn_workers(master):
+        try:
+            status = (worker / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
 
 
 def free_port() -> int:
@@ -279,6 +305,10 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
             str(workers),
             "--threads",
             str(threads),
+            # As scripts/run.sh: gunicorn would pick its sync worker for one thread, which
+            # closes the connection after every response.
+            "--worker-class",
+            "gthread",
             "--log-level",
             "warning",
         ],
@@ -421,8 +451,8 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=2.0, help="mean pause when busy (s)")
     parser.add_argument("--entries", type=int, default=30, help="entries in each victim's log")
     parser.add_argument("--advocates", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=1)
     arguments = parser.parse_args()
     started = time.perf_counter()
     scratch = start_django()
@@ -476,6 +506,7 @@ def main() -> int:
                     if tally.latencies:
                         cpu.setdefault((phase, kind), []).append(used / len(tally.latencies))
                     tallies.setdefault((phase, kind), Tally()).merge(tally)
+        memory = worker_memory_mb(server_process.pid)
     finally:
         os.killpg(server_process.pid, signal.SIGTERM)
         server_process.wait(timeout=30)
@@ -497,6 +528,10 @@ def main() -> int:
             f"    {kind:8}  {spread(per_request, ' ms')};  "
             f"{1000 / median:.0f} requests a second per core at most"
         )
+    print(
+        "Memory of each gunicorn worker at the end (RSS): "
+        + ", ".join(f"{size:.0f} MB" for size in memory)
+    )
     print("Mix by page, p50 / p95, idle and busy:")
     for page, seconds in tallies["idle", "mix"].by_page.items():
         idle50, idle95, _ = (value * 1000 for value in percentiles(seconds))

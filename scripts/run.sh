@@ -15,5 +15,10 @@ $BIN/python manage.py worker &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 
-$BIN/gunicorn daybook.wsgi --bind "$ADDRESS" --workers 2 --threads 4 \
+# A page is almost all Python, which one process runs for one request at a time: a process
+# per core uses every core, and threads within it only take turns, making every request they
+# share slower (busy p95 1.2-1.7x idle with one thread, 1.7-2.8x with four: docs/scaling.md).
+# The threaded worker even with one thread, for keep-alive connections.
+$BIN/gunicorn daybook.wsgi --bind "$ADDRESS" --worker-class gthread \
+  --workers "${DAYBOOK_WEB_WORKERS:-$(nproc)}" --threads "${DAYBOOK_WEB_THREADS:-1}" \
   --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
