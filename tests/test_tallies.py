@@ -300,3 +300,18 @@ def test_the_filters_still_count_in_the_database(case, personas: Personas) -> No
         page.context["counts"].entries
         == Entry.objects.filter(case=case, channel="in_person").exclude(status="draft").count()
     )
+
+
+def test_the_migration_counts_the_logs_already_kept(case, personas: Personas) -> None:
+    """The logs kept before the counts existed are counted when the counts' table is made."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fill(case, personas, 12)
+    expected = tallies.stored(case.pk)
+    LogTally.objects.all().delete()
+    migration = import_module("daybook.incidents.migrations.0006_log_tally")
+    migration.count_every_log(apps, None)
+    assert tallies.stored(case.pk) == expected
+    assert expected[(tallies.STATUS, "logged")][0] == 12

@@ -244,16 +244,19 @@ def read(case_id: int, *kinds: str) -> dict[str, dict[str, LogTally]]:
 # --- Counting again -------------------------------------------------------------------------
 
 
-def counted_again(case_id: int) -> dict[Cell, tuple[Any, ...]]:
+def counted_again(
+    case_id: int, entry_model: Any = Entry, behaviour_model: Any = EntryBehaviour
+) -> dict[Cell, tuple[Any, ...]]:
     """Every cell as the entries now make it, in the form `stored` gives: from the entries'
-    rows, not from the counts."""
+    rows, not from the counts. (The models are given by the migration that first counted
+    every log: its historical copies of them.)"""
     codes: dict[int, set[str]] = {}
-    for entry_id, code in EntryBehaviour.objects.filter(case_id=case_id).values_list(
+    for entry_id, code in behaviour_model.objects.filter(case_id=case_id).values_list(
         "entry_id", "code"
     ):
         codes.setdefault(entry_id, set()).add(code)
     entries = (
-        Entry.objects.filter(case_id=case_id)
+        entry_model.objects.filter(case_id=case_id)
         .exclude(status=Entry.Status.DRAFT)
         .only(
             *("id", "status", "channel", "place_kind", "occurred_at", "occurred_week"),
@@ -322,8 +325,14 @@ def recount(case_id: int) -> None:
 
 def _recount(case_id: int) -> None:
     LogTally.objects.filter(case_id=case_id).delete()
-    LogTally.objects.bulk_create(
-        LogTally(
+    LogTally.objects.bulk_create(rows_of(LogTally, case_id, counted_again(case_id)))
+
+
+def rows_of(model: Any, case_id: int, cells: dict[Cell, tuple[Any, ...]]) -> list[Any]:
+    """The rows of `model` (LogTally, or the migration's historical copy of it) holding
+    these cells of one log."""
+    return [
+        model(
             case_id=case_id,
             kind=kind,
             key=key,
@@ -333,5 +342,5 @@ def _recount(case_id: int) -> None:
             feared_violence=feared,
             changed_daily_life=changed,
         )
-        for (kind, key), (count, first, last, feared, changed) in counted_again(case_id).items()
-    )
+        for (kind, key), (count, first, last, feared, changed) in cells.items()
+    ]

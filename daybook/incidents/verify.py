@@ -430,13 +430,14 @@ def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> list[tallies.
     for row in rows:
         entry_id, uid = row[0], row[1]
         seen.add(uid)
-        counted.append(_counted(row, behaviours.get(entry_id, ())))
+        stored = _stored_row(row)
+        counted.append(_counted(stored, behaviours.get(entry_id, ())))
         state = replayed.get(uid)
         if state is None or state.content is None:
             raise _Broken("An entry has been added to the log outside its chain.")
-        if _stored_row(row) != _expected_row(state, state.content) or behaviours.get(
-            entry_id, set()
-        ) != set(state.content["behaviours"]):
+        if stored != _expected_row(state, state.content) or behaviours.get(entry_id, set()) != set(
+            state.content["behaviours"]
+        ):
             raise _Broken(
                 f"The entry added in record {state.seq} has been changed outside the log.",
                 state.seq,
@@ -447,43 +448,22 @@ def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> list[tallies.
     return counted
 
 
-def _counted(row: tuple[Any, ...], codes: Iterable[str]) -> tallies.Counted:
-    """What an entry counts for, from its row as `_ENTRY_COLUMNS` reads it."""
-    (
-        _id,
-        _uid,
-        status,
-        _amended,
-        _draft,
-        _occurred_on,
-        occurred_at,
-        _ended_at,
-        _precision,
-        _zone,
-        place_kind,
-        channel,
-        week,
-        month,
-        weekday,
-        hour,
-        _seen,
-        feared,
-        changed,
-        _recorded_at,
-        _recorded_by,
-        _how,
-    ) = row
+def _counted(stored: tuple[Any, ...], codes: Iterable[str]) -> tallies.Counted:
+    """What an entry counts for, from its columns as `_stored_row` gives them."""
+    status, occurred_at = stored[0], stored[4]
+    place_kind, channel, week, month, weekday, hour = stored[8:14]
+    feared, changed = stored[15:17]
     return tallies.Counted(
         status=status,
         channel=channel,
         place_kind=place_kind,
-        occurred_at=_aware(occurred_at).astimezone(dt.UTC),
+        occurred_at=occurred_at.astimezone(dt.UTC),
         week=week,
         month=month,
         weekday=weekday,
         hour=hour,
-        feared_violence=bool(feared),
-        changed_daily_life=bool(changed),
+        feared_violence=feared,
+        changed_daily_life=changed,
         codes=frozenset(codes),
     )
 

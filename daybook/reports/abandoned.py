@@ -4,13 +4,13 @@ A report's row changes only at its start and at its end (with its stored file, i
 transaction), so a dead worker leaves the report RUNNING and, at most, a stored file no row
 names: that file is removed here."""
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from daybook.audit.models import Action
 from daybook.reports import services
 from daybook.reports.models import Report
+from daybook.workers.leftovers import remove_unrecorded
 
 STOPPED = "This report stopped before it was ready. Nothing was kept. Please ask for it again."
 WORKER_STOPPED = "WorkerStopped"
@@ -30,7 +30,7 @@ def report_abandoned(*, report_id: int, retrying: bool) -> None:
         return
     was_running = report.status == Report.Status.RUNNING
     if was_running:
-        _remove_unrecorded_files(report)
+        remove_unrecorded(f"reports/{report.case.uid}", report.uid, report.storage_name)
     if not retrying:
         Report.objects.filter(pk=report.pk).update(
             status=Report.Status.FAILED, error=STOPPED, finished_at=timezone.now()
@@ -41,16 +41,3 @@ def report_abandoned(*, report_id: int, retrying: bool) -> None:
         Report.objects.filter(pk=report.pk).update(status=Report.Status.QUEUED, progress=0)
         report.status = Report.Status.QUEUED
         services._audit_build(report, Action.REPORT_FAILED, failure=WORKER_STOPPED, retrying=True)
-
-
-def _remove_unrecorded_files(report: Report) -> None:
-    """Files stored for this report (under its uid, or a name storage derived from it) that
-    its row does not name: a run that stored its file and died before recording it."""
-    folder = f"reports/{report.case.uid}"
-    try:
-        names = default_storage.listdir(folder)[1]
-    except FileNotFoundError:
-        return
-    for name in names:
-        if name.startswith(report.uid) and f"{folder}/{name}" != report.storage_name:
-            default_storage.delete(f"{folder}/{name}")

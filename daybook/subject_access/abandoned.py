@@ -4,13 +4,13 @@ The copy's row changes only at its start and at its end (with its stored file, i
 transaction), so a dead worker leaves it RUNNING and, at most, a stored file no row names:
 that file is removed here."""
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from daybook.audit.models import Action
 from daybook.subject_access import services
 from daybook.subject_access.models import SubjectAccessRequest
+from daybook.workers.leftovers import remove_unrecorded
 
 STOPPED = "This copy stopped before it was ready. Nothing was kept. Please ask for it again."
 WORKER_STOPPED = "WorkerStopped"
@@ -31,7 +31,7 @@ def subject_access_abandoned(*, copy_id: int, retrying: bool) -> None:
         return
     was_running = copy.status == SubjectAccessRequest.Status.RUNNING
     if was_running:
-        _remove_unrecorded_files(copy)
+        remove_unrecorded(_folder(copy), copy.uid, copy.storage_name)
     if not retrying:
         SubjectAccessRequest.objects.filter(pk=copy.pk).update(
             status=SubjectAccessRequest.Status.FAILED, error=STOPPED, finished_at=timezone.now()
@@ -46,14 +46,5 @@ def subject_access_abandoned(*, copy_id: int, retrying: bool) -> None:
         services._audit(copy, Action.SUBJECT_ACCESS_FAILED, failure=WORKER_STOPPED, retrying=True)
 
 
-def _remove_unrecorded_files(copy: SubjectAccessRequest) -> None:
-    """Files stored for this copy (under its uid, or a name storage derived from it) that its
-    row does not name: a run that stored its file and died before recording it."""
-    folder = f"{copy.case.uid}/subject-access" if copy.case is not None else "subject_access"
-    try:
-        names = default_storage.listdir(folder)[1]
-    except FileNotFoundError:
-        return
-    for name in names:
-        if name.startswith(copy.uid) and f"{folder}/{name}" != copy.storage_name:
-            default_storage.delete(f"{folder}/{name}")
+def _folder(copy: SubjectAccessRequest) -> str:
+    return f"{copy.case.uid}/subject-access" if copy.case is not None else "subject_access"

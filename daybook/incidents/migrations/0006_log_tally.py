@@ -14,28 +14,8 @@ def count_every_log(apps, schema_editor):
     EntryBehaviour = apps.get_model("incidents", "EntryBehaviour")
     LogTally = apps.get_model("incidents", "LogTally")
     for case_id in Case.objects.values_list("pk", flat=True).iterator():
-        codes = {}
-        for entry_id, code in EntryBehaviour.objects.filter(case_id=case_id).values_list(
-            "entry_id", "code"
-        ):
-            codes.setdefault(entry_id, set()).add(code)
-        entries = Entry.objects.filter(case_id=case_id).exclude(status="draft")
-        cells = tallies.cells_of(
-            tallies.counted(entry, codes.get(entry.pk, ())) for entry in entries.iterator()
-        )
-        LogTally.objects.bulk_create(
-            LogTally(
-                case_id=case_id,
-                kind=kind,
-                key=key,
-                count=count,
-                first=first,
-                last=last,
-                feared_violence=feared,
-                changed_daily_life=changed,
-            )
-            for (kind, key), (count, first, last, feared, changed) in cells.items()
-        )
+        cells = tallies.counted_again(case_id, Entry, EntryBehaviour)
+        LogTally.objects.bulk_create(tallies.rows_of(LogTally, case_id, cells))
 
 
 class Migration(migrations.Migration):
