@@ -467,7 +467,8 @@ def main() -> int:
     server_process = start_gunicorn(port, arguments.workers, arguments.threads)
     print(
         f"Database: {connection.vendor}; gunicorn {arguments.workers} workers x "
-        f"{arguments.threads} threads on {os.cpu_count()} cores; {len(victims)} victims' logs "
+        f"{arguments.threads} thread{'' if arguments.threads == 1 else 's'} on "
+        f"{os.cpu_count()} cores; {len(victims)} victims' logs "
         f"of {arguments.entries} entries, {arguments.advocates} advocates and a manager; "
         f"ready in {time.perf_counter() - started:.0f} s"
     )
