@@ -93,14 +93,6 @@ def first_entry_id(case) -> int:
 
 READERS = ["victim", "advocate", "manager"]
 PAGES = ["dashboard", "case record", "log", "patterns", "entry"]
-# The log page keeps its last verification of the chain in the database cache, written by
-# the first view after each change (daybook/incidents/selectors.py, verification_for_page).
-# Issue 17 replaces it with a check run in the background after every change; until then
-# that one row is the log page's write. Strict: once it is gone this must be removed.
-CACHES_ITS_VERIFICATION = pytest.mark.xfail(
-    reason="the log page caches its chain verification in the database on the first view",
-    strict=True,
-)
 
 
 def staff_read_audit(reader: User, case, opened: Opened) -> bool:
@@ -117,13 +109,7 @@ def staff_read_audit(reader: User, case, opened: Opened) -> bool:
 
 
 @pytest.mark.parametrize("reader_name", READERS)
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(name, marks=CACHES_ITS_VERIFICATION) if name == "log" else name
-        for name in PAGES
-    ],
-)
+@pytest.mark.parametrize("page", PAGES)
 def test_opening_a_main_page_writes_nothing_but_the_audit_of_a_read(
     reader_name: str, page: str, personas: Personas, log_of_five
 ) -> None:
@@ -145,7 +131,6 @@ def test_opening_a_main_page_writes_nothing_but_the_audit_of_a_read(
 
 
 def test_a_page_opened_again_writes_only_its_read_audit(personas: Personas, log_of_five) -> None:
-    """The log page's cached verification aside, the second view of every page is clean too."""
     for reader_name in READERS:
         reader = getattr(personas, reader_name)
         client = signed_in(reader)
@@ -222,8 +207,8 @@ def query_counts(clients: dict[str, Client], case, entry_id: int) -> dict[tuple[
     counts = {}
     for reader_name, client in clients.items():
         for page, url in main_pages(case, entry_id).items():
-            # The second view: the first after a change may verify the chain (cached).
-            client.get(url)
+            # The first view after the log changed: nothing of the log is worked out again
+            # in the request (its chain is checked in the background).
             opened = open_page(client, url)
             if opened.status == 200:
                 counts[reader_name, page] = opened.queries
