@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "daybook"
 # Bottom to top. An app may import from its own layer's modules only if no cycle results,
 # and from any lower layer; never from a higher one.
 LAYERS: list[set[str]] = [
-    {"env", "crypto", "ui"},
+    {"env", "crypto", "proxies", "ui"},
     {"public", "audit", "workers"},
     {"accounts"},
     {"cases"},
