@@ -269,16 +269,16 @@ def test_verify_log_goes_on_after_any_error_in_one_case(
     world, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     good, bad = _fresh(world)["cases"]
-    from daybook.incidents.management.commands import verify_log
+    from daybook.incidents import checks
 
-    real = verify_log.verify_case
+    real = checks.check_and_keep
 
     def failing(case: Case, **options: bool):
         if case.pk == bad.pk:
             raise ValueError("something unexpected")
         return real(case, **options)
 
-    monkeypatch.setattr(verify_log, "verify_case", failing)
+    monkeypatch.setattr(checks, "check_and_keep", failing)
     with pytest.raises(CommandError):
         call_command("verify_log")
     out = capsys.readouterr().out

@@ -21,7 +21,7 @@ calls it, as the counts are not part of the chain but must follow from what it h
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +35,6 @@ from daybook.incidents.models import Entry, EntryBehaviour, LogTally
 Cell = tuple[str, str]
 STATUS, CATEGORY, PLACE, CODE = "status", "category", "place", "code"
 MONTH, MONTH_CHANNEL, WEEK, HOUR = "month", "monthchan", "week", "hour"
-# Cells that keep the first and last entry they count.
-WITH_MOMENTS = (PLACE, CODE)
 # A change touching more cells than this reads all of its log's cells at once (an import).
 FEW_CELLS = 40
 
@@ -77,24 +75,29 @@ def counted(entry: Entry, codes: Iterable[str]) -> Counted | None:
     )
 
 
-def _cells(item: Counted) -> Iterator[Cell]:
-    categories = sorted({BEHAVIOURS[code].category for code in item.codes if code in BEHAVIOURS})
-    yield STATUS, item.status
-    for category in categories:
-        yield CATEGORY, category
+_CATEGORY_OF = {code: behaviour.category for code, behaviour in BEHAVIOURS.items()}
+
+
+def _cells(item: Counted) -> tuple[list[Cell], list[Cell]]:
+    """The cells an entry counts in: those that keep only a count, and those that also keep
+    moments (its channel and place, its behaviour codes). Thousands of entries an import:
+    kept to plain operations."""
+    categories = {_CATEGORY_OF[code] for code in item.codes if code in _CATEGORY_OF}
+    counted: list[Cell] = [(STATUS, item.status)]
+    counted += [(CATEGORY, category) for category in categories]
     if item.status != Entry.Status.LOGGED:
-        return
-    yield PLACE, f"{item.channel}:{item.place_kind}"
-    for code in sorted(item.codes):
-        yield CODE, code
+        return counted, []
+    timed: list[Cell] = [(PLACE, f"{item.channel}:{item.place_kind}")]
+    timed += [(CODE, code) for code in item.codes]
     if item.month is not None:
-        for category in categories:
-            yield MONTH, f"{item.month.isoformat()}:{category}"
-        yield MONTH_CHANNEL, f"{item.month.isoformat()}:{item.channel}"
+        month = item.month.isoformat()
+        counted += [(MONTH, f"{month}:{category}") for category in categories]
+        counted.append((MONTH_CHANNEL, f"{month}:{item.channel}"))
     if item.week is not None:
-        yield WEEK, item.week.isoformat()
+        counted.append((WEEK, item.week.isoformat()))
     if item.weekday is not None and item.hour is not None:
-        yield HOUR, f"{item.weekday}:{item.hour}"
+        counted.append((HOUR, f"{item.weekday}:{item.hour}"))
+    return counted, timed
 
 
 @dataclass
@@ -114,14 +117,19 @@ def _deltas(
         for item in items:
             if item is None:
                 continue
-            for cell in _cells(item):
-                delta = deltas.setdefault(cell, _Delta())
+            counted, timed = _cells(item)
+            for cell in counted:
+                if (delta := deltas.get(cell)) is None:
+                    delta = deltas[cell] = _Delta()
                 delta.count += sign
+            for cell in timed:
+                if (delta := deltas.get(cell)) is None:
+                    delta = deltas[cell] = _Delta()
+                delta.count += sign
+                (delta.added if sign > 0 else delta.removed).append(item.occurred_at)
                 if cell[0] == PLACE:
                     delta.feared_violence += sign * item.feared_violence
                     delta.changed_daily_life += sign * item.changed_daily_life
-                if cell[0] in WITH_MOMENTS:
-                    (delta.added if sign > 0 else delta.removed).append(item.occurred_at)
     return deltas
 
 

@@ -18,6 +18,9 @@ _environment = Environment(
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    # The macros are installed files that change only with a new release: without this, every
+    # component rendered asks the file system, several times, whether they have changed.
+    auto_reload=False,
 )
 
 
