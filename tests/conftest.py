@@ -1,7 +1,9 @@
 """Personas shared by every test: one person per role, and people who must be kept out."""
 
 import os
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -185,3 +187,13 @@ def entry(case, personas: Personas):
     from daybook.incidents.services import entry_record
 
     return entry_record(case=case, author=personas.victim, how="victim", values=entry_values())
+
+
+def outsider_read(path: Path) -> bytes:
+    """A file's bytes as another process reads them: for the database's own files. Opening and
+    closing a SQLite file in this process would drop every lock its connections hold on it
+    (POSIX locks belong to a process and a file, not to a descriptor), and a task worker
+    process exiting later could then remove the WAL files this process still uses."""
+    return subprocess.run(  # noqa: S603 (a fixed command on a path the test chose)
+        ["/bin/cat", "--", str(path)], check=True, capture_output=True
+    ).stdout

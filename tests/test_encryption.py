@@ -17,7 +17,7 @@ from daybook.incidents import keys, services
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import ChainRecord
 from daybook.incidents.verify import verify_case
-from tests.conftest import Personas, entry_values
+from tests.conftest import Personas, entry_values, outsider_read
 
 MARKER = "Zebra-Quokka-4471"
 
@@ -77,7 +77,7 @@ def test_no_known_plaintext_in_the_database_or_storage(personas: Personas, case)
         database = Path(connection.settings_dict["NAME"])
         for path in (database, Path(f"{database}-wal")):
             if path.exists():
-                assert MARKER.encode() not in path.read_bytes()
+                assert MARKER.encode() not in outsider_read(path)
     # ...and it all reads back for the people allowed to see it.
     assert services.entry_content_of(entry)["what_happened"] == f"{MARKER} amended"
     assert services.evidence_bytes(entry.evidence.get()) == file_bytes

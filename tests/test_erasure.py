@@ -37,7 +37,7 @@ from daybook.insights.models import IdentifierToken, RepeatAlert
 from daybook.reports.models import Report
 from daybook.sharing.models import Share
 from daybook.sharing.services import share_create
-from tests.conftest import Personas, entry_values
+from tests.conftest import Personas, entry_values, outsider_read
 from tests.test_encryption import every_stored_value
 from tests.test_plaintext import (
     ORGANISATION,
@@ -105,7 +105,7 @@ def _sealed_fragments(case: Case) -> dict[bytes, str]:
 def _raw_fragments(fragments: dict[bytes, str], paths: list[Path]) -> list[str]:
     found = []
     for path in paths:
-        data = path.read_bytes()
+        data = outsider_read(path)
         found += [f"{where} in {path.name}" for piece, where in fragments.items() if piece in data]
     return found
 
@@ -208,7 +208,7 @@ def written_and_erased(personas: Personas, django_capture_on_commit_callbacks):
     if ON_SQLITE:
         # The control: before erasing, the sealed values and the plain date are there to find.
         assert _raw_fragments(fragments, database_files())
-        assert ODD_DATE.encode() in b"".join(p.read_bytes() for p in database_files())
+        assert ODD_DATE.encode() in b"".join(outsider_read(p) for p in database_files())
 
     erasure = erasure_request(
         case=log,
@@ -258,7 +258,7 @@ def test_erasing_overwrites_the_sealed_values_and_plain_traces_in_the_files(
         assert cursor.fetchone()[0] == 1
     files = database_files()
     assert _raw_fragments(written_and_erased["fragments"], files + storage_files()) == []
-    data = b"".join(path.read_bytes() for path in files)
+    data = b"".join(outsider_read(path) for path in files)
     assert ODD_DATE.encode() not in data
     other_tokens = set(IdentifierToken.objects.values_list("token", flat=True))
     for token in set(written_and_erased["tokens"]) - other_tokens:

@@ -36,7 +36,7 @@ from daybook.accounts.models import Organisation
 from daybook.casework import forms as casework_forms
 from daybook.casework.sections import SECTIONS
 from daybook.risk.forms import ScreeningForm
-from tests.conftest import Personas, entry_values
+from tests.conftest import Personas, entry_values, outsider_read
 from tests.test_encryption import every_stored_value
 from tests.test_reports import sign_in_fresh
 
@@ -126,7 +126,7 @@ def leaks(canaries: Canaries, text: str) -> list[str]:
 def raw_leaks(canaries: Canaries, paths: list[Path]) -> list[str]:
     found = []
     for path in paths:
-        data = path.read_bytes()
+        data = outsider_read(path)
         for value, where in canaries.written.items():
             if value.encode() in data or value in str(path):
                 found.append(f"{where} in {path.name}")
