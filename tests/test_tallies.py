@@ -10,7 +10,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, IntegerField, Max, Min, Sum
+from django.db.models.functions import Cast
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -104,8 +105,8 @@ def counted_in_the_database(case) -> dict:
         n=Count("id"),
         first=Min("occurred_at"),
         last=Max("occurred_at"),
-        feared=Sum("feared_violence"),
-        changed=Sum("changed_daily_life"),
+        feared=Sum(Cast("feared_violence", IntegerField())),
+        changed=Sum(Cast("changed_daily_life", IntegerField())),
     )
     firsts = behaviours.values_list("code").annotate(
         first=Min("entry__occurred_at"), n=Count("entry", distinct=True)

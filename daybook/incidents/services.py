@@ -320,7 +320,6 @@ def _entry_write(
     entry.recorded_at, entry.recorded_by, entry.recorded_how = now, author, how
     entry.save()
     _set_behaviours(entry, content["behaviours"])
-    tallies.change(case.pk, removed=(), added=[tallies.counted(entry, content["behaviours"])])
     _append(
         case=case,
         key=key,
@@ -332,6 +331,8 @@ def _entry_write(
         body=content,
         recorded_at=now,
     )
+    # After `_append`, which locks the case: two entries recorded at once count in turn.
+    tallies.change(case.pk, removed=(), added=[tallies.counted(entry, content["behaviours"])])
     return entry
 
 
