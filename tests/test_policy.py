@@ -76,3 +76,39 @@ def test_write_differs_from_read_where_the_product_says(personas: Personas, case
     assert not manager.has_perm("cases.change_case", case)
     assert advocate.has_perm("cases.change_case", case)
     assert holds_case(manager, case) and not holds_case(personas.outsider, case)
+
+
+@pytest.mark.django_db
+def test_django_permission_rows_grant_nothing(personas: Personas, case) -> None:
+    """The policies are the only way to a permission: a row in Django's user or group
+    permission tables (put there by a mistaken script, say) gives the outsider nothing."""
+    from django.contrib.auth.models import Group, Permission
+
+    outsider = personas.outsider
+    assert not outsider.has_perm("cases.view_case", case)
+    permission = Permission.objects.get(codename="view_case", content_type__app_label="cases")
+    outsider.user_permissions.add(permission)
+    group = Group.objects.create(name="Everyone")
+    group.permissions.add(permission)
+    outsider.groups.add(group)
+    outsider = type(outsider).objects.get(pk=outsider.pk)  # no cached permissions
+    assert not outsider.has_perm("cases.view_case", case)
+    assert outsider.get_all_permissions() == set()
+
+
+@pytest.mark.django_db
+def test_a_page_does_not_look_up_django_permissions(personas: Personas, case) -> None:
+    """Checking permissions costs no query of Django's permission tables: the menu of every
+    page asks several, and those lookups were two queries a page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(personas.advocate)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("cases:record", args=[case.pk])).status_code == 200
+    tables = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "auth_permission" not in tables and "auth_group" not in tables
+    assert "accounts_user_user_permissions" not in tables
