@@ -9,7 +9,7 @@ from daybook.cases.models import Case
 from daybook.incidents import checks, keys, tallies
 from daybook.incidents.behaviours import BEHAVIOURS, Category
 from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence, LogVerification
-from daybook.incidents.services import current_contents
+from daybook.incidents.services import current_contents, readable_contents
 from daybook.incidents.verify import Verification
 
 FILTERS = ("behaviour", "channel", "date_from", "date_to")
@@ -78,6 +78,14 @@ def log_counts(case: Case, entries: QuerySet[Entry], filters: dict[str, Any]) ->
 
 def with_content(entries: list[Entry], case: Case) -> list[tuple[Entry, dict[str, Any]]]:
     contents = current_contents(entries, case)
+    return [(entry, contents[entry.pk]) for entry in entries]
+
+
+def log_rows(entries: list[Entry], case: Case) -> list[tuple[Entry, dict[str, Any] | None]]:
+    """The log page's entries with what each says now; None for one whose record has been
+    altered and no longer opens: the page says so, beside the check that names the record,
+    rather than failing for the whole log."""
+    contents = readable_contents(entries, case)
     return [(entry, contents[entry.pk]) for entry in entries]
 
 

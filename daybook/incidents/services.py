@@ -241,8 +241,18 @@ def current_contents(
     entries: list[Entry], case: Case, key: bytes | None = None
 ) -> dict[int, dict[str, Any]]:
     """What each entry says now: a draft's saved text, or its chain records replayed."""
+    contents = readable_contents(entries, case, key, altered_ok=False)
+    return {pk: content for pk, content in contents.items() if content is not None}
+
+
+def readable_contents(
+    entries: list[Entry], case: Case, key: bytes | None = None, *, altered_ok: bool = True
+) -> dict[int, dict[str, Any] | None]:
+    """`current_contents` for a page that shows the log: an entry whose record has been
+    altered in the database (it no longer opens) is None, for the page to say so, where an
+    output made from the log (a report, a bundle) must fail instead."""
     key = key or keys.case_key(case)
-    contents: dict[int, dict[str, Any]] = {}
+    contents: dict[int, dict[str, Any] | None] = {}
     logged = []
     for entry in entries:
         if entry.status == Entry.Status.DRAFT:
@@ -258,11 +268,17 @@ def current_contents(
         .values_list("entry_id", "kind", "rid", "body_sealed")
     )
     for entry_id, kind, rid, sealed in records:
-        body = keys.open_json(key, sealed, keys.chain_body_ad(rid))
+        try:
+            body = keys.open_json(key, sealed, keys.chain_body_ad(rid))
+        except crypto.DecryptionError:
+            if not altered_ok:
+                raise
+            contents[entry_id] = None
+            continue
         if kind == ChainRecord.Kind.ENTRY:
             contents[entry_id] = body
-        else:
-            contents[entry_id] = {**contents[entry_id], **body["changes"]}
+        elif (current := contents[entry_id]) is not None:
+            contents[entry_id] = {**current, **body["changes"]}
     return contents
 
 

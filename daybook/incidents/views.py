@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from daybook import crypto
 from daybook.accounts.http import AuthenticatedHttpRequest
 from daybook.accounts.policy import is_advocate, is_victim
 from daybook.accounts.sudo import require_sudo
@@ -112,7 +113,7 @@ def log(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
             "label": case_services.case_label(case),
             "filters": filters,
             "page": page,
-            "rows": selectors.with_content(list(page.object_list), case),
+            "rows": selectors.log_rows(list(page.object_list), case),
             "counts": counts,
             # Unfinished entries are for those who may finish them.
             "drafts": selectors.drafts(case)[:10] if can_change else [],
@@ -194,15 +195,22 @@ def _entry_page(
     request: AuthenticatedHttpRequest, case: Case, item: Entry, evidence_form: EvidenceForm
 ) -> HttpResponse:
     """The entry with its files and history; after a failed upload, with the form's errors."""
+    try:
+        content = services.entry_content_of(item)
+        history = selectors.entry_history(item)
+        evidence = selectors.evidence_with_meta(item)
+    except crypto.DecryptionError:
+        # A record or file row altered in the database: say so, not a server error.
+        return render(request, "incidents/entry_altered.html", {"case": case, "entry": item})
     return render(
         request,
         "incidents/entry.html",
         {
             "case": case,
             "entry": item,
-            "content": services.entry_content_of(item),
-            "history": selectors.entry_history(item),
-            "evidence": selectors.evidence_with_meta(item),
+            "content": content,
+            "history": history,
+            "evidence": evidence,
             "evidence_form": evidence_form,
             "max_mb": max_bytes() // 1_000_000,
             "can_change": request.user.has_perm("cases.change_case", case),
