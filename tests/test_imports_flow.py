@@ -263,6 +263,43 @@ def test_a_failure_part_way_leaves_nothing_behind(
     assert case.chain_seq == 0
 
 
+def test_a_failed_import_removes_only_its_own_files(case, personas: Personas, monkeypatch) -> None:
+    """Files of the same log stored by something else at the time (an upload that has not
+    committed yet, another import) are not the failed import's to remove: only the files whose
+    uids start with the import's own prefix are."""
+    from django.core.files.base import ContentFile
+
+    from daybook.incidents import keys
+    from daybook.incidents import services as log
+
+    job = services.import_upload(case=case, actor=personas.victim, name="chat.txt", data=CHAT)
+    services.import_configure(
+        job=job,
+        options={"stalkers": ["Sam Ex"], "time_zone": "Europe/London", "date_order": "dmy"},
+        actor=job.created_by,
+    )
+    # An upload to the same log, stored and about to be recorded, while the import runs.
+    in_flight = default_storage.save(
+        keys.evidence_storage_name(case.uid, log.file_uid()), ContentFile(b"sealed bytes")
+    )
+    stored: list[str] = []
+    real_keep = log.ImportBatch._keep
+
+    def keep_then_fail(batch: log.ImportBatch, entry, checked, sealed) -> Evidence:
+        evidence = real_keep(batch, entry, checked, sealed)
+        stored.append(evidence.storage_name)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(log.ImportBatch, "_keep", keep_then_fail)
+    services.import_run(job)
+    job.refresh_from_db()
+    assert job.status == "failed" and not Evidence.objects.exists()
+    (own,) = stored
+    assert own.startswith(f"{case.uid}/{services.files_prefix(job)}")
+    assert not default_storage.exists(own)
+    assert default_storage.exists(in_flight)
+
+
 def test_texts_and_calls_from_a_phone_backup(
     owner: Client, case, django_capture_on_commit_callbacks
 ) -> None:

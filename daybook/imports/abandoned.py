@@ -35,7 +35,7 @@ def import_abandoned(*, job_id: int, retrying: bool) -> None:
         return  # finished, cancelled or erased since: nothing was left half-done
     was_running = job.status == ImportJob.Status.RUNNING
     if was_running:
-        services._remove_orphans(job.case)
+        services._remove_orphans(job)
         _delete(services._progress_name(job))
     if not retrying:
         # A cancel asked for has nothing left to cancel.

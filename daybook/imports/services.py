@@ -45,6 +45,7 @@ from daybook.imports.parsers.formats import is_zip
 from daybook.incidents import services as log
 from daybook.incidents.evidence import check_upload
 from daybook.incidents.models import Entry, Evidence
+from daybook.workers.leftovers import remove_unrecorded
 
 CALL_WORDS = {
     "missed": "Missed call",
@@ -352,7 +353,10 @@ def import_run(job: ImportJob) -> None:
             )
             with transaction.atomic():
                 with log.entries_import(
-                    case=job.case, author=job.created_by, extra={"import": job.pk}
+                    case=job.case,
+                    author=job.created_by,
+                    extra={"import": job.pk},
+                    files_prefix=files_prefix(job),
                 ) as batch:
                     added, already = _import_records(job, upload, result, batch)
                 _finish(
@@ -364,7 +368,7 @@ def import_run(job: ImportJob) -> None:
                     already_there=already,
                 )
     except ImportCancelled:
-        _remove_orphans(job.case)
+        _remove_orphans(job)
         _finish(
             job,
             ImportJob.Status.CANCELLED,
@@ -374,7 +378,7 @@ def import_run(job: ImportJob) -> None:
     except ParseError as error:
         _finish(job, ImportJob.Status.FAILED, str(error)[:300], Action.IMPORT_FAILED)
     except Exception as error:  # reported kindly; the transaction rolled back
-        _remove_orphans(job.case)
+        _remove_orphans(job)
         _finish(
             job,
             ImportJob.Status.FAILED,
@@ -408,18 +412,21 @@ def _start(job: ImportJob) -> bool:
     return True
 
 
-def _remove_orphans(case: Case) -> None:
-    """Evidence files stored by an import that was rolled back belong to no record: remove them."""
-    kept = set(Evidence.objects.filter(entry__case=case).values_list("storage_name", flat=True))
-    # Listed, not tested with exists(): object storage has no folders, only names that share
-    # a prefix, and lists nothing for a prefix no name has.
-    try:
-        names = default_storage.listdir(case.uid)[1]
-    except FileNotFoundError:
-        return
-    for name in names:
-        if f"{case.uid}/{name}" not in kept:
-            default_storage.delete(f"{case.uid}/{name}")
+def files_prefix(job: ImportJob) -> str:
+    """How the uids of the files this import stores begin (`incidents.services.file_uid`):
+    48 bits of the job's own uid, leaving 80 random bits to each file."""
+    return job.uid[:12]
+
+
+def _remove_orphans(job: ImportJob) -> None:
+    """The files this import stored that belong to no record (its transaction rolled back, or
+    its worker died): removed. Files of the same log stored by anything else, an upload or
+    another import going on at the same time, start otherwise and are left alone."""
+    remove_unrecorded(
+        job.case.uid,
+        files_prefix(job),
+        set(Evidence.objects.filter(entry__case=job.case).values_list("storage_name", flat=True)),
+    )
 
 
 @transaction.atomic

@@ -468,10 +468,22 @@ def evidence_body(checked: CheckedFile) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def _sealed_file(case: Case, key: bytes, checked: CheckedFile) -> Iterator[tuple[str, str]]:
-    """Seal and store a file under a new uid; if what follows fails, the file goes again."""
+def file_uid(files_prefix: str = "") -> str:
+    """A new evidence file's uid: random, or for a file an import stores, the import's
+    `files_prefix` and random hex to the same length. The files a dead or failed import left
+    are then found by that prefix alone, never those of an upload or another import to the
+    same log running at the time."""
     uid = new_uid()
+    return files_prefix + uid[len(files_prefix) :]
+
+
+@contextmanager
+def _sealed_file(
+    case: Case, key: bytes, checked: CheckedFile, files_prefix: str = ""
+) -> Iterator[tuple[str, str]]:
+    """Seal and store a file under a new uid (starting `files_prefix`: see `file_uid`); if
+    what follows fails, the file goes again."""
+    uid = file_uid(files_prefix)
     sealed = crypto.seal(key, checked.data, keys.evidence_file_ad(uid))
     wanted = keys.evidence_storage_name(case.uid, uid)
     storage_name = default_storage.save(wanted, ContentFile(sealed))
@@ -516,11 +528,16 @@ class _Hashing:
 
 @contextmanager
 def _sealed_stream(
-    case: Case, key: bytes, file: crypto.SeekableReadable, size: int, sha256: str
+    case: Case,
+    key: bytes,
+    file: crypto.SeekableReadable,
+    size: int,
+    sha256: str,
+    files_prefix: str = "",
 ) -> Iterator[tuple[str, str]]:
     """`_sealed_file` for a file read a chunk at a time from its start. The file is hashed as
     it is sealed, so the size and hash the log records are those of the bytes stored."""
-    uid = new_uid()
+    uid = file_uid(files_prefix)
     wanted = keys.evidence_storage_name(case.uid, uid)
     file.seek(0)
     hashing = _Hashing(file)
@@ -726,8 +743,11 @@ class ImportBatch:
 
     FLUSH_EVERY = 500
 
-    def __init__(self, *, case: Case, author: User | None, key: bytes) -> None:
+    def __init__(
+        self, *, case: Case, author: User | None, key: bytes, files_prefix: str = ""
+    ) -> None:
         self.case, self.author, self._key = case, author, key
+        self.files_prefix = files_prefix
         self.entries = self.files = 0
         self.open = True
         # When the import's entries were recorded: one time for all, as they are committed
@@ -816,7 +836,9 @@ class ImportBatch:
     def evidence(self, *, entry: Entry, checked: CheckedFile) -> Evidence:
         """A file of an entry this batch added. If the batch rolls back later, the stored file
         stays behind: the import removes such orphans."""
-        return self._keep(entry, checked, _sealed_file(self.case, self._key, checked))
+        return self._keep(
+            entry, checked, _sealed_file(self.case, self._key, checked, self.files_prefix)
+        )
 
     def evidence_file(
         self,
@@ -838,7 +860,7 @@ class ImportBatch:
         described = CheckedFile(
             name=name, data=b"", size=size, content_type=content_type, sha256=sha256, exif={}
         )
-        sealed = _sealed_stream(self.case, self._key, file, size, sha256)
+        sealed = _sealed_stream(self.case, self._key, file, size, sha256, self.files_prefix)
         return self._keep(entry, described, sealed)
 
     def _keep(
@@ -979,14 +1001,16 @@ class ImportBatch:
 
 @contextmanager
 def entries_import(
-    *, case: Case, author: User | None, extra: dict[str, int | str]
+    *, case: Case, author: User | None, extra: dict[str, int | str], files_prefix: str = ""
 ) -> Iterator[ImportBatch]:
     """Add many entries and files to one log in one transaction, with ONE audit event
     (ENTRIES_IMPORTED: how many entries and files, and the chain's new length) written in that
     transaction as the block ends. An exception inside the block leaves nothing: no entry, no
     chain record, no audit event. `extra` holds codes and ids only (e.g. the import job's)."""
     with transaction.atomic():
-        batch = ImportBatch(case=case, author=author, key=keys.case_key(case))
+        batch = ImportBatch(
+            case=case, author=author, key=keys.case_key(case), files_prefix=files_prefix
+        )
         try:
             with chain_batch(case):
                 yield batch
