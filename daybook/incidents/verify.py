@@ -140,6 +140,25 @@ def _instant(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+# What checking a chain record reads of its row.
+CHAIN_COLUMNS = (
+    "seq",
+    "kind",
+    "version",
+    "entry_id",
+    "entry_uid",
+    "evidence_id",
+    "evidence_uid",
+    "rid",
+    "prev_hash",
+    "hash",
+    "recorded_at",
+    "recorded_by_id",
+    "recorded_how",
+    "body_sealed",
+)
+
+
 def _verify_chain(
     case: Case, key: bytes, result: Verification, records: list[_Record] | None
 ) -> None:
@@ -147,24 +166,7 @@ def _verify_chain(
     open_sealed = crypto.opener(key)
     expected_seq, prev = 1, GENESIS
     rows = _raw_rows(
-        ChainRecord.objects.filter(case=case)
-        .order_by("seq")
-        .values_list(
-            "seq",
-            "kind",
-            "version",
-            "entry_id",
-            "entry_uid",
-            "evidence_id",
-            "evidence_uid",
-            "rid",
-            "prev_hash",
-            "hash",
-            "recorded_at",
-            "recorded_by_id",
-            "recorded_how",
-            "body_sealed",
-        )
+        ChainRecord.objects.filter(case=case).order_by("seq").values_list(*CHAIN_COLUMNS)
     )
     for (
         seq,
@@ -307,7 +309,7 @@ def _replay(replayed: dict[str, _Replayed], record: _Record) -> None:
         state.evidence[record.evidence_uid]["withdrawn"] = True
 
 
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     "id",
     "uid",
     "status",
@@ -423,7 +425,7 @@ def _verify_entries(case: Case, replayed: dict[str, _Replayed]) -> list[tallies.
     rows = _raw_rows(
         Entry.objects.filter(case=case)
         .exclude(status=Entry.Status.DRAFT)
-        .values_list(*_ENTRY_COLUMNS)
+        .values_list(*ENTRY_COLUMNS)
     )
     seen = set()
     counted = []
