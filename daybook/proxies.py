@@ -86,3 +86,10 @@ def client_address(
         if not _trusted(address, networks):
             break
     return str(address)
+
+
+def from_trusted_proxy(remote: str | None, proxies: tuple[str, ...]) -> bool:
+    """Whether the connecting address is one of the trusted proxies, whose forwarded headers
+    (the client's address, and whether the client used HTTPS) may be believed."""
+    address = parse_address(remote)
+    return address is not None and _trusted(address, _networks(proxies))

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "daybook.health.middleware.HealthCheckMiddleware",  # first: see its docstring
+    # Before anything reads whether the request came over HTTPS.
+    "daybook.public.middleware.UntrustedForwardingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "daybook.public.middleware.DiscretionHeadersMiddleware",

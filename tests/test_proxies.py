@@ -11,6 +11,7 @@ import sys
 import pytest
 from allauth.usersessions.models import UserSession
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -180,3 +181,35 @@ def test_behind_a_proxy_without_naming_it_stops_start_up() -> None:
     assert "set DAYBOOK_TRUSTED_PROXIES" in result.stderr
     named = settings_with(DAYBOOK_BEHIND_PROXY="true", DAYBOOK_TRUSTED_PROXIES="10.0.0.0/24")
     assert named.stdout.strip() == "('10.0.0.0/24',)"
+
+
+def test_https_is_believed_only_from_a_trusted_proxy(settings) -> None:
+    """Behind a proxy, "X-Forwarded-Proto: https" says the person used HTTPS. Written by
+    someone reaching Daybook directly, it is dropped: their plain HTTP request is still sent
+    to HTTPS, and no secure-only cookie or page is given over it."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    page = reverse("public:stalking")
+    direct = Client(REMOTE_ADDR=STALKER, HTTP_X_FORWARDED_PROTO="https")
+    response = direct.get(page)
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    forwarded = Client(REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_PROTO="https")
+    assert forwarded.get(page).status_code == 200
+    # From the balancer over plain HTTP, the person is sent to HTTPS too.
+    assert Client(REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_PROTO="http").get(page).status_code == 301
+
+
+def test_forwarding_headers_from_an_untrusted_address_reach_no_view(settings) -> None:
+    from daybook.public.middleware import FORWARDED_HEADERS, UntrustedForwardingMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update({name: request.META.get(name) for name in FORWARDED_HEADERS})
+        return HttpResponse()
+
+    headers = dict.fromkeys(FORWARDED_HEADERS, "forged")
+    UntrustedForwardingMiddleware(view)(RequestFactory().get("/", REMOTE_ADDR=STALKER, **headers))
+    assert set(seen.values()) == {None}
+    UntrustedForwardingMiddleware(view)(RequestFactory().get("/", REMOTE_ADDR=BALANCER, **headers))
+    assert set(seen.values()) == {"forged"}

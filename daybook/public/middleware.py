@@ -1,7 +1,19 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+
+from daybook.proxies import from_trusted_proxy
+
+# What a proxy tells Daybook about the client, believed only from a trusted proxy.
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_FORWARDED",
+)
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -55,3 +67,22 @@ class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
         if not request.META.get("HTTP_REFERER"):
             return
         super()._check_referer(request)  # type: ignore[misc]
+
+
+class UntrustedForwardingMiddleware:
+    """Drops the forwarding headers of a request that does not come from a trusted proxy
+    (DAYBOOK_TRUSTED_PROXIES), before anything reads them: anyone can write
+    "X-Forwarded-Proto: https", and behind a proxy Django would believe it (SECURE_PROXY_SSL_HEADER)
+    and treat plain HTTP as secure. The client's address already ignores them
+    (daybook/proxies.py); this makes every other reader do the same."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not from_trusted_proxy(
+            request.META.get("REMOTE_ADDR"), settings.DAYBOOK_TRUSTED_PROXIES
+        ):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
