@@ -16,6 +16,7 @@ TINY = {
     "sharing_bench.py": ["--entries", "60", "--rounds", "2"],
     "insights_bench.py": ["--entries", "30", "--other-entries", "30"],
     "import_bench.py": ["--messages", "200", "--import", "50"],
+    "page_bench.py": ["--rounds", "1", "--entries", "5"],
     "load_bench.py": ["--users", "4", "--seconds", "1", "--rounds", "1", "--think", "0.25"],
 }
 
