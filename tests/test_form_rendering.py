@@ -180,3 +180,51 @@ def test_every_multiple_choice_question_is_checkboxes_that_keep_every_answer(
     for name, field in form.fields.items():
         if "all that apply" in f"{field.label} {field.help_text}".lower():
             assert is_multiple_choice(field), f"{cls.__name__}.{name} says all that apply"
+
+
+# --- Questions drawn once ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cls", FORM_CLASSES, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
+def test_a_question_kept_from_an_earlier_page_is_drawn_exactly_as_anew(
+    cls: type[forms.BaseForm],
+) -> None:
+    """A question whose every detail is in the form's code is drawn once and kept: what a
+    page then shows must be exactly what drawing it again would give."""
+    from daybook.ui import components
+
+    for bound in build(cls):
+        unset = isinstance(bound.field, forms.ModelChoiceField) and bound.field.queryset is None
+        if isinstance(bound.field.widget, forms.HiddenInput) or unset:
+            continue  # hidden, or choices only its view can give
+        first, kept = str(render_field(bound)), str(render_field(bound))
+        assert first == kept == str(components._draw(*components._field_component(bound)))
+
+
+@pytest.mark.django_db
+def test_nothing_a_person_wrote_or_the_database_held_is_kept_between_pages() -> None:
+    """Only questions drawn from the code alone are kept: never a form sent back with a
+    person's words, one filled in from their entry, or one whose choices name people."""
+    from daybook.imports.forms import ChoicesForm
+    from daybook.incidents.forms import AmendForm, EntryForm
+    from daybook.ui import components
+
+    components._DRAWN.clear()
+    words = "He followed me to the bus stop on Elm Road"
+    sent = EntryForm({"what_happened": words, "witnesses": "Priya Shah"})
+    filled_in = AmendForm(initial={"what_happened": words, "witnesses": "Priya Shah"})
+    names = ChoicesForm(summary={"participants": [("Sam Ex", 12), ("+44 7700 900123", 1)]})
+    for form in (sent, filled_in, names):
+        for bound in form:
+            render_field(bound)
+    kept = " ".join(str(markup) for markup in components._DRAWN.values())
+    for secret in (words, "Priya Shah", "Sam Ex", "7700 900123"):
+        assert secret not in kept and secret not in repr(list(components._DRAWN))
+
+    # Not vacuous: every question of the blank form to record an entry is kept.
+    components._DRAWN.clear()
+    visible = [bound for bound in EntryForm() if not bound.is_hidden]
+    for bound in visible:
+        render_field(bound)
+    assert len(components._DRAWN) == len(visible)

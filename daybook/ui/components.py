@@ -5,11 +5,12 @@ Design System's tested, accessible HTML without hand-copied component markup. On
 environment is shared and each component's template is compiled once.
 """
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from functools import cache
 from typing import Any, cast
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment, PackageLoader, PrefixLoader, Template
 
@@ -50,9 +51,44 @@ def _jinja_safe(value: Any) -> Any:
     return value
 
 
-def render(component: str, params: dict[str, Any]) -> SafeString:
+def render(component: str, params: dict[str, Any], *, from_code: bool = False) -> SafeString:
+    """The component's markup. `from_code`: every param comes from the code (see
+    `_from_code`), never from what a person sent or the database held, so the markup is the
+    same for every request and is kept, by its params, instead of drawn again: a question's
+    macro costs around half a millisecond, and the form to record an entry asks about twenty."""
+    if not from_code:
+        return _draw(component, params)
+    key = (component, _frozen(params))
+    drawn = _DRAWN.get(key)
+    if drawn is None:
+        drawn = _draw(component, params)
+        if len(_DRAWN) < _DRAWN_MOST:
+            _DRAWN[key] = drawn
+    return drawn
+
+
+def _draw(component: str, params: dict[str, Any]) -> SafeString:
     html = _template(component).render(params=_jinja_safe(params))
     return mark_safe(html)  # noqa: S308  (escaped by Jinja's autoescape)
+
+
+# Markup of components drawn from the code alone, by their params. Bounded, and only ever
+# holding labels, hints and choices written in the forms' code: nothing a person wrote, and
+# nothing read from the database, is kept between requests.
+_DRAWN: dict[Hashable, SafeString] = {}
+_DRAWN_MOST = 512
+
+
+def _frozen(value: Any) -> Hashable:
+    """`value` as a key: dicts and lists as tuples, each plain value with its type (a
+    SafeString is not escaped where an equal str is)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(item) for item in value))
+    if isinstance(value, Promise):  # a lazily translated label
+        value = str(value)
+    return (type(value), value)
 
 
 # --- Django forms -----------------------------------------------------------------
@@ -106,42 +142,69 @@ def _fieldset(field: forms.BoundField) -> dict[str, Any]:
     return {"legend": {"text": field.label, "classes": "govuk-fieldset__legend--s"}}
 
 
+def _from_code(field: forms.BoundField) -> bool:
+    """Whether everything a field is drawn from is in the form's code: the form is not bound
+    to what someone sent, no initial value was given to the form (a view may read one from
+    the database), and the field's label, hint, choices, initial value and attributes are
+    those its form class declares (a form may set them per person: the names in an import,
+    say). A model choice field's choices are the database's, so it never is."""
+    form, own = field.form, field.field
+    if form.is_bound or field.name in form.initial:
+        return False
+    declared = getattr(type(form), "base_fields", {}).get(field.name)
+    if (
+        declared is None
+        or type(own) is not type(declared)
+        or isinstance(own, forms.ModelChoiceField)
+    ):
+        return False
+    return (
+        own.label == declared.label
+        and own.help_text == declared.help_text
+        and own.initial == declared.initial
+        and getattr(own, "choices", None) == getattr(declared, "choices", None)
+        and own.widget.attrs == declared.widget.attrs
+    )
+
+
 def render_field(field: forms.BoundField) -> SafeString:
     """One Django form field as the matching GOV.UK component."""
     widget = field.field.widget
-    params = _common(field)
     if isinstance(widget, forms.HiddenInput):
         return mark_safe(str(field))  # noqa: S308  (Django renders and escapes it)
+    component, params = _field_component(field)
+    return render(component, params, from_code=_from_code(field))
+
+
+def _field_component(field: forms.BoundField) -> tuple[str, dict[str, Any]]:
+    """The GOV.UK component that asks `field`'s question, and its params."""
+    widget = field.field.widget
+    params = _common(field)
     # CheckboxSelectMultiple subclasses RadioSelect in Django, so it must be matched first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
-        return render(
-            "checkboxes", {**params, "fieldset": _fieldset(field), "items": _items(field)}
-        )
+        return "checkboxes", {**params, "fieldset": _fieldset(field), "items": _items(field)}
     if isinstance(widget, forms.RadioSelect):
-        return render("radios", {**params, "fieldset": _fieldset(field), "items": _items(field)})
+        return "radios", {**params, "fieldset": _fieldset(field), "items": _items(field)}
     if isinstance(widget, forms.CheckboxInput):
         item = {"value": "on", "text": field.label, "checked": bool(field.value())}
         if field.help_text:
             item["hint"] = params.pop("hint")
-        return render("checkboxes", {**params, "items": [item]})
+        return "checkboxes", {**params, "items": [item]}
     if isinstance(widget, forms.Select):
         items = [
             {"value": value, "text": label, "selected": str(value) == str(field.value())}
             for value, label in _choices(field)
         ]
-        return render("select", {**params, "label": _label(field), "items": items})
+        return "select", {**params, "label": _label(field), "items": items}
     if isinstance(widget, forms.Textarea):
-        return render(
-            "textarea",
-            {
-                **params,
-                "label": _label(field),
-                "value": field.value() or "",
-                "rows": widget.attrs.get("rows", 5),
-            },
-        )
+        return "textarea", {
+            **params,
+            "label": _label(field),
+            "value": field.value() or "",
+            "rows": widget.attrs.get("rows", 5),
+        }
     if isinstance(widget, forms.FileInput):
-        return render("file-upload", {**params, "label": _label(field)})
+        return "file-upload", {**params, "label": _label(field)}
     component = "password-input" if isinstance(widget, forms.PasswordInput) else "input"
     input_params = {**params, "label": _label(field), "type": widget.input_type}
     if component == "password-input":
@@ -150,7 +213,7 @@ def render_field(field: forms.BoundField) -> SafeString:
         input_params["value"] = str(field.value())
     if widget.attrs.get("autocomplete"):
         input_params["autocomplete"] = widget.attrs["autocomplete"]
-    return render(component, input_params)
+    return component, input_params
 
 
 def render_error_summary(form: forms.BaseForm) -> SafeString:
