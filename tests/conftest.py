@@ -50,6 +50,7 @@ def _evidence_storage(settings, tmp_path) -> None:
 def _checkpoint_ledger(monkeypatch, tmp_path) -> None:
     """Each test keeps the checkpoints it issues in a ledger of its own (daybook/backups)."""
     monkeypatch.setenv("DAYBOOK_CHECKPOINT_LEDGER", str(tmp_path / "checkpoint-ledger.jsonl"))
+    monkeypatch.setenv("DAYBOOK_ERASURE_LEDGER", str(tmp_path / "erasure-ledger.jsonl"))
 
 
 @pytest.fixture(autouse=True)

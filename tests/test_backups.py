@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -27,15 +28,27 @@ from django.utils import timezone
 
 from daybook import crypto
 from daybook.accounts.models import User
+from daybook.audit.models import Action, AuditEvent
+from daybook.backups.erasure_ledger import erasure_ledger_read, erasure_ledger_touch, erasure_line
 from daybook.backups.ledger import ledger_read
 from daybook.backups.models import Restore, RestoredBehind
 from daybook.backups.services import stored_names
 from daybook.cases.models import Case
 from daybook.cases.services import case_open
-from daybook.erasure.services import UNDO_DAYS, erasure_request, erasures_carry_out_due
+from daybook.erasure.models import ErasureRequest, Tombstone
+from daybook.erasure.services import (
+    UNDO_DAYS,
+    erasure_request,
+    erasures_carry_out_due,
+)
+from daybook.erasure.signals import Erased
 from daybook.incidents import services
 from daybook.incidents.evidence import check_upload
-from daybook.incidents.models import ChainRecord, Checkpoint, Evidence
+from daybook.incidents.models import ChainRecord, Checkpoint, Entry, Evidence
+from daybook.subject_access.leaving import (
+    account_deletion_request,
+    account_deletions_carry_out_due,
+)
 from tests.conftest import Personas, entry_values
 from tests.s3server import running_s3_server, store_in_a_new_bucket
 from tests.test_evidence import PNG
@@ -278,6 +291,307 @@ def test_a_log_erased_before_the_backup_is_not_reported_as_missing_after_a_resto
     assert case.reference not in out
     assert "Every log holds every one of the 1 checkpoint(s) in the ledger." in out
     assert not RestoredBehind.objects.exists()
+
+
+# --- Erasures carried out after the backup -------------------------------------------------
+
+
+def _erase_due() -> int:
+    """Carry out the erasures asked for, as the daily task does once the window has passed."""
+    return erasures_carry_out_due(timezone.now() + dt.timedelta(days=UNDO_DAYS, minutes=1))
+
+
+def _erasure_ledger() -> Path:
+    return Path(os.environ["DAYBOOK_ERASURE_LEDGER"])
+
+
+def _backup_id(backup: Path) -> str:
+    return json.loads((backup / "manifest.json").read_text())["manifest"]["id"]
+
+
+def test_drill_a_log_erased_after_the_backup_is_erased_again_when_the_backup_is_restored(
+    case, personas, ledger, tmp_path, settings
+) -> None:
+    # Asked for before the backup, carried out after it: the backup holds the open request.
+    _record(case, personas, 2)
+    erased_file = _add_file(case, personas, "erased.png")
+    _receipt(case, personas)
+    asked_before = erasure_request(case=case, actor=personas.manager, reason="person")
+    # Asked for and carried out after the backup: the backup knows nothing of it.
+    other = case_open(created_by=personas.victim, owner=personas.outsider, service=personas.service)
+    _record(other, personas)
+    other_file = _add_file(other, personas, "other.png")
+    kept = case_open(created_by=personas.victim, owner=personas.outsider, service=personas.service)
+    _record(kept, personas, 2)
+    kept_file = _add_file(kept, personas, "kept.png")
+    _receipt(kept, personas)
+    ok, out = _run("backup", str(tmp_path / "backup"))
+    assert ok, out
+
+    _receipt(case, personas)
+    asked_after = erasure_request(
+        case=other, actor=personas.manager, reason="service", service_reason="opened_in_error"
+    )
+    # Started, checkpointed and erased after the backup: not in it at all.
+    started_after = case_open(created_by=personas.victim, owner=None, service=personas.service)
+    _record(started_after, personas)
+    _receipt(started_after, personas)
+    erasure_request(case=started_after, actor=personas.manager, reason="person")
+    assert _erase_due() == 3
+    first_time = {
+        tombstone.reference: (
+            tombstone.erased_at,
+            tombstone.reason,
+            tombstone.service_reason,
+            tombstone.request.uid,
+        )
+        for tombstone in Tombstone.objects.select_related("request")
+    }
+    assert len(_erasure_ledger().read_text().splitlines()) == 3
+
+    location = _empty_instance(settings, tmp_path)
+    ok, out = _run("restore", str(tmp_path / "backup"))
+
+    assert ok, out
+    assert "Erased again, as the erasure ledger records: 2 of its 3 erasure(s) (log " in out
+    assert f"log {case.reference}" in out and f"log {other.reference}" in out
+    assert "1 erasure(s) were of logs or accounts this database does not hold" in out
+    # Erased logs are meant to be gone: none is reported behind its checkpoints.
+    assert "BEHIND" not in out
+    assert "Every log holds every one of the" in out
+
+    # The logs, their entries, their files and their keys are gone again.
+    assert set(Case.objects.values_list("reference", flat=True)) == {kept.reference}
+    assert not Case.objects.filter(pk__in=[case.pk, other.pk]).exists()
+    assert not Entry.objects.filter(case_id__in=[case.pk, other.pk]).exists()
+    assert not Evidence.objects.filter(pk__in=[erased_file.pk, other_file.pk]).exists()
+    assert list(stored_names()) == [kept_file.storage_name]
+    assert not (location / erased_file.storage_name).exists()
+    assert not (location / other_file.storage_name).exists()
+    assert (location / kept_file.storage_name).is_file()
+    # The tombstones are the ones left the first time: same request, codes and time.
+    again = {
+        tombstone.reference: (
+            tombstone.erased_at,
+            tombstone.reason,
+            tombstone.service_reason,
+            tombstone.request.uid,
+        )
+        for tombstone in Tombstone.objects.select_related("request")
+    }
+    assert again == {ref: first_time[ref] for ref in (case.reference, other.reference)}
+    assert Tombstone.objects.get(reference=case.reference).erased_by_id == personas.manager.pk
+    assert ErasureRequest.objects.get(uid=asked_before.uid).carried_out_at is not None
+    assert ErasureRequest.objects.get(uid=asked_after.uid).carried_out_at is not None
+    # The audit says what happened, by ids.
+    backup_id = _backup_id(tmp_path / "backup")
+    erased_again = AuditEvent.objects.filter(action=Action.ERASED_AGAIN_AFTER_RESTORE)
+    assert {event.subject_id for event in erased_again} == {str(case.pk), str(other.pk)}
+    assert {event.extra["restore"] for event in erased_again} == {backup_id}
+    assert {event.subject_id for event in AuditEvent.objects.filter(action=Action.CASE_ERASED)} == {
+        str(case.pk),
+        str(other.pk),
+    }
+    assert AuditEvent.objects.get(action=Action.BACKUP_RESTORED).extra["erased_again"] == 2
+
+    ok, out = _run("verify_log")
+    assert ok, out
+    assert "All 1 log(s) verified." in out
+
+
+def test_an_account_closed_after_the_backup_is_closed_again_when_the_backup_is_restored(
+    personas, ledger, tmp_path, settings
+) -> None:
+    victim = personas.victim
+    own = case_open(created_by=victim, owner=victim)
+    _record(own, personas)
+    _receipt(own, personas)
+    ok, out = _run("backup", str(tmp_path / "backup"))
+    assert ok, out
+    account_deletion_request(person=victim)
+    assert _erase_due() == 1
+    assert account_deletions_carry_out_due(timezone.now() + dt.timedelta(days=UNDO_DAYS, minutes=1))
+    assert [erased.kind for erased in erasure_ledger_read([_erasure_ledger()]).entries] == [
+        "case",
+        "account",
+    ]
+
+    _empty_instance(settings, tmp_path)
+    ok, out = _run("restore", str(tmp_path / "backup"))
+
+    assert ok, out
+    assert f"2 of its 2 erasure(s) (log {own.reference}, account {victim.pk})" in out
+    assert not Case.objects.filter(pk=own.pk).exists()
+    person = User.objects.get(pk=victim.pk)
+    assert not person.is_active and person.name == "" and not person.has_usable_password()
+    assert victim.email not in person.email
+    assert AuditEvent.objects.filter(action=Action.ACCOUNT_DELETED, subject_id=str(victim.pk))
+    assert (
+        AuditEvent.objects.filter(
+            action=Action.ERASED_AGAIN_AFTER_RESTORE, subject_id=str(victim.pk)
+        )
+        .get()
+        .extra["kind"]
+        == "account"
+    )
+
+
+def test_an_erasure_ledger_line_names_what_to_erase_again_and_nothing_about_anyone(
+    case, personas, ledger
+) -> None:
+    _record(case, personas)
+    _add_file(case, personas, "photo.png")
+    erasure = erasure_request(
+        case=case,
+        actor=personas.manager,
+        reason="service",
+        service_reason="other",
+        note="She asked us to stop contacting her at work",
+    )
+    assert _erase_due() == 1
+
+    raw = _erasure_ledger().read_text(encoding="utf-8")
+    (line,) = raw.splitlines()
+    said = json.loads(line)
+    assert set(said) == {"erasure", "signature"}
+    erased_at = Tombstone.objects.get(reference=case.reference).erased_at
+    assert said["erasure"] == {
+        "type": "daybook-erasure/1",
+        "kind": "case",
+        "subject": case.reference,
+        "erased_at": erased_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "request": erasure.uid,
+        "reason": "service",
+        "service_reason": "other",
+        "key_id": said["erasure"]["key_id"],
+    }
+    people = [personas.victim, personas.manager, personas.advocate]
+    texts = [value for value in entry_values().values() if isinstance(value, str)]
+    for words in [
+        *(person.email for person in people),
+        *(person.name for person in people),
+        personas.service.name,
+        "She asked us to stop",
+        *(text for text in texts if len(text) > 8),
+    ]:
+        assert words not in raw, words
+    assert oct(_erasure_ledger().stat().st_mode & 0o777) == "0o600"
+    assert erasure_ledger_read([_erasure_ledger()]).entries[0].subject == case.reference
+
+
+def test_an_erasure_ledger_that_cannot_be_written_is_reported_by_kind_only(
+    case, personas, ledger, tmp_path, monkeypatch, caplog
+) -> None:
+    in_the_way = tmp_path / "a-file-not-a-folder"
+    in_the_way.write_text("")
+    monkeypatch.setenv("DAYBOOK_ERASURE_LEDGER", str(in_the_way / "erasure-ledger.jsonl"))
+    _record(case, personas)
+    erasure_request(case=case, actor=personas.manager, reason="person")
+
+    with caplog.at_level(logging.ERROR, logger="daybook.backups.erasure_ledger"):
+        assert _erase_due() == 1
+
+    # The erasure itself went ahead; the operator is told the ledger misses it.
+    assert Tombstone.objects.filter(reference=case.reference).exists()
+    (said,) = [r.getMessage() for r in caplog.records if r.name.startswith("daybook.backups")]
+    assert said.startswith("An erasure (case) could not be added to the erasure ledger: ")
+    assert "Restoring a backup taken before it would bring it back." in said
+    assert case.reference not in caplog.text and str(case.pk) not in said
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("backup", str(tmp_path / "backup"), stdout=out, stderr=err)
+    assert "Backed up to" in out.getvalue()
+    assert f"The erasure ledger {in_the_way / 'erasure-ledger.jsonl'} could not be made" in (
+        err.getvalue()
+    )
+
+
+def test_a_backup_and_a_restore_are_audited_with_counts_and_ids(
+    case, personas, ledger, tmp_path, settings
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    backup_id = _backup_id(backup)
+    made = AuditEvent.objects.get(action=Action.BACKUP_MADE)
+    assert made.extra == {
+        "backup": backup_id,
+        "database": connection.vendor,
+        "cases": 1,
+        "checkpoints": 1,
+        "files": 1,
+    }
+    assert made.actor is None and made.ip is None
+    _empty_instance(settings, tmp_path)
+
+    ok, out = _run("restore", str(backup))
+
+    assert ok, out
+    restored = AuditEvent.objects.get(action=Action.BACKUP_RESTORED)
+    restore = Restore.objects.get()
+    assert (restored.subject_type, restored.subject_id) == ("backups.restore", str(restore.pk))
+    assert restored.extra == {
+        "backup": backup_id,
+        "restore": restore.pk,
+        "ledger_checkpoints": 1,
+        "behind": 0,
+        "differs": 0,
+        "erased_again": 0,
+        "erasures_failed": 0,
+        "cases": 1,
+        "files": 1,
+    }
+
+
+def test_after_a_recovery_compare_ledger_erases_again_what_the_recovery_brought_back(
+    case, personas, ledger, tmp_path, settings
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    erasure_request(case=case, actor=personas.manager, reason="person")
+    assert _erase_due() == 1
+    # What a recovery by the database's own means leaves: the erased log back, files and all.
+    _empty_instance(settings, tmp_path)
+    ok, out = _run("restore", str(backup), "--no-erasure-ledger")
+    assert ok, out
+    assert "No erasure ledger was read" in out
+    assert Case.objects.filter(pk=case.pk).exists()
+
+    ok, out = _run("compare_ledger", "--recovered-to", "2026-11-30T09:15")
+
+    assert ok, out
+    assert f"1 of its 1 erasure(s) (log {case.reference})" in out
+    assert not Case.objects.filter(pk=case.pk).exists()
+    assert list(stored_names()) == []
+    compared = AuditEvent.objects.get(action=Action.RECOVERY_COMPARED)
+    assert compared.extra["erased_again"] == 1
+    assert compared.extra["backup"] == "recovered-to:20261130T091500Z"
+
+
+def test_without_its_erasure_ledger_a_restore_is_refused_and_a_forged_line_erases_nothing(
+    case, personas, ledger, tmp_path, settings, monkeypatch
+) -> None:
+    backup = _backup_of_a_log_with_a_file(case, personas, tmp_path)
+    _empty_instance(settings, tmp_path)
+    # A new machine, the erasure ledger not copied to it.
+    monkeypatch.setenv("DAYBOOK_ERASURE_LEDGER", str(tmp_path / "not-copied.jsonl"))
+
+    ok, out = _run("restore", str(backup))
+    assert not ok
+    assert "Nothing was restored: the erasure ledger" in out and "--no-erasure-ledger" in out
+    assert _instance_state() == (0, 0, [])
+
+    # A line someone else wrote, naming the log: its signature does not hold, so it is ignored.
+    genuine = json.loads(
+        erasure_line(Erased(kind="case", subject="DB-0000-0000", erased_at=timezone.now()))
+    )
+    genuine["erasure"]["subject"] = case.reference
+    forged = tmp_path / "forged.jsonl"
+    forged.write_text(json.dumps(genuine) + "\n", encoding="utf-8")
+
+    ok, out = _run("restore", str(backup), "--erasure-ledger", str(forged))
+
+    assert ok, out
+    assert "1 whose signature did not hold; they were left out" in out
+    assert "0 of its 0 erasure(s)" in out
+    assert Case.objects.filter(pk=case.pk).exists()
 
 
 # --- Refusals: nothing is written -----------------------------------------------------------
@@ -546,6 +860,7 @@ def test_after_a_point_in_time_recovery_compare_ledger_finds_the_logs_cut_short(
             "UPDATE cases_case SET chain_seq = 1, chain_head = %s WHERE id = %s", [head, case.pk]
         )
     Checkpoint.objects.filter(case=case).delete()
+    erasure_ledger_touch()  # nothing erased yet; `backup` makes it as well
 
     ok, out = _run("compare_ledger", "--recovered-to", "2026-11-30T09:15")
 

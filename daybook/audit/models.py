@@ -51,6 +51,13 @@ class Action(models.TextChoices):
     LOG_EXPORTED = "log_exported", "Log downloaded"
     CHECKPOINT_ISSUED = "checkpoint_issued", "Signed checkpoint of the log issued"
     KEYS_ROTATED = "keys_rotated", "Master key rotated"
+    BACKUP_MADE = "backup_made", "Backup made"
+    BACKUP_RESTORED = "backup_restored", "Backup restored into this instance"
+    RECOVERY_COMPARED = "recovery_compared", "Recovered database compared with the ledgers"
+    ERASED_AGAIN_AFTER_RESTORE = (
+        "erased_again_after_restore",
+        "Erased again after a restore brought it back",
+    )
     CASE_RECORD_VIEWED = "case_record_viewed", "Case record viewed"
     CASE_UPDATED = "case_updated", "Case record updated"
     CASEWORK_SAVED = "casework_saved", "Casework record saved"

@@ -12,3 +12,8 @@ class BackupsConfig(AppConfig):
         from daybook.incidents.signals import checkpoint_issued
 
         checkpoint_issued.connect(checkpoint_issued_received, dispatch_uid="checkpoint-ledger")
+
+        from daybook.backups.erasure_ledger import erased_received
+        from daybook.erasure.signals import erased_for_good
+
+        erased_for_good.connect(erased_received, dispatch_uid="erasure-ledger")

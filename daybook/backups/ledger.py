@@ -41,12 +41,15 @@ def ledger_line(checkpoint: Checkpoint) -> bytes:
 
 
 def ledger_append(checkpoint: Checkpoint, path: Path | None = None) -> None:
-    """Append one checkpoint to the ledger and flush it to disk before returning. Several
-    processes (web and task workers) append to the same file: each line is one write under an
-    exclusive lock, so lines never interleave."""
-    target = path or ledger_path()
+    """Append one checkpoint to the ledger and flush it to disk before returning."""
+    append_line(path or ledger_path(), ledger_line(checkpoint))
+
+
+def append_line(target: Path, line: bytes) -> None:
+    """Append one line to a ledger file, made readable by this user only, and flush it to
+    disk before returning. Several processes (web and task workers) append to the same file:
+    each line is one write under an exclusive lock, so lines never interleave."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    line = ledger_line(checkpoint)
     descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)

@@ -5,11 +5,14 @@ part's size and SHA-256, the snapshot's own seal, the migrations, and that the i
 empty. It then writes the stored files, puts the database back in one step, and removes the
 files again if that step fails, so nothing is left half-restored. Last, it compares every
 restored log with the checkpoint ledger (daybook/backups/ledger.py) and keeps in the restored
-database each log that is now behind a checkpoint it had issued.
+database each log that is now behind a checkpoint it had issued. Before that comparison, it
+carries out again every erasure in the erasure ledger (daybook/backups/erasure_ledger.py) whose
+case or account the backup brought back.
 """
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import shutil
 import sqlite3
@@ -30,13 +33,21 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from daybook import crypto
+from daybook.audit.models import Action
+from daybook.audit.services import audit_record
 from daybook.backups import archive, database
 from daybook.backups.archive import BadBackup, Manifest, Part
+from daybook.backups.erasure_ledger import ErasureLedgerContents, erasure_ledger_touch
 from daybook.backups.ledger import LedgerContents, ledger_line
 from daybook.backups.models import Restore, RestoredBehind
 from daybook.cases.models import Case
 from daybook.erasure.models import Tombstone
+from daybook.erasure.services import erasure_carry_out_again
+from daybook.erasure.signals import ACCOUNT, CASE
 from daybook.incidents.models import ChainRecord, Checkpoint
+from daybook.subject_access.leaving import account_deletion_carry_out_again
+
+logger = logging.getLogger(__name__)
 
 # --- Backing up ------------------------------------------------------------------------
 
@@ -91,7 +102,28 @@ def backup_make(*, destination: Path) -> Manifest:
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    audit_record(
+        action=Action.BACKUP_MADE,
+        extra={
+            "backup": manifest.backup_id,
+            "database": manifest.database,
+            "cases": manifest.cases,
+            "checkpoints": manifest.checkpoints,
+            "files": len(manifest.files()),
+        },
+    )
     return manifest
+
+
+def erasure_ledger_ready() -> str | None:
+    """Make sure the erasure ledger exists, so that restoring this backup elsewhere can tell
+    "nothing was erased" from "the ledger was not copied". Returns what went wrong, if it
+    could not be made: the backup is still worth having."""
+    try:
+        erasure_ledger_touch()
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    return None
 
 
 def _flush_to_disk(directory: Path, *, files: bool = True) -> None:
@@ -186,11 +218,12 @@ class Comparison:
     differs: list[Differs] = field(default_factory=list)
 
 
-def ledger_compare(ledger: LedgerContents) -> Comparison:
+def ledger_compare(ledger: LedgerContents, erased: frozenset[str] = frozenset()) -> Comparison:
     """Every log in the database against every checkpoint in the ledger: for each log, the
     furthest checkpoint it is now behind, and any checkpoint whose head it no longer has.
     Logs in the ledger but not in the database (started after the backup) are behind too;
-    logs erased (a tombstone) are meant to be gone, and are not."""
+    logs erased (a tombstone, or a reference in `erased`, the erasure ledger's) are meant to
+    be gone, and are not."""
     comparison = Comparison()
     by_case = ledger.by_case()
     cases = {
@@ -199,12 +232,13 @@ def ledger_compare(ledger: LedgerContents) -> Comparison:
             "pk", "reference", "chain_seq", "erased_at"
         )
     }
-    erased = set(
+    tombstones = set(
         Tombstone.objects.filter(reference__in=by_case).values_list("reference", flat=True)
     )
     for reference, entries in sorted(by_case.items()):
         case = cases.get(reference)
-        if reference in erased or (case is not None and case.erased_at is not None):
+        gone = reference in tombstones or reference in erased
+        if gone or (case is not None and case.erased_at is not None):
             continue  # erased: its log is meant to be gone
         held = case.chain_seq if case is not None else 0
         furthest = max(entries, key=lambda entry: (entry.sequence, entry.issued_at))
@@ -237,9 +271,74 @@ def ledger_compare(ledger: LedgerContents) -> Comparison:
     return comparison
 
 
+@dataclass
+class ErasedAgain:
+    """What carrying out the erasure ledger again did: the logs (references) and accounts
+    (ids) erased again, how many erasures the restored database did not hold (erased before
+    the backup, or of something started after it), and those that failed."""
+
+    cases: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)
+    not_held: int = 0
+    failed: list[str] = field(default_factory=list)
+    read: ErasureLedgerContents | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.cases) + len(self.accounts)
+
+    def case_references(self) -> frozenset[str]:
+        """Every log the erasure ledger says was erased: meant to be gone, not behind."""
+        return frozenset(self.read.case_references()) if self.read is not None else frozenset()
+
+
+def erasures_carry_out_again(
+    *, erasures: ErasureLedgerContents | None, restore: str
+) -> ErasedAgain:
+    """Carry out again every erasure in the ledger whose case or account the restored database
+    holds, through the services that carried it out the first time: the logs first, then the
+    accounts (an account is closed only once its logs are gone). Each is its own transaction,
+    so one that fails leaves the others done; it is listed, and logged by kind only. With no
+    ledger (None: declined), nothing is erased again."""
+    done = ErasedAgain(read=erasures)
+    if erasures is None:
+        return done
+    ordered = [e for e in erasures.entries if e.kind == CASE]
+    ordered += [e for e in erasures.entries if e.kind == ACCOUNT]
+    for erased in ordered:
+        try:
+            if erased.kind == CASE:
+                again = erasure_carry_out_again(erased=erased, restore=restore) is not None
+            else:
+                again = account_deletion_carry_out_again(erased=erased, restore=restore)
+        except Exception as failure:
+            # The class only: a database error's message may quote a row's values.
+            logger.error(
+                "An erasure (%s) could not be carried out again after a restore: %s",
+                erased.kind,
+                type(failure).__name__,
+            )
+            done.failed.append(f"{erased.kind} {erased.subject}")
+            continue
+        if not again:
+            done.not_held += 1
+        elif erased.kind == CASE:
+            done.cases.append(erased.subject)
+        else:
+            done.accounts.append(erased.subject)
+    return done
+
+
 @transaction.atomic
 def restore_record(
-    *, backup_id: str, taken_at: dt.datetime, ledger: LedgerContents, comparison: Comparison
+    *,
+    backup_id: str,
+    taken_at: dt.datetime,
+    ledger: LedgerContents,
+    comparison: Comparison,
+    erased_again: ErasedAgain,
+    action: Action = Action.BACKUP_RESTORED,
+    extra: dict[str, object] | None = None,
 ) -> Restore:
     """Keep, in the restored database, that it was restored and which logs went back; and end
     every session it brought back, so a session ended after the backup was taken (a lost
@@ -264,6 +363,20 @@ def restore_record(
         )
         for behind in comparison.behind
     )
+    audit_record(
+        action=action,
+        subject=restore,
+        extra={
+            "backup": backup_id,
+            "restore": restore.pk,
+            "ledger_checkpoints": restore.ledger_checkpoints,
+            "behind": len(comparison.behind),
+            "differs": len(comparison.differs),
+            "erased_again": erased_again.count,
+            "erasures_failed": len(erased_again.failed),
+            **(extra or {}),
+        },
+    )
     return restore
 
 
@@ -272,22 +385,29 @@ class RestoreRefused(Exception):
 
 
 def recovery_record(
-    *, recovered_to: dt.datetime, ledger: LedgerContents
-) -> tuple[Restore, Comparison]:
+    *, recovered_to: dt.datetime, ledger: LedgerContents, erasures: ErasureLedgerContents | None
+) -> tuple[Restore, Comparison, ErasedAgain]:
     """After the database was recovered by its own means (PostgreSQL's point-in-time
-    recovery, a provider's snapshot), what `restore` does after a restore: compare every log
-    with the ledger, keep the logs found behind, end every session. Refuses a second run for
-    the same moment, which would show every notice twice."""
+    recovery, a provider's snapshot), what `restore` does after a restore: carry out again
+    the erasures the recovery undid, compare every log with the ledger, keep the logs found
+    behind, end every session. Refuses a second run for the same moment, which would show
+    every notice twice."""
     backup_id = f"recovered-to:{recovered_to.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
     if Restore.objects.filter(backup_id=backup_id).exists():
         raise RestoreRefused(
             "This recovery has already been compared with the ledger; its findings are kept."
         )
-    comparison = ledger_compare(ledger)
+    erased_again = erasures_carry_out_again(erasures=erasures, restore=backup_id)
+    comparison = ledger_compare(ledger, erased_again.case_references())
     restore = restore_record(
-        backup_id=backup_id, taken_at=recovered_to, ledger=ledger, comparison=comparison
+        backup_id=backup_id,
+        taken_at=recovered_to,
+        ledger=ledger,
+        comparison=comparison,
+        erased_again=erased_again,
+        action=Action.RECOVERY_COMPARED,
     )
-    return restore, comparison
+    return restore, comparison, erased_again
 
 
 # --- Restoring -------------------------------------------------------------------------
@@ -380,10 +500,14 @@ class Restored:
     restore: Restore
     comparison: Comparison
     ledger: LedgerContents
+    erased_again: ErasedAgain
 
 
-def restore_run(*, source: Path, ledger: LedgerContents) -> Restored:
-    """Restore the backup in `source` into this (empty) instance. Raises BadBackup or
+def restore_run(
+    *, source: Path, ledger: LedgerContents, erasures: ErasureLedgerContents | None
+) -> Restored:
+    """Restore the backup in `source` into this (empty) instance, then carry out again the
+    erasures in `erasures` (None: no erasure ledger was read). Raises BadBackup or
     RestoreRefused, with nothing written, when it cannot."""
     manifest = archive.manifest_read(source)
     archive.parts_check(source, manifest)
@@ -404,11 +528,22 @@ def restore_run(*, source: Path, ledger: LedgerContents) -> Restored:
                 default_storage.delete(name)
             raise
     call_command("migrate", interactive=False, verbosity=0)
-    comparison = ledger_compare(ledger)
+    # Before anything else reads the restored database: what was erased after the backup was
+    # taken goes again, so the restore does not undo anyone's erasure.
+    erased_again = erasures_carry_out_again(erasures=erasures, restore=manifest.backup_id)
+    comparison = ledger_compare(ledger, erased_again.case_references())
     restore = restore_record(
         backup_id=manifest.backup_id,
         taken_at=manifest.taken_at,
         ledger=ledger,
         comparison=comparison,
+        erased_again=erased_again,
+        extra={"cases": manifest.cases, "files": len(manifest.files())},
     )
-    return Restored(manifest=manifest, restore=restore, comparison=comparison, ledger=ledger)
+    return Restored(
+        manifest=manifest,
+        restore=restore,
+        comparison=comparison,
+        ledger=ledger,
+        erased_again=erased_again,
+    )

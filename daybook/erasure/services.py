@@ -33,6 +33,7 @@ from daybook.cases.models import Case
 from daybook.cases.services import case_erase
 from daybook.erasure.deletion import delete_everything_about
 from daybook.erasure.models import ErasureRequest, Tombstone
+from daybook.erasure.signals import CASE, Erased, erased_for_good
 
 logger = logging.getLogger(__name__)
 
@@ -251,13 +252,84 @@ def erasure_carry_out(*, erasure: ErasureRequest) -> Tombstone:
             raise ErasureRefused("This erasure is waiting for a second manager's approval.")
         case = Case.objects.select_for_update().get(pk=erasure.case.pk)
         tombstone, stored = _erase_case(case=case, erasure=erasure)
+        erased = Erased(
+            kind=CASE,
+            subject=tombstone.reference,
+            erased_at=tombstone.erased_at,
+            request=erasure.uid,
+            reason=erasure.reason,
+            service_reason=erasure.service_reason,
+        )
+        # Kept outside the database too, so that restoring an older backup erases it again.
+        transaction.on_commit(
+            lambda: erased_for_good.send(sender=Erased, erased=erased), robust=True
+        )
     _delete_stored(stored)
     _checkpoint_wal()
     return tombstone
 
 
-def _erase_case(*, case: Case, erasure: ErasureRequest) -> tuple[Tombstone, list[str]]:
-    now = timezone.now()
+def erasure_carry_out_again(*, erased: Erased, restore: str) -> Tombstone | None:
+    """Erase again a case that a restored backup brought back although it had been erased
+    after the backup was taken (`erased`, as the erasure ledger kept it). Rows, files and the
+    key go as they did the first time, through the same steps, and the tombstone is the one
+    left then: its request, reason codes and time. `restore` names the restore (a backup's id,
+    or the moment a database was recovered to) in the audit.
+
+    Returns None when the restored database does not hold the case (erased before the backup
+    was taken, or started after it)."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(reference=erased.subject).first()
+        if case is None or case.erased_at is not None:
+            return None
+        erasure = _request_again(case=case, erased=erased)
+        audit_record(
+            action=Action.ERASED_AGAIN_AFTER_RESTORE,
+            subject=case,
+            organisation_id=case.service_id,
+            extra={"kind": CASE, "erasure": erasure.pk, "restore": restore},
+        )
+        tombstone, stored = _erase_case(case=case, erasure=erasure, now=erased.erased_at)
+    _delete_stored(stored)
+    _checkpoint_wal()
+    return tombstone
+
+
+def _request_again(*, case: Case, erased: Erased) -> ErasureRequest:
+    """The request that was carried out: still open in the restored database when it was
+    asked for before the backup; made again, under its own uid and dated when it was carried
+    out, when it was asked for after (who asked is not kept outside the database)."""
+    open_requests = ErasureRequest.objects.select_for_update().filter(
+        case=case, cancelled_at__isnull=True, carried_out_at__isnull=True
+    )
+    found = open_requests.filter(uid=erased.request).first()
+    if found is not None:
+        return found
+    # Another request still open here was cancelled after the backup: only one can be open.
+    for other in open_requests:
+        other.cancelled_at, other.note_sealed = erased.erased_at, None
+        other.save(update_fields=["cancelled_at", "note_sealed"])
+    taken = ErasureRequest.objects.filter(uid=erased.request).exists()
+    reason = erased.reason if erased.reason in ErasureRequest.Reason.values else ""
+    service_reason = erased.service_reason
+    if service_reason not in ErasureRequest.ServiceReason.values:
+        service_reason = ""
+    return ErasureRequest.objects.create(
+        **({} if taken or not erased.request else {"uid": erased.request}),
+        case=case,
+        service=case.service,
+        reason=reason or ErasureRequest.Reason.PERSON,
+        service_reason=service_reason,
+        requested_by=None,
+        requested_at=erased.erased_at,
+        due_at=erased.erased_at,
+    )
+
+
+def _erase_case(
+    *, case: Case, erasure: ErasureRequest, now: dt.datetime | None = None
+) -> tuple[Tombstone, list[str]]:
+    now = now or timezone.now()
     tombstone = Tombstone.objects.create(
         request=erasure,
         reference=case.reference,

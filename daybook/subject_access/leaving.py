@@ -29,6 +29,7 @@ from daybook.erasure.services import (
     erasure_pending,
     erasure_request,
 )
+from daybook.erasure.signals import ACCOUNT, Erased, erased_for_good
 from daybook.subject_access.models import AccountDeletion, SubjectAccessRequest
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,9 @@ def account_deletion_waits_for_service(deletion: AccountDeletion) -> bool:
     return False
 
 
-def _carry_out(deletion: AccountDeletion) -> bool:
+def _carry_out(deletion: AccountDeletion, *, restore: str = "") -> bool:
+    """Close the account. `restore` is given when a restored backup brought back an account
+    closed after the backup was taken (`account_deletion_carry_out_again`)."""
     with transaction.atomic():
         deletion = (
             AccountDeletion.objects.select_for_update(of=("self",))
@@ -129,6 +132,12 @@ def _carry_out(deletion: AccountDeletion) -> bool:
         )
         if not deletion.pending or _own_logs(deletion.person):
             return False
+        if restore:
+            audit_record(
+                action=Action.ERASED_AGAIN_AFTER_RESTORE,
+                subject=deletion.person,
+                extra={"kind": ACCOUNT, "deletion": deletion.pk, "restore": restore},
+            )
         copies = list(
             SubjectAccessRequest.objects.filter(person=deletion.person).exclude(storage_name="")
         )
@@ -145,9 +154,34 @@ def _carry_out(deletion: AccountDeletion) -> bool:
         user_anonymise(user=deletion.person)
         deletion.carried_out_at = timezone.now()
         deletion.save(update_fields=["carried_out_at"])
+        if not restore:
+            # Kept outside the database too, so that restoring an older backup closes it again.
+            erased = Erased(
+                kind=ACCOUNT, subject=str(deletion.person_id), erased_at=deletion.carried_out_at
+            )
+            transaction.on_commit(
+                lambda: erased_for_good.send(sender=Erased, erased=erased), robust=True
+            )
     for copy in copies:  # sealed with keys that no longer exist; removed after the commit
         default_storage.delete(copy.storage_name)
     return True
+
+
+def account_deletion_carry_out_again(*, erased: Erased, restore: str) -> bool:
+    """Close again an account that a restored backup brought back although it had been closed
+    after the backup was taken (`erased`, as the erasure ledger kept it), through the same
+    steps as the first time. Its logs must have been erased again first (`restore` does those
+    before the accounts). Returns whether it was closed: False when the restored database does
+    not hold the account, or holds it closed already, or it still owns a log."""
+    if not erased.subject.isdigit():
+        return False
+    person = User.objects.filter(pk=int(erased.subject), is_active=True).first()
+    if person is None or person.is_staff_member or _own_logs(person):
+        return False
+    deletion = account_deletion_pending(person)
+    if deletion is None:  # asked for after the backup was taken
+        deletion = AccountDeletion.objects.create(person=person, due_at=erased.erased_at)
+    return _carry_out(deletion, restore=restore)
 
 
 def account_deletions_carry_out_due(now: dt.datetime | None = None) -> int:

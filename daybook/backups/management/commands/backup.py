@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from daybook.backups import services
 from daybook.backups.database import DatabaseToolFailed
+from daybook.backups.erasure_ledger import erasure_ledger_path
 
 
 class Command(BaseCommand):
@@ -41,3 +42,10 @@ class Command(BaseCommand):
             f"{manifest.checkpoints} checkpoint(s), {len(manifest.files())} stored file(s). "
             f"Restoring it needs the master key {manifest.master_key_id}."
         )
+        problem = services.erasure_ledger_ready()
+        if problem is not None:
+            self.stderr.write(
+                f"The erasure ledger {erasure_ledger_path()} could not be made: {problem}. "
+                "Put it right (DAYBOOK_ERASURE_LEDGER): without it, restoring this backup "
+                "cannot carry out again the erasures made after it."
+            )

@@ -10,6 +10,11 @@ from django.utils import timezone
 from daybook.backups import services
 from daybook.backups.archive import BadBackup
 from daybook.backups.database import DatabaseToolFailed
+from daybook.backups.erasure_ledger import (
+    ErasureLedgerContents,
+    erasure_ledger_path,
+    erasure_ledger_read,
+)
 from daybook.backups.ledger import LedgerContents, LedgerMissing, ledger_path, ledger_read
 
 
@@ -20,7 +25,9 @@ class Command(BaseCommand):
         "checked before anything is written, and nothing is left half-restored. Afterwards "
         "every log is compared with the checkpoint ledger (DAYBOOK_CHECKPOINT_LEDGER, or each "
         "--ledger given): each log now behind a checkpoint it had issued is listed here and "
-        "shown on its case record."
+        "shown on its case record. Before that, every erasure in the erasure ledger "
+        "(DAYBOOK_ERASURE_LEDGER, or each --erasure-ledger given) whose log or account the "
+        "backup brought back is carried out again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,9 +46,17 @@ class Command(BaseCommand):
             help="restore without comparing with a ledger (the instance then cannot tell "
             "whether the backup took any log back to before a checkpoint)",
         )
+        add_erasure_ledger_arguments(parser)
 
     def handle(
-        self, *args: Any, backup: str, ledger: list[str], no_ledger: bool, **options: Any
+        self,
+        *args: Any,
+        backup: str,
+        ledger: list[str],
+        no_ledger: bool,
+        erasure_ledger: list[str],
+        no_erasure_ledger: bool,
+        **options: Any,
     ) -> None:
         paths = [] if no_ledger else [Path(path) for path in ledger] or [ledger_path()]
         try:
@@ -52,8 +67,9 @@ class Command(BaseCommand):
                 "from the old instance there or name it with --ledger; --no-ledger restores "
                 "without the comparison."
             ) from None
+        erasures = erasures_read(erasure_ledger, no_erasure_ledger, "restored")
         try:
-            restored = services.restore_run(source=Path(backup), ledger=contents)
+            restored = services.restore_run(source=Path(backup), ledger=contents, erasures=erasures)
         except BadBackup as error:
             raise CommandError(f"Nothing was restored: the backup in {backup}: {error}.") from None
         except services.RestoreRefused as error:
@@ -69,8 +85,72 @@ class Command(BaseCommand):
             f"Restored the backup taken at {taken:%Y-%m-%d %H:%M:%S %Z}: {manifest.cases} "
             f"case(s), {len(manifest.files())} stored file(s)."
         )
+        for line in erased_again_lines(restored.erased_again):
+            self.stdout.write(line)
         for line in comparison_lines(restored.comparison, restored.ledger, compared=compared):
             self.stdout.write(line)
+
+
+def add_erasure_ledger_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--erasure-ledger",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an erasure ledger whose erasures are carried out again (repeatable: one per "
+        "host that kept its own); by default the one DAYBOOK_ERASURE_LEDGER names",
+    )
+    parser.add_argument(
+        "--no-erasure-ledger",
+        action="store_true",
+        help="go ahead without an erasure ledger: every log erased and every account closed "
+        "since the moment restored to comes back, and must be erased again by hand",
+    )
+
+
+def erasures_read(paths: list[str], declined: bool, what: str) -> ErasureLedgerContents | None:
+    """The erasure ledger, read before anything is written; None when declined."""
+    if declined:
+        return None
+    try:
+        return erasure_ledger_read([Path(path) for path in paths] or [erasure_ledger_path()])
+    except LedgerMissing as error:
+        raise CommandError(
+            f"Nothing was {what}: the erasure ledger {error}. Without it, every log erased "
+            "since would come back. Copy the ledger kept from the old instance there or name "
+            "it with --erasure-ledger; --no-erasure-ledger goes ahead without it."
+        ) from None
+
+
+def erased_again_lines(done: services.ErasedAgain) -> list[str]:
+    """What carrying out the erasure ledger again did, for the operator: counts, log
+    references and account ids only."""
+    read = done.read
+    if read is None:
+        return [
+            "No erasure ledger was read: any log erased or account closed since the moment "
+            "restored to is back, and must be erased again."
+        ]
+    lines = []
+    if read.unreadable or read.forged:
+        lines.append(
+            f"The erasure ledger had {read.unreadable} line(s) that could not be read and "
+            f"{read.forged} whose signature did not hold; they were left out."
+        )
+    erased = [f"log {reference}" for reference in done.cases]
+    erased += [f"account {account}" for account in done.accounts]
+    which = f" ({', '.join(erased)})" if erased else ""
+    lines.append(
+        f"Erased again, as the erasure ledger records: {done.count} of its "
+        f"{len(read.entries)} erasure(s){which}. {done.not_held} erasure(s) were of logs or "
+        "accounts this database does not hold (erased before, or started after)."
+    )
+    if done.failed:
+        lines.append(
+            f"{len(done.failed)} could not be carried out again ({', '.join(done.failed)}): "
+            "erase them by hand before Daybook is started."
+        )
+    return lines
 
 
 def comparison_lines(
