@@ -76,10 +76,48 @@ def test_download_needs_reauthentication_and_returns_the_exact_bytes_as_an_attac
     reauthenticate(client)
     response = client.get(url)
     assert response.status_code == 200
-    assert response.content == data  # the file itself is never altered
+    assert response.streaming  # sent from a temporary file, never whole in memory
+    assert b"".join(response.streaming_content) == data  # the file itself is never altered
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_download_is_decrypted_to_disk_beyond_the_spool_size_and_an_altered_file_is_named(
+    personas: Personas, case, entry, monkeypatch
+) -> None:
+    """A long video is never held whole in memory: past the spool size the plaintext goes to
+    a temporary file the response streams from. A stored file that no longer opens gets a
+    page saying so, not a server error and not a byte of it."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from daybook.incidents import services
+    from tests.test_accounts import reauthenticate, sign_in
+
+    monkeypatch.setattr(services, "SPOOL_BYTES", 64)
+    client = Client()
+    sign_in(client, personas.victim.email)
+    reauthenticate(client)
+    data = jpeg_with_exif()
+    upload(client, case, entry, "photo.jpg", data, "image/jpeg")
+    evidence = Evidence.objects.get()
+    opened = services.evidence_opened(evidence)
+    assert opened._rolled and opened.read() == data  # on disk, whole and exact
+    opened.close()
+    url = reverse("incidents:evidence_download", args=[case.pk, evidence.pk])
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == data
+
+    with default_storage.open(evidence.storage_name, "rb") as stored:
+        sealed = bytearray(stored.read())
+    sealed[-20] ^= 1
+    default_storage.delete(evidence.storage_name)
+    default_storage.save(evidence.storage_name, ContentFile(bytes(sealed)))
+    response = client.get(url)
+    assert response.status_code == 409
+    assert "This file cannot be downloaded" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
 
 
 def test_preview_is_a_reencoded_jpeg(victim_client: Client, case, entry) -> None:

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
-from typing import Any
+from typing import IO, Any
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -496,7 +496,7 @@ def _sealed_file(
         raise
 
 
-SPOOL_BYTES = 8 << 20  # a file being sealed is held in memory up to this, on disk beyond
+SPOOL_BYTES = 8 << 20  # a file being sealed or opened is held in memory up to this, on disk beyond
 
 
 def store_sealed(name: str, key: bytes, file: crypto.Readable, associated: str) -> str:
@@ -1029,6 +1029,23 @@ def entries_import(
                 "chain_seq": case.chain_seq,
             },
         )
+
+
+def evidence_opened(evidence: Evidence, key: bytes | None = None) -> IO[bytes]:
+    """An evidence file's original bytes, decrypted a chunk at a time into a temporary file
+    (in memory up to `SPOOL_BYTES`, on disk beyond), positioned at its start, for a response
+    to stream and close. GCM proves the file genuine only at its end, so it is all decrypted
+    before the caller sees a byte. Raises DecryptionError (altered) or FileNotFoundError."""
+    key = key or keys.case_key(evidence.entry.case)
+    plain = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (caller closes)
+    try:
+        with default_storage.open(evidence.storage_name, "rb") as sealed:
+            crypto.open_stream(key, sealed, plain, keys.evidence_file_ad(evidence.uid))
+    except BaseException:
+        plain.close()
+        raise
+    plain.seek(0)
+    return plain
 
 
 def evidence_bytes(evidence: Evidence, key: bytes | None = None) -> bytes:

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -331,13 +332,23 @@ def evidence_upload(request: AuthenticatedHttpRequest, case_id: int, entry_id: i
 @require_http_methods(["GET", "HEAD"])
 def evidence_download(
     request: AuthenticatedHttpRequest, case_id: int, evidence_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     case_for(request, case_id, reading=None)  # may they? before asking them to confirm it's them
     require_sudo(request)
     case, item = evidence_for(request, case_id, evidence_id)
     meta = services.evidence_meta(item)
-    data = services.evidence_bytes(item)
-    response = HttpResponse(data, content_type="application/octet-stream")
+    try:
+        # Decrypted to a temporary file and streamed from it: a long video is never held
+        # whole in memory.
+        opened = services.evidence_opened(item)
+    except (crypto.DecryptionError, FileNotFoundError):
+        return render(
+            request,
+            "incidents/evidence_altered.html",
+            {"case": case, "entry": item.entry},
+            status=409,
+        )
+    response = FileResponse(opened, content_type="application/octet-stream")
     response["Content-Disposition"] = _attachment(meta["name"])
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -8,11 +8,9 @@ served. Every view or download is audited, and the person sees it on their shari
 
 import io
 import logging
-import tempfile
 from dataclasses import dataclass
 from typing import IO
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -29,9 +27,6 @@ from daybook.sharing.models import Share
 logger = logging.getLogger(__name__)
 
 ORIGINAL, CLEAN = "original", "clean"
-# An original is decrypted into memory up to this size, into a temporary file beyond it, and
-# sent from there a chunk at a time.
-SPOOL_BYTES = 8 << 20
 NOT_CLEANABLE = (
     "Not available: this kind of file cannot have its location and device details removed "
     "without changing it, and the person has not shared the details they keep private. Ask "
@@ -70,20 +65,6 @@ class Served:
     content_type: str
 
 
-def _original(evidence: Evidence, key: bytes) -> IO[bytes]:
-    """The original, decrypted a chunk at a time. GCM proves the file genuine only at its end,
-    so it is all decrypted before the first byte is sent."""
-    plain = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-    try:
-        with default_storage.open(evidence.storage_name, "rb") as sealed:
-            crypto.open_stream(key, sealed, plain, keys.evidence_file_ad(evidence.uid))
-    except BaseException:
-        plain.close()
-        raise
-    plain.seek(0)
-    return plain
-
-
 def shared_evidence_open(
     *,
     share: Share,
@@ -102,7 +83,7 @@ def shared_evidence_open(
     copy = copy_for(share)
     try:
         if copy == ORIGINAL:
-            file = _original(evidence, key)
+            file = log.evidence_opened(evidence, key)
         else:
             # Cleaning walks the whole file's structure, so the clean copy is made in memory;
             # evidence files are capped in size at upload.
