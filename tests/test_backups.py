@@ -49,6 +49,8 @@ from daybook.subject_access.leaving import (
     account_deletion_request,
     account_deletions_carry_out_due,
 )
+from daybook.subject_access.models import SubjectAccessRequest
+from daybook.subject_access.services import subject_access_request
 from tests.conftest import Personas, entry_values
 from tests.s3server import running_s3_server, store_in_a_new_bucket
 from tests.test_evidence import PNG
@@ -317,6 +319,10 @@ def test_drill_a_log_erased_after_the_backup_is_erased_again_when_the_backup_is_
     erased_file = _add_file(case, personas, "erased.png")
     _receipt(case, personas)
     asked_before = erasure_request(case=case, actor=personas.manager, reason="person")
+    # The person's copy of everything held, which holds the log: purged once it is erased.
+    copy = subject_access_request(person=personas.victim)
+    copy.refresh_from_db()
+    assert copy.covers == [case.pk] and copy.storage_name
     # Asked for and carried out after the backup: the backup knows nothing of it.
     other = case_open(created_by=personas.victim, owner=personas.outsider, service=personas.service)
     _record(other, personas)
@@ -356,6 +362,7 @@ def test_drill_a_log_erased_after_the_backup_is_erased_again_when_the_backup_is_
     assert "Erased again, as the erasure ledger records: 2 of its 3 erasure(s) (log " in out
     assert f"log {case.reference}" in out and f"log {other.reference}" in out
     assert "1 erasure(s) were of logs or accounts this database does not hold" in out
+    assert "0 expired report file(s), 1 copy(ies) of everything held" in out
     # Erased logs are meant to be gone: none is reported behind its checkpoints.
     assert "BEHIND" not in out
     assert "Every log holds every one of the" in out
@@ -369,6 +376,8 @@ def test_drill_a_log_erased_after_the_backup_is_erased_again_when_the_backup_is_
     assert not (location / erased_file.storage_name).exists()
     assert not (location / other_file.storage_name).exists()
     assert (location / kept_file.storage_name).is_file()
+    assert not (location / copy.storage_name).exists()
+    assert SubjectAccessRequest.objects.get(pk=copy.pk).storage_name == ""
     # The tombstones are the ones left the first time: same request, codes and time.
     again = {
         tombstone.reference: (
@@ -536,6 +545,8 @@ def test_a_backup_and_a_restore_are_audited_with_counts_and_ids(
         "differs": 0,
         "erased_again": 0,
         "erasures_failed": 0,
+        "reports_purged": 0,
+        "copies_purged": 0,
         "cases": 1,
         "files": 1,
     }

@@ -45,7 +45,9 @@ from daybook.erasure.models import Tombstone
 from daybook.erasure.services import erasure_carry_out_again
 from daybook.erasure.signals import ACCOUNT, CASE
 from daybook.incidents.models import ChainRecord, Checkpoint
+from daybook.reports.services import reports_purge_expired
 from daybook.subject_access.leaving import account_deletion_carry_out_again
+from daybook.subject_access.services import subject_access_purge_expired
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +284,9 @@ class ErasedAgain:
     not_held: int = 0
     failed: list[str] = field(default_factory=list)
     read: ErasureLedgerContents | None = None
+    # Stored files the daily purges had deleted after the backup, deleted again at once.
+    reports_purged: int = 0
+    copies_purged: int = 0
 
     @property
     def count(self) -> int:
@@ -329,6 +334,13 @@ def erasures_carry_out_again(
     return done
 
 
+def purges_run_again(done: ErasedAgain) -> None:
+    """Run the daily purges at once: report files that expired, and copies of everything held
+    that expired or hold a log erased (again) since, came back with the backup."""
+    done.reports_purged = reports_purge_expired()
+    done.copies_purged = subject_access_purge_expired()
+
+
 @transaction.atomic
 def restore_record(
     *,
@@ -374,6 +386,8 @@ def restore_record(
             "differs": len(comparison.differs),
             "erased_again": erased_again.count,
             "erasures_failed": len(erased_again.failed),
+            "reports_purged": erased_again.reports_purged,
+            "copies_purged": erased_again.copies_purged,
             **(extra or {}),
         },
     )
@@ -398,6 +412,7 @@ def recovery_record(
             "This recovery has already been compared with the ledger; its findings are kept."
         )
     erased_again = erasures_carry_out_again(erasures=erasures, restore=backup_id)
+    purges_run_again(erased_again)
     comparison = ledger_compare(ledger, erased_again.case_references())
     restore = restore_record(
         backup_id=backup_id,
@@ -531,6 +546,7 @@ def restore_run(
     # Before anything else reads the restored database: what was erased after the backup was
     # taken goes again, so the restore does not undo anyone's erasure.
     erased_again = erasures_carry_out_again(erasures=erasures, restore=manifest.backup_id)
+    purges_run_again(erased_again)
     comparison = ledger_compare(ledger, erased_again.case_references())
     restore = restore_record(
         backup_id=manifest.backup_id,

@@ -125,13 +125,20 @@ def erasures_read(paths: list[str], declined: bool, what: str) -> ErasureLedgerC
 def erased_again_lines(done: services.ErasedAgain) -> list[str]:
     """What carrying out the erasure ledger again did, for the operator: counts, log
     references and account ids only."""
+    lines = []
+    if done.reports_purged or done.copies_purged:
+        lines.append(
+            f"Deleted again, as the daily purges would: {done.reports_purged} expired report "
+            f"file(s), {done.copies_purged} copy(ies) of everything held that had expired or "
+            "held an erased log."
+        )
     read = done.read
     if read is None:
-        return [
+        lines.append(
             "No erasure ledger was read: any log erased or account closed since the moment "
             "restored to is back, and must be erased again."
-        ]
-    lines = []
+        )
+        return lines
     if read.unreadable or read.forged:
         lines.append(
             f"The erasure ledger had {read.unreadable} line(s) that could not be read and "
