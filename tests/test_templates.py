@@ -60,3 +60,30 @@ def test_allowed_long_lines_are_still_there() -> None:
         for line in path.read_text().splitlines()
     }
     assert set(LONG_LINES_ALLOWED) <= lines
+
+
+# Context names a kept component may be given: each comes from the code alone (settings, the
+# role's menu and URL patterns), never from a person or the database.
+FROM_CODE_NAMES = {
+    "name": "service_name, the service's name from settings (base.html's {% with %})",
+    "home": "home_url, the URL of the home page",
+    "nav": "navigation, the role's menu: labels and URLs from the code",
+    "exit_path": "the URL of the neutral page Exit this page leads to",
+}
+KEPT_TAG = re.compile(r"\{% govuk \"[a-z-]+\" (?P<params>[^%]*)from_code=True")
+PARAM = re.compile(r"(\w+)=(\"[^\"]*\"|\S+)")
+
+
+def test_a_kept_component_is_given_only_what_comes_from_the_code() -> None:
+    """A component drawn with from_code=True is kept between requests by its params
+    (daybook/ui/components.py): each param must be a literal or a name known to come from the
+    code, so nothing a person wrote or the database held is ever kept."""
+    uses = []
+    for path in _templates():
+        for match in KEPT_TAG.finditer(path.read_text()):
+            for key, value in PARAM.findall(match.group("params")):
+                uses.append((_name(path), key, value))
+                literal = value.startswith('"') or value in ("True", "False")
+                assert literal or value in FROM_CODE_NAMES, f"{_name(path)}: {key}={value}"
+    # Not vacuous: the layout's skip link, menu and exit button are kept.
+    assert {key for _, key, _ in uses} >= {"href", "navigation", "redirectUrl"}

@@ -35,9 +35,13 @@ def govuk_items(objects: Iterable[Any], fields: str = "pk name") -> list[dict[st
 
 
 @register.simple_tag
-def govuk(component: str, **params: Any) -> SafeString:
-    """`{% govuk "button" text="Continue" %}` renders a GOV.UK Frontend component."""
-    return components.render(component, _params(params))
+def govuk(component: str, from_code: bool = False, **params: Any) -> SafeString:
+    """`{% govuk "button" text="Continue" %}` renders a GOV.UK Frontend component.
+
+    `from_code=True` keeps the markup by its params (components.render), for the layout's
+    parts every page draws alike: only where every param comes from the code, never from a
+    person or the database (tests/test_templates.py holds each use to that)."""
+    return components.render(component, _params(params), from_code=from_code)
 
 
 class _CallNode(template.Node):
