@@ -73,8 +73,8 @@ def _draw(component: str, params: dict[str, Any]) -> SafeString:
 
 
 # Markup of components drawn from the code alone, by their params. Bounded, and only ever
-# holding labels, hints and choices written in the forms' code: nothing a person wrote, and
-# nothing read from the database, is kept between requests.
+# holding what the code writes (forms' labels, hints and choices; the layout's menu): nothing
+# a person wrote, and nothing read from the database, is kept between requests.
 _DRAWN: dict[Hashable, SafeString] = {}
 _DRAWN_MOST = 512
 
