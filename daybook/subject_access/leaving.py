@@ -172,12 +172,15 @@ def account_deletion_carry_out_again(*, erased: Erased, restore: str) -> bool:
     after the backup was taken (`erased`, as the erasure ledger kept it), through the same
     steps as the first time. Its logs must have been erased again first (`restore` does those
     before the accounts). Returns whether it was closed: False when the restored database does
-    not hold the account, or holds it closed already, or it still owns a log."""
+    not hold the account, or holds it closed already. Raises ValidationError when the person
+    still owns a log (its erasure is missing from the ledger): it must be erased first."""
     if not erased.subject.isdigit():
         return False
     person = User.objects.filter(pk=int(erased.subject), is_active=True).first()
-    if person is None or person.is_staff_member or _own_logs(person):
+    if person is None or person.is_staff_member:
         return False
+    if _own_logs(person):
+        raise ValidationError("The person still owns a log that has not been erased.")
     deletion = account_deletion_pending(person)
     if deletion is None:  # asked for after the backup was taken
         deletion = AccountDeletion.objects.create(person=person, due_at=erased.erased_at)
