@@ -136,7 +136,7 @@ def main() -> int:
     from daybook.cases.services import case_open
     from daybook.imports import services
     from daybook.imports.models import ImportedRecord, ImportSource
-    from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence
+    from daybook.incidents.models import ChainRecord, Entry, EntryBehaviour, Evidence, LogTally
 
     user = User.objects.create_user("bench@example.org", "bench-password-1", role=Role.VICTIM)
     case = case_open(created_by=user, owner=user)
@@ -153,6 +153,7 @@ def main() -> int:
         EntryBehaviour,
         Evidence,
         ChainRecord,
+        LogTally,
         ImportedRecord,
         ImportSource,
         AuditEvent,
