@@ -770,6 +770,8 @@ class ImportBatch:
         self._behaviours: list[tuple[Entry, str, str]] = []
         # Per entry: its chain record's number, random id, previous hash, hash, sealed body.
         self._records: list[tuple[Entry, int, str, str, str, bytes]] = []
+        # What each entry written counts for on the log's pages, counted as the import ends.
+        self._counted: list[tallies.Counted | None] = []
 
     def entry(self, *, values: dict[str, Any]) -> Entry:
         """An entry added to the log as `_entry_write` adds it, written at the next flush."""
@@ -935,12 +937,14 @@ class ImportBatch:
         codes: dict[str, list[str]] = {}
         for entry, code, _category in self._behaviours:
             codes.setdefault(entry.uid, []).append(code)
-        tallies.change(
-            case_id,
-            removed=(),
-            added=[tallies.counted(entry, codes.get(entry.uid, ())) for entry in entries],
-        )
+        self._counted += [tallies.counted(entry, codes.get(entry.uid, ())) for entry in entries]
         self._behaviours, self._records = [], []
+
+    def count_for_the_pages(self) -> None:
+        """Count every entry written for the log's pages, once for the whole import: once a
+        flush, each of a large import's dozens of flushes read and wrote back the same cells."""
+        tallies.change(self.case.pk, removed=(), added=self._counted)
+        self._counted = []
 
     @staticmethod
     def insert_rows_keyed(
@@ -1016,6 +1020,7 @@ def entries_import(
                 yield batch
                 # Before the chain's head is written: the records it names are in the table.
                 batch.flush()
+                batch.count_for_the_pages()
         finally:
             batch.open = False
         audit_record(

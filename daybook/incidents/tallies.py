@@ -3,7 +3,7 @@
 
 Every change to an entry says what the entry counted for before and after (`Counted`), in
 the transaction of the change and under the case's lock (`change`); an import says it once
-a flush. The cells are:
+for all its entries, as it ends. The cells are:
 
 - `status`: entries with each status (drafts are not counted anywhere);
 - `category`: entries with a behaviour of each s.2A(3) category, any status;
@@ -113,11 +113,18 @@ def _deltas(
     removed: Iterable[Counted | None], added: Iterable[Counted | None]
 ) -> dict[Cell, _Delta]:
     deltas: dict[Cell, _Delta] = {}
+    # An import's entries share a few dozen shapes (status, channel, place, week, month,
+    # hour, behaviours): each shape's cells are worked out once.
+    shapes: dict[tuple[Any, ...], tuple[list[Cell], list[Cell]]] = {}
     for sign, items in ((-1, removed), (1, added)):
         for item in items:
             if item is None:
                 continue
-            counted, timed = _cells(item)
+            shape: tuple[Any, ...] = (item.status, item.channel, item.place_kind, item.week)
+            shape += (item.month, item.weekday, item.hour, item.codes)
+            if (cells := shapes.get(shape)) is None:
+                cells = shapes[shape] = _cells(item)
+            counted, timed = cells
             for cell in counted:
                 if (delta := deltas.get(cell)) is None:
                     delta = deltas[cell] = _Delta()
