@@ -184,6 +184,40 @@ def test_the_pages_show_what_counting_the_entries_shows(personas: Personas, plan
     assert tallies.problem(case.pk) is None
 
 
+def test_an_import_of_many_flushes_is_counted_once_and_exactly(
+    case, personas: Personas, monkeypatch
+) -> None:
+    """An import writes its entries a chunk at a time and counts them all as it ends: every
+    chunk's entries are counted, once, and an import that fails counts nothing."""
+    monkeypatch.setattr(services.ImportBatch, "FLUSH_EVERY", 3)
+    plan = [
+        {
+            "occurred_on": f"2025-{1 + n % 12:02d}-{1 + n % 27:02d}",
+            "occurred_time": ["01:30", None, "23:59"][n % 3],
+            "channel": CHANNELS[n % 4],
+            "place_kind": PLACES[n % 3],
+            "behaviours": [CODES[n % 6]] if n % 5 else [],
+            "feared_violence": n % 2 == 0,
+            "changed_daily_life": n % 3 == 0,
+        }
+        for n in range(14)
+    ]
+    run(case, personas, [("import", [(answer, True) for answer in plan])])
+    assert Entry.objects.filter(case=case).count() == 14
+    assert shown_by_the_pages(case) == counted_in_the_database(case)
+    assert tallies.problem(case.pk) is None
+
+    before = list(LogTally.objects.filter(case=case).values_list("kind", "key", "count"))
+    with (
+        contextlib.suppress(RuntimeError),
+        services.entries_import(case=case, author=personas.victim, extra={}) as batch,
+    ):
+        for answer in plan[:7]:
+            batch.entry(values=values_of(answer))
+        raise RuntimeError("the export ended part-way")
+    assert list(LogTally.objects.filter(case=case).values_list("kind", "key", "count")) == before
+
+
 def test_the_overview_and_months_agree_with_the_entries(case, personas: Personas) -> None:
     run(
         case,
