@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 
-from daybook.backups.ledger import LedgerMissing, append_line
+from daybook.backups.ledger import append_line, ledger_lines
 from daybook.env import env_str
 from daybook.erasure.signals import ACCOUNT, CASE, Erased
 from daybook.incidents import signing
@@ -130,34 +130,26 @@ def erasure_ledger_read(paths: Iterable[Path]) -> ErasureLedgerContents:
     each once however many files name it."""
     contents = ErasureLedgerContents()
     seen: set[tuple[str, str]] = set()
-    for path in paths:
+    for line in ledger_lines(paths):
         try:
-            handle = path.open(encoding="utf-8")
-        except OSError as error:
-            raise LedgerMissing(f"{path} cannot be read: {error.strerror}") from None
-        with handle:
-            for line in handle:
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                    statement = data["erasure"]
-                    erased = _erased_from(statement)
-                    signature = base64.b64decode(str(data.get("signature", "")), validate=True)
-                except (ValueError, TypeError, KeyError, binascii.Error):
-                    contents.unreadable += 1
-                    continue
-                try:
-                    good = signing.verify(
-                        canonical_json(statement), signature, str(statement.get("key_id"))
-                    )
-                except signing.UnknownKey:
-                    good = False
-                if not good:
-                    contents.forged += 1
-                    continue
-                if (erased.kind, erased.subject) not in seen:
-                    seen.add((erased.kind, erased.subject))
-                    contents.entries.append(erased)
+            data = json.loads(line)
+            statement = data["erasure"]
+            erased = _erased_from(statement)
+            signature = base64.b64decode(str(data.get("signature", "")), validate=True)
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            contents.unreadable += 1
+            continue
+        try:
+            good = signing.verify(
+                canonical_json(statement), signature, str(statement.get("key_id"))
+            )
+        except signing.UnknownKey:
+            good = False
+        if not good:
+            contents.forged += 1
+            continue
+        if (erased.kind, erased.subject) not in seen:
+            seen.add((erased.kind, erased.subject))
+            contents.entries.append(erased)
     contents.entries.sort(key=lambda erased: erased.erased_at)
     return contents

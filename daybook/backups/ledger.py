@@ -13,7 +13,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,24 +112,28 @@ class LedgerMissing(Exception):
     """A ledger file named to be read does not exist or cannot be opened."""
 
 
-def ledger_read(paths: Iterable[Path]) -> LedgerContents:
-    contents = LedgerContents(entries=[])
+def ledger_lines(paths: Iterable[Path]) -> Iterator[str]:
+    """Every line with something on it in the ledger files, in order; LedgerMissing for a
+    file that cannot be opened."""
     for path in paths:
         try:
             handle = path.open(encoding="utf-8")
         except OSError as error:
             raise LedgerMissing(f"{path} cannot be read: {error.strerror}") from None
         with handle:
-            for line in handle:
-                if not line.strip():
-                    continue
-                try:
-                    statement, signature = checkpoints.read_receipt(json.loads(line))
-                except (ValueError, checkpoints.BadCheckpoint):
-                    contents.unreadable += 1
-                    continue
-                if checkpoints.signature_problem(statement, signature) is not None:
-                    contents.forged += 1
-                    continue
-                contents.entries.append(LedgerEntry(statement=statement, signature=signature))
+            yield from (line for line in handle if line.strip())
+
+
+def ledger_read(paths: Iterable[Path]) -> LedgerContents:
+    contents = LedgerContents(entries=[])
+    for line in ledger_lines(paths):
+        try:
+            statement, signature = checkpoints.read_receipt(json.loads(line))
+        except (ValueError, checkpoints.BadCheckpoint):
+            contents.unreadable += 1
+            continue
+        if checkpoints.signature_problem(statement, signature) is not None:
+            contents.forged += 1
+            continue
+        contents.entries.append(LedgerEntry(statement=statement, signature=signature))
     return contents
