@@ -112,3 +112,33 @@ def test_a_page_does_not_look_up_django_permissions(personas: Personas, case) ->
     tables = " ".join(query["sql"] for query in captured.captured_queries)
     assert "auth_permission" not in tables and "auth_group" not in tables
     assert "accounts_user_user_permissions" not in tables
+
+
+@pytest.mark.django_db
+def test_a_session_begun_before_the_sign_in_backend_changed_stays_signed_in(personas) -> None:
+    """Sessions naming allauth's backend, as every sign-in did before Daybook's own backend,
+    are pointed at it by a migration: nobody is signed out by the upgrade."""
+    import importlib
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+    from django.urls import reverse
+
+    migration = importlib.import_module(
+        "daybook.accounts.migrations.0003_sessions_signed_in_through_daybook_backend"
+    )
+    client = Client()
+    client.force_login(personas.victim)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    session = SessionStore(session_key=key)
+    session[BACKEND_SESSION_KEY] = migration.OLD
+    session.save()
+    home = reverse("home")
+    assert client.get(home).status_code == 302  # signed out: the old backend is not listed
+
+    migration.forwards(apps, None)
+    assert client.get(home).status_code == 200
+    assert SessionStore(session_key=key)[BACKEND_SESSION_KEY] == migration.NEW
