@@ -91,8 +91,22 @@ def test_django_permission_rows_grant_nothing(personas: Personas, case) -> None:
     group = Group.objects.create(name="Everyone")
     group.permissions.add(permission)
     outsider.groups.add(group)
+    # A row named as a policy's own permission, for a check made without an object: the
+    # commissioner's statistics.
+    from django.contrib.contenttypes.models import ContentType
+
+    from daybook.insights.models import EscalationAlert
+
+    assert not outsider.has_perm("insights.view_statistics")
+    statistics = Permission.objects.create(
+        codename="view_statistics",
+        name="View statistics",
+        content_type=ContentType.objects.get_for_model(EscalationAlert),
+    )
+    outsider.user_permissions.add(statistics)
     outsider = type(outsider).objects.get(pk=outsider.pk)  # no cached permissions
     assert not outsider.has_perm("cases.view_case", case)
+    assert not outsider.has_perm("insights.view_statistics")
     assert outsider.get_all_permissions() == set()
 
 
