@@ -408,9 +408,9 @@ def test_drill_a_log_erased_after_the_backup_is_erased_again_when_the_backup_is_
     assert "All 1 log(s) verified." in out
 
 
-def test_an_account_closed_after_the_backup_is_closed_again_when_the_backup_is_restored(
-    personas, ledger, tmp_path, settings
-) -> None:
+def _backed_up_then_closed(personas, tmp_path) -> Case:
+    """The victim's log, backed up with a receipt issued; then the victim closes their
+    account (their log erased with it). Returns the log, as it was."""
     victim = personas.victim
     own = case_open(created_by=victim, owner=victim)
     _record(own, personas)
@@ -420,6 +420,14 @@ def test_an_account_closed_after_the_backup_is_closed_again_when_the_backup_is_r
     account_deletion_request(person=victim)
     assert _erase_due() == 1
     assert account_deletions_carry_out_due(timezone.now() + dt.timedelta(days=UNDO_DAYS, minutes=1))
+    return own
+
+
+def test_an_account_closed_after_the_backup_is_closed_again_when_the_backup_is_restored(
+    personas, ledger, tmp_path, settings
+) -> None:
+    victim = personas.victim
+    own = _backed_up_then_closed(personas, tmp_path)
     assert [erased.kind for erased in erasure_ledger_read([_erasure_ledger()]).entries] == [
         "case",
         "account",
@@ -446,14 +454,7 @@ def test_an_account_whose_log_is_missing_from_the_erasure_ledger_is_left_open_an
     personas, ledger, tmp_path, settings
 ) -> None:
     victim = personas.victim
-    own = case_open(created_by=victim, owner=victim)
-    _record(own, personas)
-    _receipt(own, personas)
-    ok, out = _run("backup", str(tmp_path / "backup"))
-    assert ok, out
-    account_deletion_request(person=victim)
-    assert _erase_due() == 1
-    assert account_deletions_carry_out_due(timezone.now() + dt.timedelta(days=UNDO_DAYS, minutes=1))
+    _backed_up_then_closed(personas, tmp_path)
     # The log's line never reached the ledger (it could not be written at the time).
     lines = _erasure_ledger().read_text().splitlines()
     _erasure_ledger().write_text(lines[1] + "\n")
