@@ -18,7 +18,8 @@ from playwright.sync_api import BrowserContext, Page
 
 from daybook.incidents.models import ChainRecord, LogVerification
 from tests.browser.conftest import signed_in_as
-from tests.browser.journeys import main_text
+from tests.browser.journeys import confirm_its_you, main_text
+from tests.browser.test_account_pages import assert_accessible_and_fits
 
 
 def verification_text(page: Page) -> str:
@@ -111,3 +112,44 @@ def test_the_log_page_says_what_the_last_check_of_the_whole_log_found(
     page.locator(f"main a[href='{entry_url}']").click()
     assert "This entry cannot be shown" in main_text(page)
     assert "no longer opens" in " ".join(main_text(page).split())
+    assert page.get_by_role("button", name="Exit this page").count() == 1
+    assert_accessible_and_fits(page)
+    page.get_by_role("link", name="Go back to the log and check it").click()
+    assert "This log failed verification" in verification_text(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_altered_in_storage_is_named_when_downloaded(
+    live_server, context: BrowserContext, page: Page, personas, case, entry
+) -> None:
+    """Download on the entry page, for a file whose stored bytes were altered: a page saying
+    the file cannot be downloaded, never a byte of it and never a server error."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from daybook.incidents.evidence import check_upload
+    from daybook.incidents.services import evidence_add
+    from tests.test_evidence import PNG
+
+    item = evidence_add(
+        entry=entry, author=personas.victim, how="victim", checked=check_upload("door.png", PNG)
+    )
+    with default_storage.open(item.storage_name, "rb") as stored:
+        sealed = bytearray(stored.read())
+    sealed[-20] ^= 1
+    default_storage.delete(item.storage_name)
+    default_storage.save(item.storage_name, ContentFile(bytes(sealed)))
+
+    signed_in_as(context, live_server, personas.victim)
+    page.goto(live_server.url + reverse("incidents:entry", args=[case.pk, entry.pk]))
+    page.get_by_role("link", name=re.compile("^Download")).click()
+    page.wait_for_load_state()
+    confirm_its_you(page)
+    page.wait_for_load_state()
+    words = " ".join(main_text(page).split())
+    assert "This file cannot be downloaded" in words
+    assert "missing or has been altered since it was added" in words
+    assert page.get_by_role("button", name="Exit this page").count() == 1
+    assert_accessible_and_fits(page)
+    page.get_by_role("link", name="Back to the entry").click()
+    assert "door.png" in main_text(page)
