@@ -114,6 +114,16 @@ def main() -> int:
         f"{bare * 1000:20.2f} ({bare / baseline:5.1f}x)"
     )
     print(
+        "Spread over the rounds, min / median / max ms "
+        "(whole request; templates rendering nothing):"
+    )
+    for name in pages:
+        spreads = [
+            " / ".join(f"{f(timings[name, how]) * 1000:.2f}" for f in (min, statistics.median, max))
+            for how in ("whole", "bare")
+        ]
+        print(f"    {name:30} {spreads[0]};  {spreads[1]}")
+    print(
         "Half the baseline's requests a second needs the mix at about 2x the baseline; "
         f"with its templates rendering nothing it is {bare / baseline:.1f}x."
     )
